@@ -1,0 +1,23 @@
+// Spreads a batch of independent group operations over all cores.
+//
+// Scalar multiplications dominate a match (tens of microseconds each), so every batch
+// is cut into contiguous slices and run on a pool of worker threads started once per
+// process. The caller blocks until the batch is done: the node's event loop hands
+// whole batches here, and batching keeps the hand-off cost negligible next to the
+// arithmetic.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+
+namespace entente::crypto {
+
+// Runs body(begin, end) over disjoint slices covering [0, count) on all cores and
+// returns when every slice is done. The first exception thrown by a slice is
+// rethrown here after all slices have finished.
+void parallelFor(size_t count, const std::function<void(size_t begin, size_t end)>& body);
+
+// Number of worker threads (the number of cores, at least 1).
+size_t parallelism();
+
+}  // namespace entente::crypto

@@ -1,0 +1,138 @@
+#include "crypto/group.h"
+
+#include "crypto/batch-pool.h"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <stdexcept>
+#include <vector>
+
+using namespace entente::crypto;
+
+namespace {
+
+std::vector<Point> hashAll(const HashDomain& domain, int n) {
+  std::vector<Point> points;
+  for (int i = 0; i < n; ++i) {
+    points.push_back(hashToGroup(domain, IdentifierKind::EMAIL,
+                                 "person" + std::to_string(i) + "@example.org"));
+  }
+  return points;
+}
+
+std::vector<Point> blinded(const SessionScalar& k, const std::vector<Point>& in) {
+  std::vector<Point> out(in.size());
+  k.blind(in, out);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("blinding commutes: (P^r)^s equals (P^s)^r") {
+  HashDomain domain("test");
+  auto points = hashAll(domain, 64);
+  auto r = SessionScalar::random();
+  auto s = SessionScalar::random();
+  CHECK(blinded(s, blinded(r, points)) == blinded(r, blinded(s, points)));
+}
+
+TEST_CASE("the inverse scalar removes a blinding") {
+  HashDomain domain("test");
+  auto points = hashAll(domain, 40);
+  auto r = SessionScalar::random();
+  auto s = SessionScalar::random();
+  auto unblinded = blinded(r.inverse(), blinded(s, blinded(r, points)));
+  CHECK(unblinded == blinded(s, points));
+  CHECK(unblinded != points);
+}
+
+TEST_CASE("two sessions' scalars give unlinkable values for the same identifier") {
+  HashDomain domain("test");
+  auto points = hashAll(domain, 4);
+  CHECK(blinded(SessionScalar::random(), points) != blinded(SessionScalar::random(), points));
+}
+
+TEST_CASE("the hash to the group separates consortia and identifier kinds") {
+  HashDomain a("boats-and-travel"), b("insurers");
+  CHECK(hashToGroup(a, IdentifierKind::EMAIL, "x@y.fi") ==
+        hashToGroup(a, IdentifierKind::EMAIL, "x@y.fi"));
+  CHECK(hashToGroup(a, IdentifierKind::EMAIL, "x@y.fi") !=
+        hashToGroup(b, IdentifierKind::EMAIL, "x@y.fi"));
+  CHECK(hashToGroup(a, IdentifierKind::EMAIL, "+358401234567") !=
+        hashToGroup(a, IdentifierKind::PHONE, "+358401234567"));
+}
+
+TEST_CASE("a consortium name cannot shift bytes into the identifier") {
+  // Without the length prefix "ab" + "c..." and "a" + "bc..." would hash alike.
+  CHECK(hashToGroup(HashDomain("ab"), IdentifierKind::EMAIL, "x") !=
+        hashToGroup(HashDomain("a"), IdentifierKind::EMAIL, "bx"));
+}
+
+TEST_CASE("blinding an invalid encoding fails instead of producing a value") {
+  std::vector<Point> in(3);
+  in[0] = hashToGroup(HashDomain("t"), IdentifierKind::EMAIL, "a@b.c");
+  in[1].fill(0xff);  // not a canonical field element
+  in[2] = in[0];
+  std::vector<Point> out(3);
+  CHECK_THROWS_AS(SessionScalar::random().blind(in, out), std::runtime_error);
+}
+
+TEST_CASE("tag length grows with the sets and stays within 8 to 16 bytes") {
+  CHECK(tagBytesFor(1, 1) == 8);
+  CHECK(tagBytesFor(1u << 12, 1u << 12) == 8);        // 40 + 24 = 64 bits
+  CHECK(tagBytesFor((1u << 12) + 1, 1u << 12) == 9);  // 65 bits
+  CHECK(tagBytesFor(1u << 20, 1u << 20) == 10);       // 80 bits
+  CHECK(tagBytesFor(3'000'000, 3'000'000) == 11);     // 40 + 22 + 22 = 84 bits
+  CHECK(tagBytesFor(~0ull, ~0ull) == 16);
+}
+
+TEST_CASE("a tag keeps only the requested bytes") {
+  Point p = hashToGroup(HashDomain("t"), IdentifierKind::EMAIL, "a@b.c");
+  Tag t8 = tagOf(p, 8), t16 = tagOf(p, 16);
+  for (size_t i = 0; i < 8; ++i) CHECK(t8[i] == t16[i]);
+  for (size_t i = 8; i < 16; ++i) CHECK(t8[i] == 0);
+}
+
+TEST_CASE("parallelFor covers every index exactly once") {
+  for (size_t n : {0u, 1u, 7u, 8u, 9u, 1000u, 4099u}) {
+    std::vector<std::atomic<int>> hits(n);
+    parallelFor(n, [&](size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i) hits[i]++;
+    });
+    for (size_t i = 0; i < n; ++i) REQUIRE(hits[i] == 1);
+  }
+}
+
+TEST_CASE("parallelFor rethrows the error of a failing slice") {
+  CHECK_THROWS_WITH(parallelFor(1000,
+                                [](size_t b, size_t e) {
+                                  if (b <= 500 && 500 < e) throw std::runtime_error("slice failed");
+                                }),
+                    "slice failed");
+  // The pool still works afterwards.
+  std::atomic<size_t> sum = 0;
+  parallelFor(100, [&](size_t b, size_t e) { sum += e - b; });
+  CHECK(sum == 100);
+}
+
+TEST_CASE("hashing and blinding in one pass equals hashing then blinding") {
+  HashDomain domain("test");
+  auto s = SessionScalar::random();
+  std::vector<std::string> values = {"a@b.fi", "c@d.pt", "e@f.es"};
+  std::vector<SessionScalar::HashInput> in;
+  std::vector<Point> hashed;
+  for (auto& v : values) {
+    in.push_back({IdentifierKind::EMAIL, v});
+    hashed.push_back(hashToGroup(domain, IdentifierKind::EMAIL, v));
+  }
+  in.push_back({IdentifierKind::PHONE, std::nullopt});  // a padding slot
+  std::vector<Point> out(in.size());
+  s.hashAndBlind(domain, in, out);
+  auto expected = blinded(s, hashed);
+  for (size_t i = 0; i < values.size(); ++i) CHECK(out[i] == expected[i]);
+  for (auto& p : expected) CHECK(out.back() != p);
+  // The padding is a valid point: blinding it again succeeds.
+  std::vector<Point> again(1);
+  s.blind(std::span<const Point>(&out.back(), 1), again);
+}

@@ -1,0 +1,124 @@
+#include "crypto/group.h"
+
+#include "crypto/batch-pool.h"
+
+#include <sodium.h>
+
+#include <bit>
+#include <stdexcept>
+
+namespace entente::crypto {
+namespace {
+
+void requireSodium() {
+  // sodium_init is idempotent and thread-safe; it returns 1 when already initialised.
+  static const int status = sodium_init();
+  if (status < 0) throw std::runtime_error("libsodium failed to initialise");
+}
+
+unsigned ceilLog2(uint64_t v) { return v <= 1 ? 0 : 64 - std::countl_zero(v - 1); }
+
+}  // namespace
+
+size_t tagBytesFor(uint64_t requesterValues, uint64_t responderValues) {
+  unsigned bits = kTagSecurityBits + ceilLog2(requesterValues) + ceilLog2(responderValues);
+  size_t bytes = (bits + 7) / 8;
+  if (bytes < kMinTagBytes) bytes = kMinTagBytes;
+  if (bytes > kMaxTagBytes) bytes = kMaxTagBytes;
+  return bytes;
+}
+
+HashDomain::HashDomain(std::string_view consortium) : bytes_("entente/psi/v1/") {
+  bytes_.append(consortium);
+}
+
+Point hashToGroup(const HashDomain& domain, IdentifierKind kind, std::string_view normalised) {
+  requireSodium();
+  // BLAKE2b-512(domain || kind || 0x00 || value). The domain is length-prefixed so that
+  // no choice of consortium name can make one domain a prefix of another's input.
+  crypto_generichash_blake2b_state state;
+  uint8_t digest[crypto_core_ristretto255_HASHBYTES];
+  crypto_generichash_blake2b_init(&state, nullptr, 0, sizeof digest);
+  uint8_t domainLength[2] = {static_cast<uint8_t>(domain.bytes().size() >> 8),
+                             static_cast<uint8_t>(domain.bytes().size())};
+  crypto_generichash_blake2b_update(&state, domainLength, sizeof domainLength);
+  crypto_generichash_blake2b_update(
+      &state, reinterpret_cast<const uint8_t*>(domain.bytes().data()), domain.bytes().size());
+  std::string_view name = kindName(kind);
+  crypto_generichash_blake2b_update(&state, reinterpret_cast<const uint8_t*>(name.data()),
+                                    name.size());
+  const uint8_t separator = 0;
+  crypto_generichash_blake2b_update(&state, &separator, 1);
+  crypto_generichash_blake2b_update(
+      &state, reinterpret_cast<const uint8_t*>(normalised.data()), normalised.size());
+  crypto_generichash_blake2b_final(&state, digest, sizeof digest);
+
+  Point point;
+  crypto_core_ristretto255_from_hash(point.data(), digest);
+  sodium_memzero(digest, sizeof digest);
+  sodium_memzero(&state, sizeof state);
+  return point;
+}
+
+SessionScalar::SessionScalar() { bytes_.fill(0); }
+
+SessionScalar SessionScalar::random() {
+  requireSodium();
+  SessionScalar scalar;
+  crypto_core_ristretto255_scalar_random(scalar.bytes_.data());
+  return scalar;
+}
+
+SessionScalar::SessionScalar(SessionScalar&& other) noexcept : bytes_(other.bytes_) {
+  sodium_memzero(other.bytes_.data(), other.bytes_.size());
+}
+
+SessionScalar::~SessionScalar() { sodium_memzero(bytes_.data(), bytes_.size()); }
+
+SessionScalar SessionScalar::inverse() const {
+  SessionScalar inverted;
+  if (crypto_core_ristretto255_scalar_invert(inverted.bytes_.data(), bytes_.data()) != 0) {
+    throw std::logic_error("session scalar is zero and has no inverse");
+  }
+  return inverted;
+}
+
+void SessionScalar::blind(std::span<const Point> in, std::span<Point> out) const {
+  if (in.size() != out.size()) throw std::logic_error("blind: input and output sizes differ");
+  parallelFor(in.size(), [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      // Fails for a non-canonical encoding or a result equal to the identity, which an
+      // honest peer never produces.
+      if (crypto_scalarmult_ristretto255(out[i].data(), bytes_.data(), in[i].data()) != 0) {
+        throw std::runtime_error("a blinded value from the partner is not a valid group element");
+      }
+    }
+  });
+}
+
+void SessionScalar::hashAndBlind(const HashDomain& domain, std::span<const HashInput> in,
+                                 std::span<Point> out) const {
+  if (in.size() != out.size()) throw std::logic_error("hashAndBlind: input and output sizes differ");
+  parallelFor(in.size(), [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      if (!in[i].normalised) {
+        crypto_core_ristretto255_random(out[i].data());
+        continue;
+      }
+      Point p = hashToGroup(domain, in[i].kind, *in[i].normalised);
+      if (crypto_scalarmult_ristretto255(out[i].data(), bytes_.data(), p.data()) != 0) {
+        throw std::logic_error("an identifier hashed to the identity element");
+      }
+    }
+  });
+}
+
+Tag tagOf(const Point& blinded, size_t tagBytes) {
+  Tag tag{};
+  uint8_t digest[kMaxTagBytes];
+  crypto_generichash_blake2b(digest, sizeof digest, blinded.data(), blinded.size(), nullptr, 0);
+  for (size_t i = 0; i < tagBytes && i < kMaxTagBytes; ++i) tag[i] = digest[i];
+  return tag;
+}
+
+}  // namespace entente::crypto

@@ -1,0 +1,71 @@
+# The partner interface: what one Entente node offers another over the network.
+#
+# Only blinded group elements (32-byte ristretto255 encodings raised to a secret
+# scalar of the session) and truncated hashes of them cross this interface; never an
+# identifier, never an unkeyed hash of one. docs/protocol.md describes each message
+# and what it reveals.
+@0x9f4b3c2d1e0a5b67;
+
+$import "/capnp/c++.capnp".namespace("entente::protocol::wire");
+
+const protocolVersion :UInt32 = 1;
+
+enum MatchMode {
+  count @0;   # the requester learns the size of the overlap only
+  ids @1;     # the requester learns which of its own customers are shared
+}
+
+struct SessionRequest {
+  protocolVersion @0 :UInt32;
+  requesterNode @1 :Text;     # the requester's node name, as the responder's peer list knows it
+  consortium @2 :Text;        # both nodes must hash into the same domain
+  purpose @3 :Text;
+  mode @4 :MatchMode;
+  kinds @5 :List(Text);       # identifier kinds, e.g. "email", "phone"
+  requestGroups @6 :UInt64;   # how many customers the requester will send
+  valuesPerGroup @7 :UInt8;   # values per customer: one per kind, padded
+}
+
+struct SessionOffer {
+  sessionId @0 :Text;         # random, names the session in both nodes' logs
+  responderValues @1 :UInt64; # how many tags the responder will stream
+  tagBytes @2 :UInt8;         # length of each tag (see crypto/group.h tagBytesFor)
+}
+
+struct BlindedBatch {
+  # 32-byte encodings back to back, whole customers only: every customer of the
+  # requester contributes exactly `valuesPerGroup` values (absent identifiers are
+  # padded with random points), so the batch's grouping reveals nothing.
+  points @0 :Data;
+}
+
+interface RequesterSink {
+  # Implemented by the requester, called by the responder.
+  tags @0 (tags :Data) -> stream;
+  # The responder's tags, `tagBytes` each, in sorted order (which is as good as random:
+  # the tags are pseudo-random and the order reveals nothing the values do not).
+  tagsDone @1 (count :UInt64);
+  # All tags sent; `count` lets the requester check it received each.
+  shuffled @2 (batch :BlindedBatch) -> stream;
+  # Count mode: the requester's values raised to the responder's scalar, whole
+  # customers (valuesPerGroup values each) in a random order, sent only after the
+  # responder has received every value.
+}
+
+interface MatchSession {
+  blind @0 (batch :BlindedBatch) -> (answer :BlindedBatch);
+  # Ids mode: the same values raised to the responder's scalar, in the same order.
+  submit @1 (batch :BlindedBatch) -> stream;
+  # Count mode: values kept by the responder until `finish`.
+  finish @2 () -> (values :UInt64);
+  # Count mode: the responder shuffles the customers it received, streams them back
+  # through RequesterSink.shuffled, then returns. Ids mode: ends the session.
+}
+
+interface Partner {
+  openSession @0 (request :SessionRequest, sink :RequesterSink)
+      -> (offer :SessionOffer, session :MatchSession);
+  # Refused with an exception whose description says why (unknown node, unsupported
+  # mode or kind, consortium mismatch). On acceptance the responder starts streaming
+  # its tags to `sink` at once.
+}

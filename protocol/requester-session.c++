@@ -1,0 +1,140 @@
+#include "protocol/requester-session.h"
+
+#include <algorithm>
+
+namespace entente::protocol {
+
+RequesterSession::RequesterSession(const crypto::HashDomain& domain, SessionTerms terms,
+                                   RecordSource& source)
+    : domain_(domain),
+      terms_(std::move(terms)),
+      source_(source),
+      r_(crypto::SessionScalar::random()),
+      rInverse_(r_.inverse()),
+      groups_(source.groupCount()) {
+  if (terms_.kinds.empty() || terms_.kinds.size() > kMaxGroupSize) {
+    throw SessionError("a match needs between 1 and 8 identifier kinds");
+  }
+}
+
+void RequesterSession::accept(uint64_t responderValues, size_t tagBytes) {
+  size_t needed = crypto::tagBytesFor(values(), responderValues);
+  if (tagBytes < needed || tagBytes > crypto::kMaxTagBytes) {
+    throw SessionError("the partner offered " + std::to_string(tagBytes) + "-byte tags where " +
+                       std::to_string(needed) + " are needed for these set sizes; it may run an "
+                       "incompatible version of entente");
+  }
+  responderValues_ = responderValues;
+  tagBytes_ = tagBytes;
+  accepted_ = true;
+  partnerTags_.reserve(responderValues);
+  if (terms_.mode == MatchMode::IDS) ownTags_.resize(values());
+  if (terms_.mode == MatchMode::IDS) sentKeys_.reserve(groups_);
+}
+
+bool RequesterSession::nextBatch(BlindedBatch& out) {
+  const size_t k = terms_.kinds.size();
+  std::vector<SelectedGroup> groups;
+  source_.read(kBatchValues / k, groups);
+  if (groups.empty()) {
+    if (sentGroups_ != groups_) {
+      throw SessionError("the customer selection changed during the session; run the match again");
+    }
+    return false;
+  }
+  std::vector<crypto::SessionScalar::HashInput> inputs(groups.size() * k);
+  for (size_t g = 0; g < groups.size(); ++g) {
+    for (size_t slot = 0; slot < k; ++slot) inputs[g * k + slot] = {terms_.kinds[slot], std::nullopt};
+    for (auto& value : groups[g].values) {
+      auto slot = std::find(terms_.kinds.begin(), terms_.kinds.end(), value.kind) - terms_.kinds.begin();
+      if (static_cast<size_t>(slot) < k) inputs[g * k + slot].normalised = value.normalised;
+    }
+    if (terms_.mode == MatchMode::IDS) sentKeys_.push_back(groups[g].customerKey);
+  }
+  out.points.resize(inputs.size());
+  r_.hashAndBlind(domain_, inputs, out.points);
+  batchFirstGroup_.push_back(sentGroups_);
+  sentGroups_ += groups.size();
+  ++batchesSent_;
+  return true;
+}
+
+void RequesterSession::addTags(std::span<const uint8_t> packed) {
+  if (!accepted_ || tagsComplete_ || packed.size() % tagBytes_ != 0 ||
+      partnerTags_.size() + packed.size() / tagBytes_ > responderValues_) {
+    throw SessionError("the partner sent more tags than it announced, or tags of the wrong length");
+  }
+  for (size_t i = 0; i < packed.size(); i += tagBytes_) {
+    crypto::Tag tag{};
+    std::copy_n(packed.begin() + i, tagBytes_, tag.begin());
+    partnerTags_.push_back(tag);
+  }
+}
+
+void RequesterSession::tagsDone(uint64_t count) {
+  if (count != partnerTags_.size() || count != responderValues_) {
+    throw SessionError("the partner's tag stream ended early (" + std::to_string(partnerTags_.size()) +
+                       " of " + std::to_string(responderValues_) + " received)");
+  }
+  tagsComplete_ = true;
+}
+
+void RequesterSession::tagAnswer(const std::vector<crypto::Point>& points, std::vector<crypto::Tag>& into) {
+  std::vector<crypto::Point> unblinded(points.size());
+  rInverse_.blind(points, unblinded);
+  size_t base = into.size();
+  into.resize(base + points.size());
+  for (size_t i = 0; i < points.size(); ++i) into[base + i] = crypto::tagOf(unblinded[i], tagBytes_);
+}
+
+void RequesterSession::addAnswer(uint64_t index, const BlindedBatch& answer) {
+  const size_t k = terms_.kinds.size();
+  if (terms_.mode != MatchMode::IDS || index >= batchesSent_) {
+    throw SessionError("the partner answered a batch that was never sent");
+  }
+  if (answered_.size() < batchesSent_) answered_.resize(batchesSent_, false);
+  uint64_t first = batchFirstGroup_[index];
+  uint64_t end = index + 1 < batchFirstGroup_.size() ? batchFirstGroup_[index + 1] : sentGroups_;
+  if (answered_[index] || answer.points.size() != (end - first) * k) {
+    throw SessionError("the partner's answer does not match the batch it answers");
+  }
+  std::vector<crypto::Tag> tags;
+  tagAnswer(answer.points, tags);
+  std::copy(tags.begin(), tags.end(), ownTags_.begin() + first * k);
+  answered_[index] = true;
+  ++answeredBatches_;
+}
+
+void RequesterSession::addShuffled(const BlindedBatch& batch) {
+  const size_t k = terms_.kinds.size();
+  if (terms_.mode != MatchMode::COUNT || batch.points.size() % k != 0 ||
+      ownTags_.size() + batch.points.size() > values()) {
+    throw SessionError("the partner returned more values than were sent, or split a customer");
+  }
+  tagAnswer(batch.points, ownTags_);
+}
+
+MatchOutcome RequesterSession::finish() {
+  const size_t k = terms_.kinds.size();
+  if (!tagsComplete_) throw SessionError("the partner did not finish sending its tags");
+  if (ownTags_.size() != values() || (terms_.mode == MatchMode::IDS && answeredBatches_ != batchesSent_)) {
+    throw SessionError("the partner did not answer every value (" + std::to_string(ownTags_.size()) + " of " +
+                       std::to_string(values()) + ")");
+  }
+  std::sort(partnerTags_.begin(), partnerTags_.end());
+  MatchOutcome outcome;
+  for (uint64_t g = 0; g < groups_; ++g) {
+    uint8_t mask = 0;
+    for (size_t slot = 0; slot < k; ++slot) {
+      if (std::binary_search(partnerTags_.begin(), partnerTags_.end(), ownTags_[g * k + slot])) {
+        mask |= static_cast<uint8_t>(1u << slot);
+      }
+    }
+    if (mask == 0) continue;
+    ++outcome.overlap;
+    if (terms_.mode == MatchMode::IDS) outcome.matched.push_back({sentKeys_[g], mask});
+  }
+  return outcome;
+}
+
+}  // namespace entente::protocol

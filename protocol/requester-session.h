@@ -1,0 +1,79 @@
+// The requester's side of one match session, as a state machine that knows nothing
+// of the transport: a driver (node/match-driver.h over Cap'n Proto, or a test
+// in-process) feeds it the responder's messages and sends what it produces.
+//
+//   1. nextBatch(): its customers' values hashed to the group and blinded with r,
+//      whole customers per batch, each padded to one value per kind.
+//   2. addTags(): the responder's tags H(y)^s, truncated.
+//   3. ids mode: addAnswer() receives (H(x)^r)^s for each batch in order;
+//      count mode: addShuffled() receives them as whole customers, shuffled.
+//   4. finish(): removes r, tags H(x)^s, and looks each customer up.
+#pragma once
+
+#include "crypto/group.h"
+#include "protocol/blinded-batch.h"
+#include "protocol/record-source.h"
+#include "protocol/session-terms.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace entente::protocol {
+
+class RequesterSession {
+ public:
+  RequesterSession(const crypto::HashDomain& domain, SessionTerms terms, RecordSource& source);
+
+  uint64_t groups() const { return groups_; }
+  uint64_t values() const { return groups_ * terms_.kinds.size(); }
+  const SessionTerms& terms() const { return terms_; }
+
+  // The responder's offer: its value count and tag length. Throws SessionError when
+  // the tag length is too short for the sets to be compared safely.
+  void accept(uint64_t responderValues, size_t tagBytes);
+  size_t tagBytes() const { return tagBytes_; }
+  uint64_t responderValues() const { return responderValues_; }
+
+  // The next batch to send, or false when every customer has been sent.
+  bool nextBatch(BlindedBatch& out);
+  uint64_t batchesSent() const { return batchesSent_; }
+
+  void addTags(std::span<const uint8_t> packed);
+  void tagsDone(uint64_t count);
+
+  // Ids mode: the answer to batch number `index` (0-based, in the order sent).
+  void addAnswer(uint64_t index, const BlindedBatch& answer);
+  // Count mode: whole customers in the responder's random order.
+  void addShuffled(const BlindedBatch& batch);
+
+  // Throws SessionError when a message is missing.
+  MatchOutcome finish();
+
+ private:
+  void tagAnswer(const std::vector<crypto::Point>& points, std::vector<crypto::Tag>& into);
+
+  const crypto::HashDomain& domain_;
+  SessionTerms terms_;
+  RecordSource& source_;
+  crypto::SessionScalar r_;
+  crypto::SessionScalar rInverse_;
+  uint64_t groups_;
+  uint64_t responderValues_ = 0;
+  size_t tagBytes_ = 0;
+  bool accepted_ = false;
+
+  // Ids mode: customer keys in the order sent, and per batch its first group.
+  std::vector<uint64_t> sentKeys_;
+  std::vector<uint64_t> batchFirstGroup_;
+  uint64_t batchesSent_ = 0;
+  uint64_t sentGroups_ = 0;
+
+  std::vector<crypto::Tag> partnerTags_;
+  bool tagsComplete_ = false;
+  // Our values as H(x)^s tags: in send order (ids) or in the responder's order (count).
+  std::vector<crypto::Tag> ownTags_;
+  std::vector<bool> answered_;
+  uint64_t answeredBatches_ = 0;
+};
+
+}  // namespace entente::protocol

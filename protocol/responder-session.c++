@@ -1,0 +1,128 @@
+#include "protocol/responder-session.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <numeric>
+
+namespace entente::protocol {
+
+ResponderSession::ResponderSession(const crypto::HashDomain& domain, SessionTerms terms,
+                                   RecordSource& source, uint64_t requestGroups)
+    : domain_(domain),
+      terms_(std::move(terms)),
+      source_(source),
+      s_(crypto::SessionScalar::random()),
+      requestGroups_(requestGroups),
+      values_(source.valueCount()),
+      tagBytes_(crypto::tagBytesFor(requestGroups * terms_.kinds.size(), values_)) {
+  if (terms_.kinds.empty() || terms_.kinds.size() > kMaxGroupSize) {
+    throw SessionError("a match needs between 1 and 8 identifier kinds");
+  }
+  if (terms_.mode == MatchMode::COUNT && requestGroups > UINT32_MAX) {
+    throw SessionError("a count-mode request is limited to 4294967295 customers");
+  }
+}
+
+void ResponderSession::computeTags() {
+  tags_.reserve(values_);
+  std::vector<SelectedGroup> groups;
+  std::vector<crypto::SessionScalar::HashInput> inputs;
+  std::vector<crypto::Point> blinded;
+  for (;;) {
+    groups.clear();
+    if (source_.read(kBatchValues, groups) == 0) break;
+    inputs.clear();
+    for (auto& g : groups) {
+      for (auto& v : g.values) inputs.push_back({v.kind, v.normalised});
+    }
+    blinded.resize(inputs.size());
+    s_.hashAndBlind(domain_, inputs, blinded);
+    for (auto& p : blinded) tags_.push_back(crypto::tagOf(p, tagBytes_));
+  }
+  if (tags_.size() != values_) {
+    throw SessionError("the customer selection changed during the session; the requester may retry");
+  }
+  std::sort(tags_.begin(), tags_.end());
+  tagsComputed_ = true;
+}
+
+bool ResponderSession::nextTags(std::vector<uint8_t>& packed) {
+  if (!tagsComputed_) computeTags();
+  packed.clear();
+  size_t n = std::min<uint64_t>(kTagsPerMessage, tags_.size() - tagsSent_);
+  if (n == 0) {
+    // The tags are no longer needed: free them before the rest of the session.
+    std::vector<crypto::Tag>().swap(tags_);
+    return false;
+  }
+  packed.reserve(n * tagBytes_);
+  for (size_t i = 0; i < n; ++i) {
+    auto& tag = tags_[tagsSent_ + i];
+    packed.insert(packed.end(), tag.begin(), tag.begin() + tagBytes_);
+  }
+  tagsSent_ += n;
+  return true;
+}
+
+void ResponderSession::checkIncoming(const BlindedBatch& batch) {
+  const size_t k = terms_.kinds.size();
+  if (batch.points.empty() || batch.points.size() % k != 0 || batch.points.size() > kBatchValues) {
+    throw SessionError("the requester sent a malformed batch (not whole customers, or too large)");
+  }
+  uint64_t groups = batch.points.size() / k;
+  if (receivedGroups_ + groups > requestGroups_) {
+    throw SessionError("the requester sent more customers than it announced (" +
+                       std::to_string(requestGroups_) + ")");
+  }
+  receivedGroups_ += groups;
+}
+
+BlindedBatch ResponderSession::answer(const BlindedBatch& batch) {
+  if (terms_.mode != MatchMode::IDS) throw SessionError("this session is in count mode: values are submitted, not answered");
+  checkIncoming(batch);
+  BlindedBatch out;
+  out.points.resize(batch.points.size());
+  s_.blind(batch.points, out.points);
+  return out;
+}
+
+void ResponderSession::absorb(const BlindedBatch& batch) {
+  if (terms_.mode != MatchMode::COUNT) throw SessionError("this session is in ids mode: values are answered, not submitted");
+  if (!groupOrder_.empty() || shuffledSent_ > 0) throw SessionError("values arrived after the session was finished");
+  checkIncoming(batch);
+  size_t base = kept_.size();
+  kept_.resize(base + batch.points.size());
+  s_.blind(batch.points, std::span<crypto::Point>(kept_).subspan(base));
+}
+
+bool ResponderSession::nextShuffled(BlindedBatch& out) {
+  const size_t k = terms_.kinds.size();
+  if (terms_.mode != MatchMode::COUNT) throw SessionError("only a count-mode session returns shuffled values");
+  if (receivedGroups_ != requestGroups_) {
+    throw SessionError("the requester finished after " + std::to_string(receivedGroups_) + " of the " +
+                       std::to_string(requestGroups_) + " customers it announced");
+  }
+  if (groupOrder_.empty() && shuffledSent_ == 0 && receivedGroups_ > 0) {
+    groupOrder_.resize(receivedGroups_);
+    std::iota(groupOrder_.begin(), groupOrder_.end(), 0u);
+    // Fisher-Yates with libsodium's unbiased generator: the requester must not be able
+    // to predict the order, or count mode would degrade to ids mode.
+    for (size_t i = groupOrder_.size(); i > 1; --i) {
+      std::swap(groupOrder_[i - 1], groupOrder_[randombytes_uniform(static_cast<uint32_t>(i))]);
+    }
+  }
+  out.points.clear();
+  size_t perBatch = kBatchValues / k;
+  while (shuffledSent_ < groupOrder_.size() && out.points.size() / k < perBatch) {
+    uint32_t g = groupOrder_[shuffledSent_++];
+    out.points.insert(out.points.end(), kept_.begin() + g * k, kept_.begin() + (g + 1) * k);
+  }
+  if (out.points.empty()) {
+    std::vector<crypto::Point>().swap(kept_);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace entente::protocol

@@ -1,0 +1,66 @@
+// The responder's side of one match session, as a transport-free state machine.
+//
+//   tags: every selected value hashed to the group and raised to s, truncated, sorted
+//         (sorting pseudo-random tags is as good as shuffling them), handed out in
+//         chunks for streaming.
+//   ids mode:   answer() raises each requester batch to s and keeps the order.
+//   count mode: absorb() raises and keeps; after the last batch, nextShuffled() hands
+//               the requester's customers back as whole groups in a random order.
+//
+// The responder never learns which of its customers matched: it sees only blinded
+// values it cannot link to its own.
+#pragma once
+
+#include "crypto/group.h"
+#include "protocol/blinded-batch.h"
+#include "protocol/record-source.h"
+#include "protocol/session-terms.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace entente::protocol {
+
+class ResponderSession {
+ public:
+  // `requestGroups` is what the requester announced; the session holds it to that.
+  ResponderSession(const crypto::HashDomain& domain, SessionTerms terms, RecordSource& source,
+                   uint64_t requestGroups);
+
+  uint64_t values() const { return values_; }
+  size_t tagBytes() const { return tagBytes_; }
+
+  // The next chunk of at most kTagsPerMessage tags, tagBytes() each, or false when all
+  // are out. The first call computes every tag (the costly part on this side).
+  bool nextTags(std::vector<uint8_t>& packed);
+  uint64_t tagsSent() const { return tagsSent_; }
+
+  BlindedBatch answer(const BlindedBatch& batch);   // ids mode
+  void absorb(const BlindedBatch& batch);           // count mode
+  // Count mode, after every announced group arrived. Throws SessionError otherwise.
+  bool nextShuffled(BlindedBatch& out);
+  uint64_t receivedGroups() const { return receivedGroups_; }
+
+ private:
+  void computeTags();
+  void checkIncoming(const BlindedBatch& batch);
+
+  const crypto::HashDomain& domain_;
+  SessionTerms terms_;
+  RecordSource& source_;
+  crypto::SessionScalar s_;
+  uint64_t requestGroups_;
+  uint64_t values_;
+  size_t tagBytes_;
+
+  std::vector<crypto::Tag> tags_;
+  bool tagsComputed_ = false;
+  uint64_t tagsSent_ = 0;
+
+  uint64_t receivedGroups_ = 0;
+  std::vector<crypto::Point> kept_;       // count mode: received values raised to s
+  std::vector<uint32_t> groupOrder_;      // count mode: the random order of groups
+  uint64_t shuffledSent_ = 0;
+};
+
+}  // namespace entente::protocol

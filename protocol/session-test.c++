@@ -1,0 +1,183 @@
+// Both roles of a session driven in-process, without a transport: the protocol's
+// arithmetic and bookkeeping on their own. tests/ runs them across real processes.
+#include "protocol/requester-session.h"
+#include "protocol/responder-session.h"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+
+using namespace entente::protocol;
+using entente::crypto::HashDomain;
+using entente::crypto::IdentifierKind;
+
+namespace {
+
+class ListSource : public RecordSource {
+ public:
+  explicit ListSource(std::vector<SelectedGroup> groups) : groups_(std::move(groups)) {}
+  uint64_t groupCount() const override { return groups_.size(); }
+  uint64_t valueCount() const override {
+    uint64_t n = 0;
+    for (auto& g : groups_) n += g.values.size();
+    return n;
+  }
+  size_t read(size_t maxGroups, std::vector<SelectedGroup>& out) override {
+    size_t n = 0;
+    while (n < maxGroups && next_ < groups_.size()) out.push_back(groups_[next_++]), ++n;
+    return n;
+  }
+  std::string customerIdOf(uint64_t key) override { return "C" + std::to_string(key); }
+
+ private:
+  std::vector<SelectedGroup> groups_;
+  size_t next_ = 0;
+};
+
+SelectedGroup person(uint64_t key, std::string email, std::string phone = "") {
+  SelectedGroup g{key, {}};
+  if (!email.empty()) g.values.push_back({IdentifierKind::EMAIL, email});
+  if (!phone.empty()) g.values.push_back({IdentifierKind::PHONE, phone});
+  return g;
+}
+
+std::vector<SelectedGroup> people(uint64_t firstKey, int from, int to) {
+  std::vector<SelectedGroup> out;
+  for (int i = from; i < to; ++i) {
+    out.push_back(person(firstKey + out.size(), "p" + std::to_string(i) + "@x.fi", "+3584000" + std::to_string(i)));
+  }
+  return out;
+}
+
+MatchOutcome run(MatchMode mode, std::vector<SelectedGroup> mine, std::vector<SelectedGroup> theirs,
+                 std::vector<IdentifierKind> kinds = {IdentifierKind::EMAIL, IdentifierKind::PHONE}) {
+  HashDomain domain("test");
+  ListSource requesterSource(std::move(mine)), responderSource(std::move(theirs));
+  SessionTerms terms{mode, kinds, "overlap-analysis"};
+  RequesterSession requester(domain, terms, requesterSource);
+  ResponderSession responder(domain, terms, responderSource, requester.groups());
+  requester.accept(responder.values(), responder.tagBytes());
+  std::vector<uint8_t> tags;
+  while (responder.nextTags(tags)) requester.addTags(tags);
+  requester.tagsDone(responder.tagsSent());
+  BlindedBatch batch;
+  for (uint64_t i = 0; requester.nextBatch(batch); ++i) {
+    if (mode == MatchMode::IDS) requester.addAnswer(i, responder.answer(batch));
+    else responder.absorb(batch);
+  }
+  if (mode == MatchMode::COUNT) {
+    while (responder.nextShuffled(batch)) requester.addShuffled(batch);
+  }
+  return requester.finish();
+}
+
+}  // namespace
+
+TEST_CASE("count mode finds the size of the overlap") {
+  auto outcome = run(MatchMode::COUNT, people(1, 0, 3000), people(1, 2000, 4500));
+  CHECK(outcome.overlap == 1000);
+  CHECK(outcome.matched.empty());
+}
+
+TEST_CASE("ids mode names the requester's shared customers and the kinds that matched") {
+  auto mine = people(100, 0, 1500);
+  auto outcome = run(MatchMode::IDS, mine, people(1, 1000, 2600));
+  REQUIRE(outcome.overlap == 500);
+  REQUIRE(outcome.matched.size() == 500);
+  CHECK(outcome.matched.front().customerKey == 100 + 1000);
+  CHECK(outcome.matched.back().customerKey == 100 + 1499);
+  for (auto& m : outcome.matched) CHECK(m.kindsMask == 0b11);
+}
+
+TEST_CASE("a customer matching on several identifiers is counted once, in both modes") {
+  std::vector<SelectedGroup> mine = {person(1, "a@x.pt", "+351912345678"), person(2, "b@x.pt", "")};
+  std::vector<SelectedGroup> theirs = {person(7, "a@x.pt", "+351912345678"), person(8, "", "+351912345678"),
+                                       person(9, "b@x.pt", "")};
+  CHECK(run(MatchMode::COUNT, mine, theirs).overlap == 2);
+  auto ids = run(MatchMode::IDS, mine, theirs);
+  REQUIRE(ids.matched.size() == 2);
+  CHECK(ids.matched[0].kindsMask == 0b11);
+  CHECK(ids.matched[1].kindsMask == 0b01);
+}
+
+TEST_CASE("a customer matches when any one of its identifiers does") {
+  std::vector<SelectedGroup> mine = {person(1, "old@x.es", "+34612345678")};
+  std::vector<SelectedGroup> theirs = {person(1, "new@x.es", "+34612345678")};
+  auto ids = run(MatchMode::IDS, mine, theirs);
+  REQUIRE(ids.matched.size() == 1);
+  CHECK(ids.matched[0].kindsMask == 0b10);
+}
+
+TEST_CASE("only the session's identifier kinds take part") {
+  std::vector<SelectedGroup> mine = {person(1, "", "+34612345678")};
+  std::vector<SelectedGroup> theirs = {person(1, "", "+34612345678")};
+  CHECK(run(MatchMode::COUNT, mine, theirs).overlap == 1);
+  // The selection source gives each session only values of its kinds; a phone-only
+  // customer in an e-mail session is padding only and cannot match.
+  std::vector<SelectedGroup> mineEmailOnly = {SelectedGroup{1, {}}};
+  CHECK(run(MatchMode::COUNT, mineEmailOnly, {person(1, "a@b.fi")}, {IdentifierKind::EMAIL}).overlap == 0);
+}
+
+TEST_CASE("disjoint and empty sets give an empty overlap") {
+  CHECK(run(MatchMode::COUNT, people(1, 0, 100), people(1, 100, 200)).overlap == 0);
+  CHECK(run(MatchMode::IDS, {}, people(1, 0, 10)).overlap == 0);
+  CHECK(run(MatchMode::COUNT, people(1, 0, 10), {}).overlap == 0);
+}
+
+TEST_CASE("a responder refuses more customers than the requester announced") {
+  HashDomain domain("test");
+  ListSource source(people(1, 0, 10));
+  ResponderSession responder(domain, {MatchMode::IDS, {IdentifierKind::EMAIL}, "p"}, source, 2);
+  BlindedBatch batch;
+  batch.points.resize(3, entente::crypto::hashToGroup(domain, IdentifierKind::EMAIL, "a@b.c"));
+  CHECK_THROWS_WITH(responder.answer(batch), Catch::Contains("more customers than it announced"));
+}
+
+TEST_CASE("a responder refuses a batch that splits a customer") {
+  HashDomain domain("test");
+  ListSource source(people(1, 0, 10));
+  ResponderSession responder(domain, {MatchMode::COUNT, {IdentifierKind::EMAIL, IdentifierKind::PHONE}, "p"},
+                             source, 5);
+  BlindedBatch batch;
+  batch.points.resize(3, entente::crypto::hashToGroup(domain, IdentifierKind::EMAIL, "a@b.c"));
+  CHECK_THROWS_AS(responder.absorb(batch), SessionError);
+}
+
+TEST_CASE("count mode refuses to shuffle before every announced customer arrived") {
+  HashDomain domain("test");
+  ListSource source(people(1, 0, 10));
+  ResponderSession responder(domain, {MatchMode::COUNT, {IdentifierKind::EMAIL}, "p"}, source, 5);
+  BlindedBatch out;
+  CHECK_THROWS_WITH(responder.nextShuffled(out), Catch::Contains("0 of the 5"));
+}
+
+TEST_CASE("a requester refuses tags too short for the set sizes") {
+  HashDomain domain("test");
+  ListSource source(people(1, 0, 10));
+  RequesterSession requester(domain, {MatchMode::IDS, {IdentifierKind::EMAIL}, "p"}, source);
+  CHECK_THROWS_WITH(requester.accept(1'000'000'000, 8), Catch::Contains("are needed"));
+}
+
+TEST_CASE("a requester notices a tag stream that ended early") {
+  HashDomain domain("test");
+  ListSource source(people(1, 0, 10));
+  RequesterSession requester(domain, {MatchMode::IDS, {IdentifierKind::EMAIL}, "p"}, source);
+  requester.accept(5, 8);
+  requester.addTags(std::vector<uint8_t>(3 * 8, 1));
+  CHECK_THROWS_WITH(requester.tagsDone(3), Catch::Contains("3 of 5"));
+}
+
+TEST_CASE("the responder's tags reveal nothing of its record order") {
+  HashDomain domain("test");
+  ListSource source(people(1, 0, 2000));
+  ResponderSession responder(domain, {MatchMode::IDS, {IdentifierKind::EMAIL}, "p"}, source, 10);
+  std::vector<uint8_t> chunk, all;
+  while (responder.nextTags(chunk)) all.insert(all.end(), chunk.begin(), chunk.end());
+  size_t n = all.size() / responder.tagBytes();
+  REQUIRE(n == 4000);  // two values per person
+  for (size_t i = 1; i < n; ++i) {
+    auto a = all.begin() + (i - 1) * responder.tagBytes();
+    auto b = all.begin() + i * responder.tagBytes();
+    REQUIRE(std::lexicographical_compare(a, b, b, b + responder.tagBytes()));
+  }
+}

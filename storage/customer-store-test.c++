@@ -1,0 +1,111 @@
+#include "storage/customer-store.h"
+#include "storage/peer-store.h"
+
+#include "tests/support/temp-dir.h"
+
+#include <catch2/catch.hpp>
+
+#include <capnp/message.h>
+
+using namespace entente::storage;
+using entente::testing::TempDir;
+
+namespace {
+
+struct CustomerSpec {
+  std::string id;
+  std::string email;
+  std::string segment = "family";
+};
+
+UpsertResult store(Environment& env, const CustomerSpec& spec) {
+  capnp::MallocMessageBuilder message;
+  auto customer = message.initRoot<schema::Customer>();
+  customer.setCustomerId(spec.id);
+  customer.setEmail(spec.email);
+  auto attributes = customer.initAttributes(1);
+  attributes[0].setName("segment");
+  attributes[0].setValue(spec.segment);
+  auto ids = customer.initIdentifiers(1);
+  ids[0].setKind(0);
+  ids[0].setValue(spec.email);
+  Transaction txn(env, Transaction::Mode::WRITE);
+  auto result = CustomerStore::upsert(txn, customer.asReader());
+  txn.commit();
+  return result;
+}
+
+}  // namespace
+
+TEST_CASE("a re-import of the same customer changes nothing") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  CHECK(store(env, {"C1", "ana@example.pt"}).outcome == UpsertOutcome::INSERTED);
+  CHECK(store(env, {"C1", "ana@example.pt"}).outcome == UpsertOutcome::UNCHANGED);
+  Transaction txn(env, Transaction::Mode::READ);
+  CHECK(CustomerStore::count(txn) == 1);
+}
+
+TEST_CASE("an updated customer's old identifier no longer points to it") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  auto first = store(env, {"C1", "old@example.fi"});
+  CHECK(store(env, {"C1", "new@example.fi"}).outcome == UpsertOutcome::UPDATED);
+  Transaction txn(env, Transaction::Mode::READ);
+  CHECK(CustomerStore::holdersOf(txn, 0, "old@example.fi").empty());
+  CHECK(CustomerStore::holdersOf(txn, 0, "new@example.fi") == std::vector<uint64_t>{first.key});
+  CHECK(CustomerStore::count(txn) == 1);
+}
+
+TEST_CASE("two customers with one e-mail are reported as sharing an identifier") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  CHECK(store(env, {"C1", "same@example.es"}).sharedIdentifiers == 0);
+  CHECK(store(env, {"C2", "same@example.es"}).sharedIdentifiers == 1);
+  Transaction txn(env, Transaction::Mode::READ);
+  CHECK(CustomerStore::holdersOf(txn, 0, "same@example.es").size() == 2);
+  CHECK(CustomerStore::sharedIdentifierCount(txn) == 1);
+}
+
+TEST_CASE("customer records are read in place from the map") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  for (int i = 0; i < 300; ++i) {
+    store(env, {"C" + std::to_string(i), "p" + std::to_string(i) + "@example.fr",
+                std::string(static_cast<size_t>(i % 37), 'x')});
+  }
+  Transaction txn(env, Transaction::Mode::READ);
+  Cursor cursor(txn, Table::CUSTOMERS);
+  int inPlace = 0, total = 0;
+  for (bool ok = cursor.first(); ok; ok = cursor.next(), ++total) {
+    StoredRecord<schema::Customer> record(cursor.value());
+    if (record.readInPlace()) ++inPlace;
+    CHECK(std::string(record.get().getCustomerId().cStr()).starts_with("C"));
+  }
+  CHECK(total == 300);
+  CHECK(inPlace == total);
+}
+
+TEST_CASE("a torn record is reported as damage, not misread") {
+  const uint8_t torn[12] = {};
+  CHECK_THROWS_WITH(StoredRecord<schema::Customer>(Bytes(torn, sizeof torn)), Catch::Contains("damaged"));
+}
+
+TEST_CASE("peers are added, listed in name order and removed") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  {
+    Transaction txn(env, Transaction::Mode::WRITE);
+    PeerStore::put(txn, {"travel", "127.0.0.1:7402", 10});
+    PeerStore::put(txn, {"insurer", "127.0.0.1:7403", 11});
+    txn.commit();
+  }
+  Transaction txn(env, Transaction::Mode::WRITE);
+  auto peers = PeerStore::list(txn);
+  REQUIRE(peers.size() == 2);
+  CHECK(peers[0].name == "insurer");
+  CHECK(PeerStore::find(txn, "travel")->address == "127.0.0.1:7402");
+  CHECK(PeerStore::remove(txn, "travel"));
+  CHECK_FALSE(PeerStore::remove(txn, "travel"));
+  CHECK_FALSE(PeerStore::find(txn, "travel").has_value());
+}

@@ -1,0 +1,128 @@
+#include "storage/customer-store.h"
+
+#include <cstring>
+#include <string>
+
+namespace entente::storage {
+namespace {
+
+constexpr std::string_view kNextKey = "next_customer_key";
+
+std::string identifierKey(uint8_t kind, std::string_view value) {
+  std::string key(1, static_cast<char>(kind));
+  key.append(value);
+  return key;
+}
+
+uint64_t allocateKey(Transaction& txn) {
+  Bytes stored;
+  uint64_t next = 1;
+  if (txn.get(Table::META, bytesOf(kNextKey), stored)) next = decodeKey(stored);
+  auto encoded = encodeKey(next + 1);
+  txn.put(Table::META, bytesOf(kNextKey), Bytes(encoded));
+  return next;
+}
+
+void indexIdentifiers(Transaction& txn, schema::Customer::Reader customer, uint64_t key,
+                      bool add, uint32_t* shared) {
+  auto encoded = encodeKey(key);
+  for (auto id : customer.getIdentifiers()) {
+    std::string k = identifierKey(id.getKind(), id.getValue().cStr());
+    if (add) {
+      txn.put(Table::IDENTIFIERS, bytesOf(k), Bytes(encoded));
+      if (shared != nullptr && txn.duplicateCount(Table::IDENTIFIERS, bytesOf(k)) > 1) ++*shared;
+    } else {
+      txn.eraseDuplicate(Table::IDENTIFIERS, bytesOf(k), Bytes(encoded));
+    }
+  }
+}
+
+}  // namespace
+
+UpsertResult CustomerStore::upsert(Transaction& txn, schema::Customer::Reader customer) {
+  auto encoded = encodeRecord(customer);
+  Bytes newBytes = bytesOf(encoded);
+  std::string_view customerId = customer.getCustomerId().cStr();
+  if (customerId.empty()) throw StoreError("a customer without customer_id cannot be stored");
+
+  UpsertResult result{UpsertOutcome::INSERTED, 0};
+  if (auto existing = keyOf(txn, customerId)) {
+    result.key = *existing;
+    auto keyBytes = encodeKey(result.key);
+    Bytes oldBytes;
+    if (!txn.get(Table::CUSTOMERS, Bytes(keyBytes), oldBytes)) {
+      throw StoreError("customer index points to a missing record: the store is damaged; restore it from a backup");
+    }
+    if (oldBytes.size() == newBytes.size() && memcmp(oldBytes.data(), newBytes.data(), newBytes.size()) == 0) {
+      result.outcome = UpsertOutcome::UNCHANGED;
+      return result;
+    }
+    StoredRecord<schema::Customer> old(oldBytes);
+    indexIdentifiers(txn, old.get(), result.key, false, nullptr);
+    result.outcome = UpsertOutcome::UPDATED;
+  } else {
+    result.key = allocateKey(txn);
+    auto keyBytes = encodeKey(result.key);
+    txn.put(Table::CUSTOMER_IDS, bytesOf(customerId), Bytes(keyBytes));
+  }
+  auto keyBytes = encodeKey(result.key);
+  txn.put(Table::CUSTOMERS, Bytes(keyBytes), newBytes);
+  indexIdentifiers(txn, customer, result.key, true, &result.sharedIdentifiers);
+  return result;
+}
+
+std::optional<uint64_t> CustomerStore::keyOf(const Transaction& txn, std::string_view customerId) {
+  Bytes stored;
+  if (!txn.get(Table::CUSTOMER_IDS, bytesOf(customerId), stored)) return std::nullopt;
+  return decodeKey(stored);
+}
+
+StoredRecord<schema::Customer> CustomerStore::read(const Transaction& txn, uint64_t key) {
+  auto keyBytes = encodeKey(key);
+  Bytes stored;
+  if (!txn.get(Table::CUSTOMERS, Bytes(keyBytes), stored)) {
+    throw StoreError("no customer under key " + std::to_string(key));
+  }
+  return StoredRecord<schema::Customer>(stored);
+}
+
+uint64_t CustomerStore::count(const Transaction& txn) { return txn.entries(Table::CUSTOMERS); }
+
+std::vector<uint64_t> CustomerStore::holdersOf(const Transaction& txn, uint8_t kind, std::string_view value) {
+  std::vector<uint64_t> keys;
+  std::string k = identifierKey(kind, value);
+  Cursor cursor(txn, Table::IDENTIFIERS);
+  for (bool ok = cursor.firstDuplicateOf(bytesOf(k)); ok; ok = cursor.nextDuplicate()) {
+    keys.push_back(decodeKey(cursor.value()));
+  }
+  return keys;
+}
+
+uint64_t CustomerStore::sharedIdentifierCount(const Transaction& txn) {
+  uint64_t shared = 0;
+  Cursor cursor(txn, Table::IDENTIFIERS);
+  std::string previous;
+  bool counted = false;
+  for (bool ok = cursor.first(); ok; ok = cursor.next()) {
+    std::string_view key = textOf(cursor.key());
+    if (key == previous) {
+      if (!counted) ++shared;
+      counted = true;
+    } else {
+      previous.assign(key);
+      counted = false;
+    }
+  }
+  return shared;
+}
+
+void CustomerStore::forEach(const Transaction& txn,
+                            const std::function<void(uint64_t, schema::Customer::Reader)>& visit) {
+  Cursor cursor(txn, Table::CUSTOMERS);
+  for (bool ok = cursor.first(); ok; ok = cursor.next()) {
+    StoredRecord<schema::Customer> record(cursor.value());
+    visit(decodeKey(cursor.key()), record.get());
+  }
+}
+
+}  // namespace entente::storage

@@ -1,0 +1,52 @@
+// The firm's customers and the index of their normalised identifiers.
+//
+// A customer is found by the firm's own customer_id (so that a re-import updates
+// instead of duplicating) and stored under an internal 8-byte key (so that records
+// stay word-aligned in the map, see record-codec.h). Every normalised identifier
+// points back to the customers holding it; two customers holding the same identifier
+// are duplicates that the import summary reports.
+//
+// All functions take the transaction: the caller chooses what one atomic batch is.
+#pragma once
+
+#include "storage/environment.h"
+#include "storage/record-codec.h"
+#include "storage/records.capnp.h"
+
+#include <functional>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace entente::storage {
+
+enum class UpsertOutcome { INSERTED, UPDATED, UNCHANGED };
+
+struct UpsertResult {
+  UpsertOutcome outcome;
+  uint64_t key;
+  // How many of the customer's identifiers another customer also holds.
+  uint32_t sharedIdentifiers = 0;
+};
+
+class CustomerStore {
+ public:
+  // Inserts the customer, or replaces the one with the same customer_id, keeping the
+  // identifier index in step. A record equal to the stored one is left untouched.
+  static UpsertResult upsert(Transaction& txn, schema::Customer::Reader customer);
+
+  static std::optional<uint64_t> keyOf(const Transaction& txn, std::string_view customerId);
+  // Throws StoreError when the key is unknown.
+  static StoredRecord<schema::Customer> read(const Transaction& txn, uint64_t key);
+  static uint64_t count(const Transaction& txn);
+  // Keys of the customers holding this normalised identifier, in key order.
+  static std::vector<uint64_t> holdersOf(const Transaction& txn, uint8_t kind, std::string_view value);
+  // Number of distinct identifiers held by more than one customer.
+  static uint64_t sharedIdentifierCount(const Transaction& txn);
+
+  // Visits customers in key order, reading each in place.
+  static void forEach(const Transaction& txn,
+                      const std::function<void(uint64_t key, schema::Customer::Reader)>& visit);
+};
+
+}  // namespace entente::storage

@@ -1,0 +1,86 @@
+#include "storage/environment.h"
+
+#include "tests/support/temp-dir.h"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <string>
+
+using namespace entente::storage;
+using entente::testing::TempDir;
+
+TEST_CASE("a committed write survives reopening the store") {
+  TempDir dir;
+  {
+    Environment env(dir / "store", true);
+    Transaction txn(env, Transaction::Mode::WRITE);
+    txn.put(Table::META, bytesOf("greeting"), bytesOf("hello"));
+    txn.commit();
+  }
+  Environment env(dir / "store", false);
+  Transaction txn(env, Transaction::Mode::READ);
+  Bytes value;
+  REQUIRE(txn.get(Table::META, bytesOf("greeting"), value));
+  CHECK(textOf(value) == "hello");
+  CHECK(env.schemaVersion() == Environment::kSchemaVersion);
+}
+
+TEST_CASE("a write transaction dropped without commit leaves the store unchanged") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  try {
+    Transaction txn(env, Transaction::Mode::WRITE);
+    txn.put(Table::META, bytesOf("half"), bytesOf("written"));
+    throw std::runtime_error("failure in the middle of a batch");
+  } catch (const std::runtime_error&) {
+  }
+  Transaction txn(env, Transaction::Mode::READ);
+  Bytes value;
+  CHECK_FALSE(txn.get(Table::META, bytesOf("half"), value));
+}
+
+TEST_CASE("opening a store that does not exist says how to create one") {
+  TempDir dir;
+  CHECK_THROWS_WITH(Environment(dir / "missing", false), Catch::Contains("entente node init"));
+}
+
+TEST_CASE("a store of another schema version is refused") {
+  TempDir dir;
+  {
+    Environment env(dir / "store", true);
+    Transaction txn(env, Transaction::Mode::WRITE);
+    const uint8_t future[4] = {0, 0, 0, 99};
+    txn.put(Table::META, bytesOf("schema_version"), Bytes(future, 4));
+    txn.commit();
+  }
+  CHECK_THROWS_WITH(Environment(dir / "store", false), Catch::Contains("schema version 99"));
+}
+
+TEST_CASE("a corrupt store file gives a clear error instead of a crash") {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "store");
+  {
+    std::ofstream garbage(dir / "store" / "data.mdb", std::ios::binary);
+    for (int i = 0; i < 64 * 1024; ++i) garbage.put(static_cast<char>(i * 7919));
+  }
+  CHECK_THROWS_AS(Environment(dir / "store", false), StoreError);
+}
+
+TEST_CASE("a cursor walks a duplicate-sorted key in order") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  Transaction txn(env, Transaction::Mode::WRITE);
+  for (uint64_t k : {5u, 1u, 3u}) {
+    auto v = encodeKey(k);
+    txn.put(Table::IDENTIFIERS, bytesOf("id"), Bytes(v));
+  }
+  CHECK(txn.duplicateCount(Table::IDENTIFIERS, bytesOf("id")) == 3);
+  CHECK(txn.duplicateCount(Table::IDENTIFIERS, bytesOf("none")) == 0);
+  Cursor cursor(txn, Table::IDENTIFIERS);
+  std::vector<uint64_t> seen;
+  for (bool ok = cursor.firstDuplicateOf(bytesOf("id")); ok; ok = cursor.nextDuplicate()) {
+    seen.push_back(decodeKey(cursor.value()));
+  }
+  CHECK(seen == std::vector<uint64_t>{1, 3, 5});
+}

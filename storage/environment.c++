@@ -1,0 +1,206 @@
+#include "storage/environment.h"
+
+#include <lmdb.h>
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+namespace entente::storage {
+namespace {
+
+// Virtual size of the map. LMDB reserves address space, not disk: the file grows only
+// as pages are written. 16 GiB holds tens of millions of customers.
+constexpr size_t kMapSize = size_t{16} << 30;
+
+constexpr const char* kTableNames[] = {"meta", "customers", "customer-ids", "identifiers", "peers"};
+static_assert(std::size(kTableNames) == static_cast<size_t>(Table::COUNT_));
+
+[[noreturn]] void fail(int rc, std::string_view what) {
+  std::string message = std::string(what) + ": " + mdb_strerror(rc);
+  if (rc == MDB_MAP_FULL) {
+    message += " (the store reached its 16 GiB map size; free disk space or erase data, then retry)";
+  } else if (rc == ENOSPC) {
+    message += " (the disk is full; free space and retry: nothing of this batch was stored)";
+  } else if (rc == MDB_INVALID || rc == MDB_CORRUPTED || rc == MDB_VERSION_MISMATCH) {
+    message += " (the store file is damaged or was written by another program; restore it from a backup)";
+  }
+  throw StoreError(message);
+}
+
+void check(int rc, std::string_view what) {
+  if (rc != MDB_SUCCESS) fail(rc, what);
+}
+
+MDB_val valOf(Bytes b) {
+  return MDB_val{b.size(), const_cast<uint8_t*>(b.data())};
+}
+Bytes bytesOfVal(const MDB_val& v) { return {static_cast<const uint8_t*>(v.mv_data), v.mv_size}; }
+
+const uint8_t kSchemaKey[] = "schema_version";
+
+}  // namespace
+
+std::array<uint8_t, 8> encodeKey(uint64_t key) {
+  std::array<uint8_t, 8> out;
+  for (int i = 7; i >= 0; --i, key >>= 8) out[i] = static_cast<uint8_t>(key);
+  return out;
+}
+
+uint64_t decodeKey(Bytes bytes) {
+  if (bytes.size() != 8) throw StoreError("a customer key is not 8 bytes: the store is damaged");
+  uint64_t key = 0;
+  for (uint8_t b : bytes) key = key << 8 | b;
+  return key;
+}
+
+Environment::Environment(const std::filesystem::path& dir, bool create) : dir_(dir) {
+  std::error_code ec;
+  if (create) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw StoreError("cannot create the store directory " + dir.string() + ": " + ec.message());
+  } else if (!std::filesystem::is_directory(dir, ec)) {
+    throw StoreError("no store at " + dir.string() +
+                     "; create the node first with `entente node init --dir ...`");
+  }
+  check(mdb_env_create(&env_), "cannot create an LMDB environment");
+  try {
+    check(mdb_env_set_maxdbs(env_, static_cast<MDB_dbi>(Table::COUNT_)), "mdb_env_set_maxdbs");
+    check(mdb_env_set_mapsize(env_, kMapSize), "mdb_env_set_mapsize");
+    // NOTLS: a read transaction may outlive the event-loop turn that opened it (a
+    // match session reads one consistent snapshot from start to end).
+    check(mdb_env_open(env_, dir.c_str(), MDB_NOTLS, 0600),
+          "cannot open the store at " + dir.string());
+
+    Transaction txn(*this, Transaction::Mode::WRITE);
+    for (unsigned i = 0; i < static_cast<unsigned>(Table::COUNT_); ++i) {
+      unsigned flags = MDB_CREATE;
+      if (static_cast<Table>(i) == Table::IDENTIFIERS) flags |= MDB_DUPSORT | MDB_DUPFIXED;
+      MDB_dbi dbi;
+      check(mdb_dbi_open(txn.txn_, kTableNames[i], flags, &dbi),
+            std::string("cannot open table ") + kTableNames[i]);
+      dbis_[i] = dbi;
+    }
+    Bytes stored;
+    Bytes schemaKey(kSchemaKey, sizeof kSchemaKey - 1);
+    if (txn.get(Table::META, schemaKey, stored)) {
+      if (stored.size() != 4) throw StoreError("the store's schema version is unreadable: restore it from a backup");
+      schemaVersion_ = static_cast<uint32_t>(decodeKey(std::array<uint8_t, 8>{0, 0, 0, 0, stored[0], stored[1],
+                                                                              stored[2], stored[3]}));
+    } else if (txn.entries(Table::CUSTOMERS) == 0 && txn.entries(Table::PEERS) == 0) {
+      schemaVersion_ = kSchemaVersion;
+      auto encoded = encodeKey(kSchemaVersion);
+      txn.put(Table::META, schemaKey, Bytes(encoded.data() + 4, 4));
+    } else {
+      throw StoreError("the store at " + dir.string() + " has data but no schema version: restore it from a backup");
+    }
+    if (schemaVersion_ != kSchemaVersion) {
+      throw StoreError("the store at " + dir.string() + " has schema version " + std::to_string(schemaVersion_) +
+                       " but this entente reads version " + std::to_string(kSchemaVersion) +
+                       "; run the entente release that wrote it");
+    }
+    txn.commit();
+  } catch (...) {
+    mdb_env_close(env_);
+    throw;
+  }
+}
+
+Environment::~Environment() { mdb_env_close(env_); }
+
+uint64_t Environment::bytesInUse() const {
+  MDB_envinfo info;
+  MDB_stat stat;
+  mdb_env_info(env_, &info);
+  mdb_env_stat(env_, &stat);
+  return static_cast<uint64_t>(info.me_last_pgno + 1) * stat.ms_psize;
+}
+
+Transaction::Transaction(Environment& env, Mode mode) : env_(&env), mode_(mode) {
+  check(mdb_txn_begin(env.env_, nullptr, mode == Mode::READ ? MDB_RDONLY : 0, &txn_),
+        "cannot begin a store transaction");
+}
+
+Transaction::Transaction(Transaction&& other) noexcept
+    : env_(other.env_), txn_(other.txn_), mode_(other.mode_) {
+  other.txn_ = nullptr;
+}
+
+Transaction::~Transaction() {
+  if (txn_ != nullptr) mdb_txn_abort(txn_);
+}
+
+void Transaction::commit() {
+  MDB_txn* txn = txn_;
+  txn_ = nullptr;  // mdb_txn_commit frees the handle even when it fails
+  check(mdb_txn_commit(txn), "cannot commit to the store");
+}
+
+bool Transaction::get(Table table, Bytes key, Bytes& value) const {
+  MDB_val k = valOf(key), v;
+  int rc = mdb_get(txn_, env_->dbi(table), &k, &v);
+  if (rc == MDB_NOTFOUND) return false;
+  check(rc, "cannot read from the store");
+  value = bytesOfVal(v);
+  return true;
+}
+
+void Transaction::put(Table table, Bytes key, Bytes value) {
+  MDB_val k = valOf(key), v = valOf(value);
+  check(mdb_put(txn_, env_->dbi(table), &k, &v, 0), "cannot write to the store");
+}
+
+bool Transaction::erase(Table table, Bytes key) {
+  MDB_val k = valOf(key);
+  int rc = mdb_del(txn_, env_->dbi(table), &k, nullptr);
+  if (rc == MDB_NOTFOUND) return false;
+  check(rc, "cannot delete from the store");
+  return true;
+}
+
+bool Transaction::eraseDuplicate(Table table, Bytes key, Bytes value) {
+  MDB_val k = valOf(key), v = valOf(value);
+  int rc = mdb_del(txn_, env_->dbi(table), &k, &v);
+  if (rc == MDB_NOTFOUND) return false;
+  check(rc, "cannot delete from the store");
+  return true;
+}
+
+size_t Transaction::duplicateCount(Table table, Bytes key) const {
+  Cursor cursor(*this, table);
+  if (!cursor.firstDuplicateOf(key)) return 0;
+  size_t count = 0;
+  check(mdb_cursor_count(cursor.cursor_, &count), "cannot count duplicates");
+  return count;
+}
+
+uint64_t Transaction::entries(Table table) const {
+  MDB_stat stat;
+  check(mdb_stat(txn_, env_->dbi(table), &stat), "cannot read table statistics");
+  return stat.ms_entries;
+}
+
+Cursor::Cursor(const Transaction& txn, Table table) {
+  check(mdb_cursor_open(txn.txn_, txn.env_->dbi(table), &cursor_), "cannot open a store cursor");
+}
+
+Cursor::~Cursor() { mdb_cursor_close(cursor_); }
+
+bool Cursor::move(int op, Bytes* wantKey) {
+  MDB_val k{}, v{};
+  if (wantKey != nullptr) k = valOf(*wantKey);
+  int rc = mdb_cursor_get(cursor_, &k, &v, static_cast<MDB_cursor_op>(op));
+  if (rc == MDB_NOTFOUND) return false;
+  check(rc, "cannot read the store");
+  key_ = bytesOfVal(k);
+  value_ = bytesOfVal(v);
+  return true;
+}
+
+bool Cursor::first() { return move(MDB_FIRST, nullptr); }
+bool Cursor::seek(Bytes key) { return move(MDB_SET_RANGE, &key); }
+bool Cursor::next() { return move(MDB_NEXT, nullptr); }
+bool Cursor::firstDuplicateOf(Bytes key) { return move(MDB_SET_KEY, &key); }
+bool Cursor::nextDuplicate() { return move(MDB_NEXT_DUP, nullptr); }
+
+}  // namespace entente::storage

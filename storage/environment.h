@@ -1,0 +1,141 @@
+// The node's LMDB environment: one memory-mapped file holding every named database
+// of the node, opened once per process. This header is the only place that knows
+// LMDB; the stores above it (customer-store.h, peer-store.h) speak in records.
+//
+// Errors: every failure is a StoreError whose message says what failed and what to do
+// next. LMDB return codes never escape this layer.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+struct MDB_env;
+struct MDB_txn;
+struct MDB_cursor;
+
+namespace entente::storage {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Bytes as LMDB hands them out: valid until the transaction that produced them ends.
+using Bytes = std::span<const uint8_t>;
+
+inline Bytes bytesOf(std::string_view s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+inline std::string_view textOf(Bytes b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
+// Identifies one named database inside the environment.
+enum class Table : unsigned {
+  META,          // schema version, counters
+  CUSTOMERS,     // customer key (u64 big-endian) -> Customer record (canonical Cap'n Proto)
+  CUSTOMER_IDS,  // customer_id as imported -> customer key
+  IDENTIFIERS,   // kind byte || normalised value -> customer keys (sorted duplicates)
+  PEERS,         // peer name -> Peer record
+  COUNT_
+};
+
+class Transaction;
+
+class Environment {
+ public:
+  // Opens (creating when `create`) the store in `dir`. Throws StoreError when the
+  // directory is missing, locked by an incompatible version, or of another schema.
+  static constexpr uint32_t kSchemaVersion = 1;
+  Environment(const std::filesystem::path& dir, bool create);
+  ~Environment();
+  Environment(const Environment&) = delete;
+  Environment& operator=(const Environment&) = delete;
+
+  const std::filesystem::path& dir() const { return dir_; }
+  uint32_t schemaVersion() const { return schemaVersion_; }
+  // Bytes of the map in use (pages written), for `entente node status`.
+  uint64_t bytesInUse() const;
+
+ private:
+  friend class Transaction;
+  friend class Cursor;
+  unsigned dbi(Table table) const { return dbis_[static_cast<unsigned>(table)]; }
+
+  std::filesystem::path dir_;
+  MDB_env* env_ = nullptr;
+  unsigned dbis_[static_cast<unsigned>(Table::COUNT_)] = {};
+  uint32_t schemaVersion_ = 0;
+};
+
+// A read or write transaction. A write transaction that is destroyed without commit()
+// is aborted, so an exception anywhere in a batch leaves the store as it was.
+class Transaction {
+ public:
+  enum class Mode { READ, WRITE };
+  Transaction(Environment& env, Mode mode);
+  ~Transaction();
+  Transaction(Transaction&& other) noexcept;
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  Transaction& operator=(Transaction&&) = delete;
+
+  void commit();
+  bool writable() const { return mode_ == Mode::WRITE; }
+
+  // Returns false when the key is absent.
+  bool get(Table table, Bytes key, Bytes& value) const;
+  void put(Table table, Bytes key, Bytes value);
+  // Deletes the key (all its duplicates); returns false when absent.
+  bool erase(Table table, Bytes key);
+  // For duplicate-sorted tables: deletes one (key, value) pair.
+  bool eraseDuplicate(Table table, Bytes key, Bytes value);
+  // For duplicate-sorted tables: the number of values under a key (0 when absent).
+  size_t duplicateCount(Table table, Bytes key) const;
+  uint64_t entries(Table table) const;
+
+ private:
+  friend class Environment;
+  friend class Cursor;
+  Environment* env_;
+  MDB_txn* txn_ = nullptr;
+  Mode mode_;
+};
+
+// Walks a table in key order. Valid while its transaction is.
+class Cursor {
+ public:
+  Cursor(const Transaction& txn, Table table);
+  ~Cursor();
+  Cursor(const Cursor&) = delete;
+  Cursor& operator=(const Cursor&) = delete;
+
+  // Positions at the first entry / the first key >= `key` / the next entry (next
+  // duplicate included). Each returns false when there is none.
+  bool first();
+  bool seek(Bytes key);
+  bool next();
+  // For duplicate-sorted tables: all values of one key, in order.
+  bool firstDuplicateOf(Bytes key);
+  bool nextDuplicate();
+
+  Bytes key() const { return key_; }
+  Bytes value() const { return value_; }
+
+ private:
+  friend class Transaction;
+  bool move(int op, Bytes* wantKey);
+  MDB_cursor* cursor_ = nullptr;
+  Bytes key_, value_;
+};
+
+// Big-endian so that keys sort in numeric order.
+std::array<uint8_t, 8> encodeKey(uint64_t key);
+uint64_t decodeKey(Bytes bytes);
+
+}  // namespace entente::storage
