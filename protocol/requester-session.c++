@@ -30,6 +30,10 @@ void RequesterSession::accept(uint64_t responderValues, size_t tagBytes) {
   partnerTags_.reserve(responderValues);
   if (terms_.mode == MatchMode::IDS) ownTags_.resize(values());
   if (terms_.mode == MatchMode::IDS) sentKeys_.reserve(groups_);
+  std::vector<uint8_t> early;
+  early.swap(earlyTags_);
+  if (!early.empty()) addTags(early);
+  if (earlyTagsDone_) tagsDone(*earlyTagsDone_);
 }
 
 bool RequesterSession::nextBatch(BlindedBatch& out) {
@@ -60,6 +64,15 @@ bool RequesterSession::nextBatch(BlindedBatch& out) {
 }
 
 void RequesterSession::addTags(std::span<const uint8_t> packed) {
+  if (!accepted_) {
+    // The responder starts streaming as soon as it accepts, so its first tags may
+    // arrive before its offer does; they wait here until the offer says their length.
+    if (earlyTags_.size() + packed.size() > kMaxEarlyTagBytes) {
+      throw SessionError("the partner sent tags before it accepted the session");
+    }
+    earlyTags_.insert(earlyTags_.end(), packed.begin(), packed.end());
+    return;
+  }
   if (!accepted_ || tagsComplete_ || packed.size() % tagBytes_ != 0 ||
       partnerTags_.size() + packed.size() / tagBytes_ > responderValues_) {
     throw SessionError("the partner sent more tags than it announced, or tags of the wrong length");
@@ -72,6 +85,10 @@ void RequesterSession::addTags(std::span<const uint8_t> packed) {
 }
 
 void RequesterSession::tagsDone(uint64_t count) {
+  if (!accepted_) {
+    earlyTagsDone_ = count;
+    return;
+  }
   if (count != partnerTags_.size() || count != responderValues_) {
     throw SessionError("the partner's tag stream ended early (" + std::to_string(partnerTags_.size()) +
                        " of " + std::to_string(responderValues_) + " received)");

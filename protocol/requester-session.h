@@ -16,6 +16,7 @@
 #include "protocol/session-terms.h"
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace entente::protocol {
@@ -68,6 +69,10 @@ class RequesterSession {
   uint64_t batchesSent_ = 0;
   uint64_t sentGroups_ = 0;
 
+  // Tags that overtook the offer (bounded: an honest responder streams flow-controlled).
+  static constexpr size_t kMaxEarlyTagBytes = 64u << 20;
+  std::vector<uint8_t> earlyTags_;
+  std::optional<uint64_t> earlyTagsDone_;
   std::vector<crypto::Tag> partnerTags_;
   bool tagsComplete_ = false;
   // Our values as H(x)^s tags: in send order (ids) or in the responder's order (count).

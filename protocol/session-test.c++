@@ -181,3 +181,18 @@ TEST_CASE("the responder's tags reveal nothing of its record order") {
     REQUIRE(std::lexicographical_compare(a, b, b, b + responder.tagBytes()));
   }
 }
+
+TEST_CASE("tags that overtake the responder's offer are kept until it arrives") {
+  HashDomain domain("test");
+  ListSource mine(people(1, 0, 50)), theirs(people(1, 25, 75));
+  SessionTerms terms{MatchMode::IDS, {IdentifierKind::EMAIL, IdentifierKind::PHONE}, "p"};
+  RequesterSession requester(domain, terms, mine);
+  ResponderSession responder(domain, terms, theirs, requester.groups());
+  std::vector<uint8_t> tags;
+  while (responder.nextTags(tags)) requester.addTags(tags);
+  requester.tagsDone(responder.tagsSent());
+  requester.accept(responder.values(), responder.tagBytes());
+  BlindedBatch batch;
+  for (uint64_t i = 0; requester.nextBatch(batch); ++i) requester.addAnswer(i, responder.answer(batch));
+  CHECK(requester.finish().overlap == 25);
+}

@@ -1,0 +1,53 @@
+// The one place every action of a node passes through: each control request (import,
+// pairing, match) and each partner session (opened, refused, completed, failed) is
+// written here with who asked and what came of it. Today that is a line in the
+// node's log; the tamper-evident audit log will be written from this same gate.
+//
+// Entries carry counts, names and reasons, never an identifier or a key.
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace entente::node {
+
+using Details = std::vector<std::pair<std::string, std::string>>;
+
+class ActionLog {
+ public:
+  // Appends to `file`; also echoes to stderr when `echo` (a node in the foreground).
+  ActionLog(const std::filesystem::path& file, bool echo);
+  ~ActionLog();
+  ActionLog(const ActionLog&) = delete;
+  ActionLog& operator=(const ActionLog&) = delete;
+
+  // action: "import.batch", "peer.add", "match.request", "session.serve", ...
+  // outcome: "ok", "refused", "failed", "completed", ...
+  void record(std::string_view action, std::string_view actor, std::string_view outcome,
+              const Details& details = {});
+
+  // Runs `body` and records its outcome: "ok" with the details it returns, or
+  // "failed" with the error's message (and rethrows).
+  template <typename Body>
+  auto perform(std::string_view action, std::string_view actor, Details details, Body&& body) {
+    try {
+      auto result = body(details);
+      record(action, actor, "ok", details);
+      return result;
+    } catch (const std::exception& e) {
+      details.emplace_back("error", e.what());
+      record(action, actor, "failed", details);
+      throw;
+    }
+  }
+
+ private:
+  std::FILE* file_;
+  bool echo_;
+};
+
+}  // namespace entente::node

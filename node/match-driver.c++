@@ -1,0 +1,146 @@
+#include "node/match-driver.h"
+
+#include "node/node-context.h"
+#include "node/wire-terms.h"
+
+namespace entente::node {
+namespace wire = protocol::wire;
+namespace {
+
+std::span<const uint8_t> asBytes(capnp::Data::Reader data) { return {data.begin(), data.size()}; }
+
+// Everything one run shares between the driver's chains and the sink the partner
+// calls back. Refcounted: the sink may be called until the partner lets go of it.
+struct RunState : public kj::Refcounted {
+  explicit RunState(protocol::RequesterSession& s) : session(&s) {}
+  protocol::RequesterSession* session;  // null once the run is over
+  SessionReport report;
+  kj::Own<kj::PromiseFulfiller<void>> tagsDone;
+  uint64_t nextAnswer = 0;
+
+  protocol::RequesterSession& live() {
+    if (session == nullptr) failWith("the session is already over");
+    return *session;
+  }
+};
+
+template <typename Body>
+auto asUserError(Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const kj::Exception&) {
+    throw;
+  } catch (const std::exception& e) {
+    failWith(e.what());
+  }
+}
+
+class Sink final : public wire::RequesterSink::Server {
+ public:
+  explicit Sink(kj::Own<RunState> state) : state_(kj::mv(state)) {}
+
+ protected:
+  kj::Promise<void> tags(TagsContext context) override {
+    asUserError([&] { state_->live().addTags(asBytes(context.getParams().getTags())); });
+    return kj::READY_NOW;
+  }
+  kj::Promise<void> tagsDone(TagsDoneContext context) override {
+    asUserError([&] { state_->live().tagsDone(context.getParams().getCount()); });
+    state_->tagsDone->fulfill();
+    return kj::READY_NOW;
+  }
+  kj::Promise<void> shuffled(ShuffledContext context) override {
+    asUserError([&] {
+      protocol::BlindedBatch batch{protocol::unpackPoints(asBytes(context.getParams().getBatch().getPoints()))};
+      state_->live().addShuffled(batch);
+    });
+    return kj::READY_NOW;
+  }
+
+ private:
+  kj::Own<RunState> state_;
+};
+
+// Ids mode: one of several chains that each take the next batch, send it, and feed
+// the answer back; several chains keep several batches in flight.
+kj::Promise<void> blindChain(kj::Own<RunState> state, wire::MatchSession::Client session) {
+  protocol::BlindedBatch batch;
+  bool more = asUserError([&] { return state->live().nextBatch(batch); });
+  if (!more) return kj::READY_NOW;
+  uint64_t index = state->live().batchesSent() - 1;
+  auto packed = protocol::packPoints(batch.points);
+  auto request = session.blindRequest();
+  request.initBatch().setPoints(capnp::Data::Reader(packed.data(), packed.size()));
+  return request.send().then([state = kj::mv(state), session, index](auto response) mutable {
+    asUserError([&] {
+      protocol::BlindedBatch answer{protocol::unpackPoints(asBytes(response.getAnswer().getPoints()))};
+      state->live().addAnswer(index, answer);
+    });
+    return blindChain(kj::mv(state), kj::mv(session));
+  });
+}
+
+// Count mode: stream every batch (flow-controlled), then ask for the shuffled return.
+kj::Promise<void> submitAll(kj::Own<RunState> state, wire::MatchSession::Client session) {
+  protocol::BlindedBatch batch;
+  bool more = asUserError([&] { return state->live().nextBatch(batch); });
+  if (!more) return kj::READY_NOW;
+  auto packed = protocol::packPoints(batch.points);
+  auto request = session.submitRequest();
+  request.initBatch().setPoints(capnp::Data::Reader(packed.data(), packed.size()));
+  return request.send().then([state = kj::mv(state), session]() mutable {
+    return submitAll(kj::mv(state), kj::mv(session));
+  });
+}
+
+}  // namespace
+
+kj::Promise<SessionReport> runRequester(wire::Partner::Client partner, protocol::RequesterSession& session,
+                                        const SessionOpening& opening) {
+  auto state = kj::refcounted<RunState>(session);
+  auto tagsDone = kj::newPromiseAndFulfiller<void>();
+  state->tagsDone = kj::mv(tagsDone.fulfiller);
+
+  auto request = partner.openSessionRequest();
+  auto terms = request.initRequest();
+  terms.setProtocolVersion(wire::PROTOCOL_VERSION);
+  terms.setRequesterNode(opening.requesterNode);
+  terms.setConsortium(opening.consortium);
+  terms.setPurpose(session.terms().purpose);
+  terms.setMode(modeToWire(session.terms().mode));
+  kindsToWire(session.terms().kinds, terms.initKinds(static_cast<unsigned>(session.terms().kinds.size())));
+  terms.setRequestGroups(session.groups());
+  terms.setValuesPerGroup(static_cast<uint8_t>(session.terms().kinds.size()));
+  request.setSink(kj::heap<Sink>(kj::addRef(*state)));
+
+  auto tagsArrived = tagsDone.promise.fork();
+  // However the run ends, the sink must stop touching the caller's session.
+  auto release = kj::defer([state = kj::addRef(*state)]() mutable { state->session = nullptr; });
+  return request.send()
+      .then([state = kj::addRef(*state), tagsArrived = kj::mv(tagsArrived)](auto response) mutable {
+        auto offer = response.getOffer();
+        state->report.sessionId = offer.getSessionId();
+        state->report.partnerValues = offer.getResponderValues();
+        state->report.tagBytes = offer.getTagBytes();
+        asUserError([&] { state->live().accept(offer.getResponderValues(), offer.getTagBytes()); });
+        auto matchSession = response.getSession();
+        kj::Promise<void> sent = nullptr;
+        if (state->live().terms().mode == protocol::MatchMode::IDS) {
+          auto chains = kj::heapArrayBuilder<kj::Promise<void>>(kBatchesInFlight);
+          for (size_t i = 0; i < kBatchesInFlight; ++i) chains.add(blindChain(kj::addRef(*state), matchSession));
+          sent = kj::joinPromises(chains.finish());
+        } else {
+          sent = submitAll(kj::addRef(*state), matchSession);
+        }
+        return sent.then([matchSession]() mutable { return matchSession.finishRequest().send().ignoreResult(); })
+            .then([tagsArrived = kj::mv(tagsArrived)]() mutable { return tagsArrived.addBranch(); })
+            .then([state = kj::mv(state)]() mutable {
+              state->report.outcome = asUserError([&] { return state->live().finish(); });
+              state->session = nullptr;
+              return kj::mv(state->report);
+            });
+      })
+      .attach(kj::mv(release));
+}
+
+}  // namespace entente::node

@@ -1,0 +1,35 @@
+// The requester's driver: runs a RequesterSession against a partner over Cap'n Proto.
+// It opens the session, keeps a few batches in flight (so that the network and both
+// nodes' cores stay busy), receives the partner's tags and answers, and resolves to
+// the outcome. Everything protocol-specific stays in protocol/requester-session.h.
+#pragma once
+
+#include "protocol/partner.capnp.h"
+#include "protocol/requester-session.h"
+
+#include <kj/async.h>
+
+#include <string>
+
+namespace entente::node {
+
+struct SessionReport {
+  std::string sessionId;
+  uint64_t partnerValues = 0;
+  size_t tagBytes = 0;
+  protocol::MatchOutcome outcome;
+};
+
+struct SessionOpening {
+  std::string requesterNode;
+  std::string consortium;
+};
+
+// Batches in flight at once in ids mode.
+inline constexpr size_t kBatchesInFlight = 4;
+
+// `session` must outlive the returned promise.
+kj::Promise<SessionReport> runRequester(protocol::wire::Partner::Client partner, protocol::RequesterSession& session,
+                                        const SessionOpening& opening);
+
+}  // namespace entente::node

@@ -1,0 +1,43 @@
+// The one place that chooses which of the node's customers take part in a match
+// session, on either side. Today every customer with at least one identifier of the
+// session's kinds takes part; the consent registry will filter here, by purpose, at
+// the moment the session starts (a later withdrawal applies to the next session).
+//
+// The selection reads one consistent snapshot of the store (an LMDB read
+// transaction held for the session), so an import running meanwhile cannot change
+// a session's set halfway.
+#pragma once
+
+#include "protocol/record-source.h"
+#include "protocol/session-terms.h"
+#include "storage/environment.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace entente::node {
+
+class MatchSelection final : public protocol::RecordSource {
+ public:
+  MatchSelection(storage::Environment& env, const protocol::SessionTerms& terms);
+  ~MatchSelection() override;
+
+  uint64_t groupCount() const override { return groups_; }
+  uint64_t valueCount() const override { return values_; }
+  size_t read(size_t maxGroups, std::vector<protocol::SelectedGroup>& out) override;
+  std::string customerIdOf(uint64_t customerKey) override;
+
+ private:
+  bool select(uint64_t key, storage::Bytes record, protocol::SelectedGroup* into) const;
+
+  storage::Transaction snapshot_;
+  std::unique_ptr<storage::Cursor> cursor_;
+  bool started_ = false;
+  bool finished_ = false;
+  uint8_t kindMask_ = 0;
+  uint64_t groups_ = 0;
+  uint64_t values_ = 0;
+};
+
+}  // namespace entente::node

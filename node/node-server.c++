@@ -1,0 +1,155 @@
+#include "node/node-server.h"
+
+#include "node/control-service.h"
+#include "node/partner-service.h"
+
+#include <capnp/rpc-twoparty.h>
+#include <kj/async-io.h>
+#include <kj/async-unix.h>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <cstdio>
+#include <iostream>
+
+namespace entente::node {
+namespace {
+
+std::string remoteAddressOf(kj::AsyncIoStream& stream) {
+  struct sockaddr_storage addr;
+  uint length = sizeof addr;
+  try {
+    stream.getpeername(reinterpret_cast<struct sockaddr*>(&addr), &length);
+  } catch (...) {
+    return "unknown";
+  }
+  char host[INET6_ADDRSTRLEN] = "?";
+  uint16_t port = 0;
+  if (addr.ss_family == AF_INET) {
+    auto* in = reinterpret_cast<struct sockaddr_in*>(&addr);
+    inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+    port = ntohs(in->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    auto* in6 = reinterpret_cast<struct sockaddr_in6*>(&addr);
+    inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+    port = ntohs(in6->sin6_port);
+  }
+  return std::string(host) + ":" + std::to_string(port);
+}
+
+// True when something answers on the control socket: another process runs this node.
+bool controlSocketLive(const std::filesystem::path& socket) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  std::string path = socket.string();
+  if (path.size() >= sizeof addr.sun_path) {
+    ::close(fd);
+    return false;
+  }
+  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  bool live = ::connect(fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return live;
+}
+
+}  // namespace
+
+int runNode(const std::filesystem::path& dirArgument) {
+  std::filesystem::path dir = std::filesystem::absolute(dirArgument).lexically_normal();
+  NodePaths paths{dir};
+  NodeConfig config;
+  try {
+    config = NodeConfig::load(dir);
+  } catch (const std::exception& e) {
+    std::cerr << "entente: " << e.what() << "\n";
+    return 2;
+  }
+  if (paths.controlSocket().string().size() >= sizeof(sockaddr_un::sun_path)) {
+    std::cerr << "entente: the node folder's path is too long for its control socket (" << paths.controlSocket()
+              << "); move the node to a shorter path\n";
+    return 2;
+  }
+  if (controlSocketLive(paths.controlSocket())) {
+    std::cerr << "entente: node '" << config.name << "' is already running (its control socket answers); stop it "
+              << "with `entente node stop --node " << dir.string() << "`\n";
+    return 2;
+  }
+
+  // Signals must be captured before any thread starts (the crypto pool starts lazily).
+  kj::UnixEventPort::captureSignal(SIGINT);
+  kj::UnixEventPort::captureSignal(SIGTERM);
+  // A partner vanishing mid-write must be an error on that connection, not our death.
+  signal(SIGPIPE, SIG_IGN);
+
+  try {
+    storage::Environment store(paths.store(), false);
+    ActionLog log(paths.log(), true);
+    auto io = kj::setupAsyncIo();
+    protocol::PartnerTransport transport(io.provider->getNetwork());
+    auto stop = kj::newPromiseAndFulfiller<void>();
+    NodeContext context{config,
+                        paths,
+                        store,
+                        log,
+                        transport,
+                        crypto::HashDomain(config.consortium),
+                        std::chrono::steady_clock::now(),
+                        kj::mv(stop.fulfiller)};
+
+    auto partnerListener = transport.listen(config.listen).wait(io.waitScope);
+    std::error_code ignored;
+    std::filesystem::remove(paths.controlSocket(), ignored);  // stale: nothing answered on it
+    auto controlAddress = io.provider->getNetwork()
+                              .parseAddress(kj::str("unix:", paths.controlSocket().c_str()))
+                              .wait(io.waitScope);
+    // Only the node's own user may use the control socket until tokens exist.
+    mode_t previous = umask(0077);
+    auto controlListener = controlAddress->listen();
+    umask(previous);
+
+    auto controlBootstrap = capnp::Capability::Client(makeControlService(context));
+    capnp::TwoPartyServer controlServer(controlBootstrap);
+    auto servingControl = controlServer.listen(*controlListener);
+    auto servingPartners = transport.serve(*partnerListener, [&context](kj::AsyncIoStream& stream) {
+      return capnp::Capability::Client(makePartnerService(context, remoteAddressOf(stream)));
+    });
+
+    log.record("node.start", "system", "ok",
+               {{"node", config.name},
+                {"listen", config.listen},
+                {"partner_port", std::to_string(partnerListener->getPort())},
+                {"control", paths.controlSocket().string()}});
+    std::printf("node %s ready: partners on %s, control on %s\n", config.name.c_str(), config.listen.c_str(),
+                paths.controlSocket().c_str());
+    std::fflush(stdout);
+
+    auto& port = io.unixEventPort;
+    auto signalled = port.onSignal(SIGINT)
+                         .exclusiveJoin(port.onSignal(SIGTERM))
+                         .then([](siginfo_t info) { return std::string(strsignal(info.si_signo)); });
+    auto requested = stop.promise.then([] { return std::string("stop requested"); });
+    auto failed = servingPartners.exclusiveJoin(kj::mv(servingControl)).then([] {
+      return std::string("a listener closed");
+    });
+    std::string reason = signalled.exclusiveJoin(kj::mv(requested)).exclusiveJoin(kj::mv(failed)).wait(io.waitScope);
+    std::filesystem::remove(paths.controlSocket(), ignored);
+    log.record("node.stop", "system", "ok", {{"node", config.name}, {"reason", reason}});
+    return 0;
+  } catch (const kj::Exception& e) {
+    std::cerr << "entente: node '" << config.name << "' cannot run: " << userMessage(e) << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "entente: node '" << config.name << "' cannot run: " << e.what() << "\n";
+  }
+  std::error_code ignored;
+  return 1;
+}
+
+}  // namespace entente::node

@@ -1,0 +1,25 @@
+// entente bench floor: the cost of one group operation on this machine, measured now,
+// which bench/match multiplies into the floor it compares a whole match against.
+#include "crypto/batch-pool.h"
+#include "crypto/group-cost.h"
+#include "tools/commands.h"
+
+#include <fmt/core.h>
+
+namespace entente::tools {
+
+void addBenchCommands(CLI::App& app) {
+  auto* group = app.add_subcommand("bench", "Measurements for the benchmarks in bench/");
+  group->require_subcommand(1);
+  auto ops = std::make_shared<size_t>(2000);
+  auto* floor = group->add_subcommand("floor", "Measure hash-to-group and scalar multiplication costs (one core)");
+  floor->add_option("--ops", *ops, "Operations to time")->capture_default_str()->check(CLI::Range(10, 1'000'000));
+  floor->footer("Prints JSON. Example: entente bench floor --ops 4000");
+  floor->callback([ops] {
+    auto cost = crypto::measureGroupCost(*ops);
+    fmt::print("{{\"hashToGroupMicros\":{:.2f},\"scalarMultMicros\":{:.2f},\"cores\":{}}}\n", cost.hashToGroupMicros,
+               cost.scalarMultMicros, crypto::parallelism());
+  });
+}
+
+}  // namespace entente::tools

@@ -1,0 +1,40 @@
+// The `entente` command line: one function per command group, each adding its
+// subcommands (with --help text and an example) to the application. Commands throw
+// CliError to fail; main prints "entente: <message>" and exits with its code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+namespace entente::sample {
+struct FirmFile;
+}
+
+namespace entente::tools {
+
+void addNodeCommands(CLI::App& app);
+void addImportCommand(CLI::App& app);
+void addPeerCommands(CLI::App& app);
+void addMatchCommand(CLI::App& app);
+void addSampleDataCommand(CLI::App& app);
+void addDemoCommand(CLI::App& app);
+void addBenchCommands(CLI::App& app);
+
+// Adds the --node option every client command shares.
+void addNodeOption(CLI::App& command, std::string& into);
+
+struct InitOptions {
+  std::string dir, name, listen, region, consortium = "entente-default";
+};
+// Creates a node folder (settings and empty store); `entente node init`.
+void initNode(const InitOptions& options, bool quiet);
+
+// The `entente import` arguments that load a sample firm's file.
+std::vector<std::string> importArgsFor(const sample::FirmFile& firm);
+
+// JSON string literal of `text` (quotes and escapes included).
+std::string jsonString(const std::string& text);
+
+}  // namespace entente::tools

@@ -1,0 +1,69 @@
+// entente: the command line of an Entente node, for IT staff (node, import, peer),
+// marketers (match) and anyone trying it out (demo, sample-data).
+#include "node/node-context.h"
+#include "tools/commands.h"
+#include "tools/control-client.h"
+
+#include <iostream>
+
+namespace entente::tools {
+
+void addNodeOption(CLI::App& command, std::string& into) {
+  command.add_option("--node", into, "Node folder (default: $ENTENTE_NODE, else ./entente-node)");
+}
+
+std::string jsonString(const std::string& text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace entente::tools
+
+int main(int argc, char** argv) {
+  using namespace entente::tools;
+  CLI::App app{"entente: find the customers you share with partner firms without showing them your customer file"};
+  app.require_subcommand(1);
+  app.footer(
+      "Start here:  entente demo                 (two nodes, sample data, a real match)\n"
+      "A node:      entente node init --dir D --name boats --listen 127.0.0.1:7401 --region FR\n"
+      "Help:        entente COMMAND --help");
+  addNodeCommands(app);
+  addImportCommand(app);
+  addPeerCommands(app);
+  addMatchCommand(app);
+  addSampleDataCommand(app);
+  addDemoCommand(app);
+  addBenchCommands(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const CliError& e) {
+    std::cerr << "entente: " << e.what() << "\n";
+    return e.exitCode();
+  } catch (const kj::Exception& e) {
+    std::cerr << "entente: " << entente::node::userMessage(e) << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "entente: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

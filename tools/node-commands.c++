@@ -1,0 +1,138 @@
+// entente node init | start | stop | status: for the IT staff who run a node.
+#include "node/node-config.h"
+#include "node/node-server.h"
+#include "storage/environment.h"
+#include "tools/commands.h"
+#include "tools/control-client.h"
+#include "tools/node-process.h"
+
+#include <fmt/core.h>
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <thread>
+
+namespace entente::tools {
+namespace {
+
+}  // namespace
+
+void initNode(const InitOptions& o, bool quiet) {
+  std::filesystem::path dir = o.dir;
+  node::NodeConfig config{o.name, o.listen, o.region, o.consortium};
+  for (auto& c : config.region) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  try {
+    config.validate();
+  } catch (const node::ConfigError& e) {
+    throw CliError(e.what(), 2);
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(node::NodePaths{dir}.config(), ec)) {
+    throw CliError(dir.string() + " already holds a node; choose another folder, or use the existing node", 2);
+  }
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw CliError("cannot create " + dir.string() + ": " + ec.message());
+  // The folder holds customer data: only its owner may enter it.
+  ::chmod(dir.c_str(), 0700);
+  storage::Environment store(node::NodePaths{dir}.store(), true);
+  config.save(dir);
+  if (quiet) return;
+  fmt::print("created node '{}' in {}\n  partners will reach it at {}, default region {}, consortium {}\n"
+             "next: entente node start --dir {}\n",
+             config.name, dir.string(), config.listen, config.region, config.consortium, dir.string());
+}
+
+namespace {
+
+void stop(const std::string& nodeOption) {
+  auto dir = resolveNodeDir(nodeOption);
+  {
+    ControlClient client(dir);
+    try {
+      client.control().stopRequest().send().ignoreResult().wait(client.waitScope());
+    } catch (const kj::Exception& e) {
+      // A node may close the socket before its answer leaves; whether it stopped is
+      // decided below by whether it still answers.
+      if (e.getType() != kj::Exception::Type::DISCONNECTED) rethrowAsCliError(e);
+    }
+  }
+  // The node answers first and stops on its next turn: wait until it is gone.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (nodeAnswers(dir)) {
+    if (std::chrono::steady_clock::now() > deadline) throw CliError("the node did not stop within 20 seconds");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  fmt::print("node stopped\n");
+}
+
+void status(const std::string& nodeOption, bool json) {
+  ControlClient client(resolveNodeDir(nodeOption));
+  auto response = client.wait(client.control().statusRequest().send());
+  auto s = response.getStatus();
+  if (json) {
+    fmt::print(
+        "{{\"name\":{},\"listen\":{},\"region\":{},\"consortium\":{},\"customers\":{},\"sharedIdentifiers\":{},"
+        "\"peers\":{},\"storeBytes\":{},\"peakRssKiB\":{},\"uptimeSeconds\":{},\"wireBytesSent\":{},"
+        "\"wireBytesReceived\":{},\"pid\":{}}}\n",
+        jsonString(s.getName()), jsonString(s.getListen()), jsonString(s.getRegion()), jsonString(s.getConsortium()),
+        s.getCustomers(), s.getSharedIdentifiers(), s.getPeers(), s.getStoreBytes(), s.getPeakRssKiB(),
+        s.getUptimeSeconds(), s.getWireBytesSent(), s.getWireBytesReceived(), s.getPid());
+    return;
+  }
+  fmt::print("node        {} (pid {}, up {} s)\n", s.getName().cStr(), s.getPid(), s.getUptimeSeconds());
+  fmt::print("partners on {}   region {}   consortium {}\n", s.getListen().cStr(), s.getRegion().cStr(),
+             s.getConsortium().cStr());
+  fmt::print("customers   {}   (identifiers held by more than one customer: {})\n", s.getCustomers(),
+             s.getSharedIdentifiers());
+  fmt::print("peers       {}\n", s.getPeers());
+  fmt::print("store       {:.1f} MiB   peak memory {:.1f} MiB\n", s.getStoreBytes() / 1048576.0,
+             s.getPeakRssKiB() / 1024.0);
+  fmt::print("wire        {} bytes sent, {} received on partner connections\n", s.getWireBytesSent(),
+             s.getWireBytesReceived());
+}
+
+}  // namespace
+
+void addNodeCommands(CLI::App& app) {
+  auto* group = app.add_subcommand("node", "Create, run, stop and inspect this firm's node");
+  group->require_subcommand(1);
+
+  auto init_ = std::make_shared<InitOptions>();
+  auto* initCmd = group->add_subcommand("init", "Create a node: its folder, settings and empty store");
+  initCmd->add_option("--dir", init_->dir, "Folder to create the node in")->required();
+  initCmd->add_option("--name", init_->name, "Node name partners will know it by")->required();
+  initCmd->add_option("--listen", init_->listen, "HOST:PORT where partners reach it")->required();
+  initCmd->add_option("--region", init_->region, "Default country (ISO 3166-1 alpha-2) for phones and addresses")
+      ->required();
+  initCmd->add_option("--consortium", init_->consortium,
+                      "Name shared by all partners of one network (keeps networks' values incomparable)")
+      ->capture_default_str();
+  initCmd->footer("Example: entente node init --dir /srv/entente --name boats --listen 0.0.0.0:7401 --region FR");
+  initCmd->callback([init_] { initNode(*init_, false); });
+
+  auto startDir = std::make_shared<std::string>();
+  auto* start = group->add_subcommand("start", "Run the node in the foreground until Ctrl-C or `entente node stop`");
+  start->add_option("--dir", *startDir, "Node folder (default: $ENTENTE_NODE, else ./entente-node)");
+  start->footer("Example: entente node start --dir /srv/entente");
+  start->callback([startDir] {
+    int code = node::runNode(resolveNodeDir(*startDir));
+    if (code != 0) throw CliError("the node stopped with an error (see above)", code);
+  });
+
+  auto stopNode = std::make_shared<std::string>();
+  auto* stopCmd = group->add_subcommand("stop", "Stop a running node cleanly");
+  addNodeOption(*stopCmd, *stopNode);
+  stopCmd->footer("Example: entente node stop --node /srv/entente");
+  stopCmd->callback([stopNode] { stop(*stopNode); });
+
+  auto statusNode = std::make_shared<std::string>();
+  auto statusJson = std::make_shared<bool>(false);
+  auto* statusCmd = group->add_subcommand("status", "Show a running node's customers, peers, memory and traffic");
+  addNodeOption(*statusCmd, *statusNode);
+  statusCmd->add_flag("--json", *statusJson, "Print one JSON object");
+  statusCmd->footer("Example: entente node status --node /srv/entente --json");
+  statusCmd->callback([statusNode, statusJson] { status(*statusNode, *statusJson); });
+}
+
+}  // namespace entente::tools
