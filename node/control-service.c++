@@ -220,10 +220,17 @@ class ControlService final : public control::Control::Server {
     auto request = context.getParams().getRequest();
     std::string peer = request.getPeer();
     auto details = std::make_shared<Details>(Details{{"peer", peer}, {"purpose", request.getPurpose()}});
-    auto fail = [this, details](kj::Exception&& e) -> kj::Promise<void> {
-      details->emplace_back("error", userMessage(e));
+    auto fail = [this, details, peer](kj::Exception&& e) -> kj::Promise<void> {
+      std::string message = userMessage(e);
+      details->emplace_back("error", message);
       context_.log.record("match.request", kLocalActor, "failed", *details);
-      return kj::mv(e);
+      if (e.getType() == kj::Exception::Type::DISCONNECTED) {
+        // The partner's connection dropped, not the CLI's: say which, as a plain
+        // failure so that the CLI does not mistake it for its own node going away.
+        message = "the session with peer '" + peer + "' broke off: " + message +
+                  "; no result was kept; run the match again once '" + peer + "' is back";
+      }
+      return kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__, kj::heapString(message));
     };
     protocol::SessionTerms terms;
     std::string address;

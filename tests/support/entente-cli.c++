@@ -1,0 +1,69 @@
+#include "tests/support/entente-cli.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace entente::testing {
+
+std::filesystem::path ententeBinary() { return ENTENTE_BINARY; }
+
+std::string readFile(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream all;
+  all << in.rdbuf();
+  return all.str();
+}
+
+CliResult runCli(const std::vector<std::string>& args) {
+  TempDir scratch;
+  auto outFile = scratch / "out", errFile = scratch / "err";
+  std::string binary = ententeBinary().string();
+  std::vector<std::string> copies = args;
+  std::vector<char*> argv{binary.data()};
+  for (auto& a : copies) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    int out = ::open(outFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = ::open(errFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(out, STDOUT_FILENO);
+    dup2(err, STDERR_FILENO);
+    execv(binary.c_str(), argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CliResult result;
+  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.out = readFile(outFile);
+  result.err = readFile(errFile);
+  return result;
+}
+
+void TestNetwork::addNode(const std::string& name, const std::string& region) {
+  std::string address = "127.0.0.1:" + std::to_string(tools::freeLoopbackPort());
+  auto init = runCli({"node", "init", "--dir", dir(name).string(), "--name", name, "--listen", address, "--region",
+                      region, "--consortium", "test"});
+  if (init.exitCode != 0) throw std::runtime_error("node init failed: " + init.err);
+  addresses_[name] = address;
+  processes_[name] = std::make_unique<tools::NodeProcess>(ententeBinary(), dir(name));
+}
+
+void TestNetwork::pair(const std::string& from, const std::string& to) {
+  auto r = run(from, {"peer", "add", to, "--address", address(to)});
+  if (r.exitCode != 0) throw std::runtime_error("peer add failed: " + r.err);
+}
+
+CliResult TestNetwork::run(const std::string& node, std::vector<std::string> args) {
+  args.push_back("--node");
+  args.push_back(dir(node).string());
+  return runCli(args);
+}
+
+}  // namespace entente::testing

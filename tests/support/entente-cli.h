@@ -1,0 +1,66 @@
+// Runs the real `entente` executable for integration tests, and manages the node
+// folders and processes a test needs. Everything is real: processes, loopback TCP,
+// LMDB files on disk. Waits are on conditions with deadlines, never fixed sleeps.
+#pragma once
+
+#include "tests/support/temp-dir.h"
+#include "tools/node-process.h"
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <thread>
+#include <string>
+#include <vector>
+
+namespace entente::testing {
+
+struct CliResult {
+  int exitCode = -1;
+  std::string out;
+  std::string err;
+};
+
+// The entente binary built alongside the tests (path set by CMake).
+std::filesystem::path ententeBinary();
+
+// Runs `entente args...` to completion, capturing stdout and stderr.
+CliResult runCli(const std::vector<std::string>& args);
+
+// Reads a whole file ("" when missing).
+std::string readFile(const std::filesystem::path& file);
+
+// Polls `condition` until true or the deadline; returns its last value.
+template <typename Condition>
+bool waitFor(Condition condition, std::chrono::milliseconds within = std::chrono::seconds(30)) {
+  auto deadline = std::chrono::steady_clock::now() + within;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+// Nodes in a temporary folder, on free loopback ports.
+class TestNetwork {
+ public:
+  // Creates (`entente node init`) and starts a node.
+  void addNode(const std::string& name, const std::string& region);
+  // `entente peer add` on `from` for `to`.
+  void pair(const std::string& from, const std::string& to);
+  // Runs `entente args... --node <dir of node>`.
+  CliResult run(const std::string& node, std::vector<std::string> args);
+
+  std::filesystem::path dir(const std::string& node) const { return root_ / node; }
+  std::string address(const std::string& node) const { return addresses_.at(node); }
+  tools::NodeProcess& process(const std::string& node) { return *processes_.at(node); }
+  const std::filesystem::path& root() const { return root_.path(); }
+
+ private:
+  TempDir root_;
+  std::map<std::string, std::string> addresses_;
+  std::map<std::string, std::unique_ptr<tools::NodeProcess>> processes_;
+};
+
+}  // namespace entente::testing
