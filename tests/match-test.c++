@@ -128,3 +128,16 @@ TEST_CASE("no raw identifier reaches a log, an output other than the ids file, o
   }
   CHECK(checked > 100);
 }
+
+TEST_CASE("the demo runs end to end and agrees with its ground truth") {
+  auto r = runCli({"demo", "--firms", "2", "--customers", "300", "--seed", "4"});
+  CHECK(r.exitCode == 0);
+  CHECK_THAT(r.out, Catch::Contains("all 2 matches equal the ground truth"));
+  CHECK_THAT(r.out, Catch::Contains("node stopped"));
+}
+
+TEST_CASE("a usage error exits with code 2 and says what is missing") {
+  auto r = runCli({"match", "--peer", "x"});
+  CHECK(r.exitCode == 2);
+  CHECK_THAT(r.err, Catch::Contains("--purpose is required"));
+}

@@ -11,6 +11,7 @@ namespace entente::tools {
 void addBenchCommands(CLI::App& app) {
   auto* group = app.add_subcommand("bench", "Measurements for the benchmarks in bench/");
   group->require_subcommand(1);
+  group->footer("Example: entente bench floor --ops 4000   (bench/match runs it for you)");
   auto ops = std::make_shared<size_t>(2000);
   auto* floor = group->add_subcommand("floor", "Measure hash-to-group and scalar multiplication costs (one core)");
   floor->add_option("--ops", *ops, "Operations to time")->capture_default_str()->check(CLI::Range(10, 1'000'000));

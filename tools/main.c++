@@ -54,7 +54,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help is a "parse error" that exits 0; real usage errors exit 2, as documented.
+    return app.exit(e) == 0 ? 0 : 2;
   } catch (const CliError& e) {
     std::cerr << "entente: " << e.what() << "\n";
     return e.exitCode();

@@ -97,6 +97,10 @@ void status(const std::string& nodeOption, bool json) {
 void addNodeCommands(CLI::App& app) {
   auto* group = app.add_subcommand("node", "Create, run, stop and inspect this firm's node");
   group->require_subcommand(1);
+  group->footer(
+      "Example: entente node init --dir /srv/entente --name boats --listen 0.0.0.0:7401 --region FR\n"
+      "         entente node start --dir /srv/entente        (foreground; Ctrl-C stops it)\n"
+      "         entente node status --node /srv/entente");
 
   auto init_ = std::make_shared<InitOptions>();
   auto* initCmd = group->add_subcommand("init", "Create a node: its folder, settings and empty store");

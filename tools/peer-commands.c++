@@ -64,6 +64,7 @@ void remove(const PeerOptions& o) {
 void addPeerCommands(CLI::App& app) {
   auto* group = app.add_subcommand("peer", "The partner nodes this node may match with");
   group->require_subcommand(1);
+  group->footer("Example: entente peer add travel --address 10.0.0.7:7401 && entente peer list");
 
   auto addO = std::make_shared<PeerOptions>();
   auto* addCmd = group->add_subcommand("add", "Add a partner node (or change its address)");
