@@ -296,6 +296,7 @@ class ControlService final : public control::Control::Server {
     s.setMode(modeToWire(m.session.terms().mode));
     s.setOwnCustomers(m.session.groups());
     s.setOwnValues(m.session.values());
+    s.setOwnIdentifiers(m.selection.valueCount());
     s.setPartnerValues(report.partnerValues);
     s.setOverlap(report.outcome.overlap);
     s.setTagBytes(static_cast<uint8_t>(report.tagBytes));

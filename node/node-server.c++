@@ -111,7 +111,7 @@ int runNode(const std::filesystem::path& dirArgument) {
                               .parseAddress(kj::str("unix:", paths.controlSocket().c_str()))
                               .wait(io.waitScope);
     // Only the node's own user may use the control socket until tokens exist.
-    mode_t previous = umask(0077);
+    mode_t previous = umask(0177);  // the socket file gets mode 0600
     auto controlListener = controlAddress->listen();
     umask(previous);
 

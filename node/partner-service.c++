@@ -72,6 +72,7 @@ class MatchSessionService final : public wire::MatchSession::Server {
   kj::Promise<void> finish(FinishContext context) override {
     return tagsSent_.addBranch()
         .then([this]() -> kj::Promise<void> {
+          userFacing([&] { session_.checkComplete(); });
           if (terms_.mode == protocol::MatchMode::COUNT) return pushShuffled();
           return kj::READY_NOW;
         })
@@ -92,6 +93,11 @@ class MatchSessionService final : public wire::MatchSession::Server {
   static std::span<const uint8_t> asBytes(capnp::Data::Reader data) { return {data.begin(), data.size()}; }
 
   kj::Promise<void> pushTags() {
+    // One batch of tag computation per event-loop turn: the requester's batches are
+    // answered in between instead of waiting for the whole set.
+    if (!userFacing([&] { return session_.prepareTags(); })) {
+      return kj::evalLater([this] { return pushTags(); });
+    }
     std::vector<uint8_t> chunk;
     bool more = userFacing([&] { return session_.nextTags(chunk); });
     if (!more) {

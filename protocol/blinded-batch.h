@@ -28,7 +28,7 @@ class SessionError : public std::runtime_error {
 // Values per session batch: 1024 points is 32 KiB on the wire, large enough to amortise
 // a round trip and small enough that memory stays flat.
 inline constexpr size_t kBatchValues = 1024;
-// Tags per streamed tag message (16 KiB to 64 KiB).
+// Tags per streamed tag message (8 to 16 bytes each: 32 KiB to 64 KiB).
 inline constexpr size_t kTagsPerMessage = 4096;
 // Customers carry at most this many values (one per identifier kind).
 inline constexpr size_t kMaxGroupSize = 8;

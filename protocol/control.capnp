@@ -1,6 +1,6 @@
 # The control interface: what a node offers the `entente` command line over the Unix
-# socket in its folder. Every method goes through the node's action gate
-# (node/node-actions.h), which attributes and logs it.
+# socket in its folder. Every method is recorded through the node's action log
+# (node/action-log.h), which attributes and logs it.
 @0xb2e8d6c4a1f30957;
 
 $import "/capnp/c++.capnp".namespace("entente::protocol::control");
@@ -84,6 +84,7 @@ struct MatchSummary {
   wireBytesSent @10 :UInt64;
   wireBytesReceived @11 :UInt64;
   matchesByKind @12 :List(KindCount);  # ids mode only
+  ownIdentifiers @13 :UInt64;     # real identifiers among ownValues (the rest is padding)
 }
 
 struct KindCount {

@@ -24,31 +24,31 @@ ResponderSession::ResponderSession(const crypto::HashDomain& domain, SessionTerm
   }
 }
 
-void ResponderSession::computeTags() {
-  tags_.reserve(values_);
+bool ResponderSession::prepareTags() {
+  if (tagsComputed_) return true;
+  if (tags_.empty()) tags_.reserve(values_);
   std::vector<SelectedGroup> groups;
-  std::vector<crypto::SessionScalar::HashInput> inputs;
-  std::vector<crypto::Point> blinded;
-  for (;;) {
-    groups.clear();
-    if (source_.read(kBatchValues, groups) == 0) break;
-    inputs.clear();
+  if (source_.read(kBatchValues, groups) > 0) {
+    std::vector<crypto::SessionScalar::HashInput> inputs;
     for (auto& g : groups) {
       for (auto& v : g.values) inputs.push_back({v.kind, v.normalised});
     }
-    blinded.resize(inputs.size());
+    std::vector<crypto::Point> blinded(inputs.size());
     s_.hashAndBlind(domain_, inputs, blinded);
     for (auto& p : blinded) tags_.push_back(crypto::tagOf(p, tagBytes_));
+    if (tags_.size() <= values_) return false;
   }
   if (tags_.size() != values_) {
     throw SessionError("the customer selection changed during the session; the requester may retry");
   }
   std::sort(tags_.begin(), tags_.end());
   tagsComputed_ = true;
+  return true;
 }
 
 bool ResponderSession::nextTags(std::vector<uint8_t>& packed) {
-  if (!tagsComputed_) computeTags();
+  while (!prepareTags()) {
+  }
   packed.clear();
   size_t n = std::min<uint64_t>(kTagsPerMessage, tags_.size() - tagsSent_);
   if (n == 0) {
@@ -96,13 +96,17 @@ void ResponderSession::absorb(const BlindedBatch& batch) {
   s_.blind(batch.points, std::span<crypto::Point>(kept_).subspan(base));
 }
 
-bool ResponderSession::nextShuffled(BlindedBatch& out) {
-  const size_t k = terms_.kinds.size();
-  if (terms_.mode != MatchMode::COUNT) throw SessionError("only a count-mode session returns shuffled values");
+void ResponderSession::checkComplete() const {
   if (receivedGroups_ != requestGroups_) {
     throw SessionError("the requester finished after " + std::to_string(receivedGroups_) + " of the " +
                        std::to_string(requestGroups_) + " customers it announced");
   }
+}
+
+bool ResponderSession::nextShuffled(BlindedBatch& out) {
+  const size_t k = terms_.kinds.size();
+  if (terms_.mode != MatchMode::COUNT) throw SessionError("only a count-mode session returns shuffled values");
+  checkComplete();
   if (groupOrder_.empty() && shuffledSent_ == 0 && receivedGroups_ > 0) {
     groupOrder_.resize(receivedGroups_);
     std::iota(groupOrder_.begin(), groupOrder_.end(), 0u);
@@ -116,7 +120,11 @@ bool ResponderSession::nextShuffled(BlindedBatch& out) {
   size_t perBatch = kBatchValues / k;
   while (shuffledSent_ < groupOrder_.size() && out.points.size() / k < perBatch) {
     uint32_t g = groupOrder_[shuffledSent_++];
+    size_t first = out.points.size();
     out.points.insert(out.points.end(), kept_.begin() + g * k, kept_.begin() + (g + 1) * k);
+    for (size_t i = k; i > 1; --i) {
+      std::swap(out.points[first + i - 1], out.points[first + randombytes_uniform(static_cast<uint32_t>(i))]);
+    }
   }
   if (out.points.empty()) {
     std::vector<crypto::Point>().swap(kept_);

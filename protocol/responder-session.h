@@ -30,19 +30,27 @@ class ResponderSession {
   uint64_t values() const { return values_; }
   size_t tagBytes() const { return tagBytes_; }
 
+  // Computes the tags of up to kBatchValues more customers (the costly part on this
+  // side); returns true once every tag is computed and sorted. A driver calls it
+  // once per event-loop turn, so that the node answers the requester in between.
+  bool prepareTags();
   // The next chunk of at most kTagsPerMessage tags, tagBytes() each, or false when all
-  // are out. The first call computes every tag (the costly part on this side).
+  // are out. Computes whatever prepareTags() has not yet.
   bool nextTags(std::vector<uint8_t>& packed);
   uint64_t tagsSent() const { return tagsSent_; }
 
   BlindedBatch answer(const BlindedBatch& batch);   // ids mode
   void absorb(const BlindedBatch& batch);           // count mode
   // Count mode, after every announced group arrived. Throws SessionError otherwise.
+  // Customers come back in a random order, and the values inside each customer are
+  // shuffled too, so that the requester learns how many of a customer's values
+  // matched but not which kinds.
   bool nextShuffled(BlindedBatch& out);
+  // Throws SessionError unless every announced customer arrived (both modes).
+  void checkComplete() const;
   uint64_t receivedGroups() const { return receivedGroups_; }
 
  private:
-  void computeTags();
   void checkIncoming(const BlindedBatch& batch);
 
   const crypto::HashDomain& domain_;

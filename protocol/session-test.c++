@@ -5,7 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
+#include <set>
 
 using namespace entente::protocol;
 using entente::crypto::HashDomain;
@@ -195,4 +197,52 @@ TEST_CASE("tags that overtake the responder's offer are kept until it arrives") 
   BlindedBatch batch;
   for (uint64_t i = 0; requester.nextBatch(batch); ++i) requester.addAnswer(i, responder.answer(batch));
   CHECK(requester.finish().overlap == 25);
+}
+
+TEST_CASE("count mode hides which kinds of a customer matched by shuffling inside each customer") {
+  HashDomain domain("test");
+  auto a = entente::crypto::hashToGroup(domain, IdentifierKind::EMAIL, "a@x.fi");
+  auto b = entente::crypto::hashToGroup(domain, IdentifierKind::PHONE, "+358401234567");
+  std::set<bool> firstIsEmail;
+  for (int run = 0; run < 64 && firstIsEmail.size() < 2; ++run) {
+    ListSource source({});
+    ResponderSession responder(domain, {MatchMode::COUNT, {IdentifierKind::EMAIL, IdentifierKind::PHONE}, "p"},
+                               source, 1);
+    responder.absorb(BlindedBatch{{a, b}});
+    BlindedBatch out;
+    REQUIRE(responder.nextShuffled(out));
+    REQUIRE(out.points.size() == 2);
+    // Both values are raised to the same secret s: compare by unblinding is not
+    // possible here, but their order can be compared with a second raise of a.
+    firstIsEmail.insert(out.points[0] != out.points[1] && [&] {
+      std::vector<entente::crypto::Point> copy = out.points;
+      std::sort(copy.begin(), copy.end());
+      return true;
+    }() && out.points[0] < out.points[1]);
+  }
+  // Over 64 sessions the two orders of a two-value customer both occur.
+  CHECK(firstIsEmail.size() == 2);
+}
+
+TEST_CASE("a responder notices a requester that finishes before sending every announced customer") {
+  HashDomain domain("test");
+  ListSource source(people(1, 0, 10));
+  ResponderSession responder(domain, {MatchMode::IDS, {IdentifierKind::EMAIL}, "p"}, source, 3);
+  BlindedBatch batch{{entente::crypto::hashToGroup(domain, IdentifierKind::EMAIL, "a@b.c")}};
+  responder.answer(batch);
+  CHECK_THROWS_WITH(responder.checkComplete(), Catch::Contains("1 of the 3"));
+}
+
+TEST_CASE("the responder prepares its tags a batch at a time") {
+  HashDomain domain("test");
+  ListSource source(people(1, 0, 3000));  // 6000 values: several batches of 1024
+  ResponderSession responder(domain, {MatchMode::IDS, {IdentifierKind::EMAIL, IdentifierKind::PHONE}, "p"}, source,
+                             1);
+  int turns = 1;
+  while (!responder.prepareTags()) ++turns;
+  CHECK(turns >= 3);
+  std::vector<uint8_t> chunk;
+  uint64_t total = 0;
+  while (responder.nextTags(chunk)) total += chunk.size() / responder.tagBytes();
+  CHECK(total == 6000);
 }

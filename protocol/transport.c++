@@ -60,9 +60,10 @@ kj::Promise<kj::Own<kj::AsyncIoStream>> PartnerTransport::connect(kj::StringPtr 
       .then(
           [](kj::Own<kj::AsyncIoStream> stream) { return countTraffic(kj::mv(stream), partnerWireCounters()); },
           [where = kj::mv(where)](kj::Exception&& e) -> kj::Own<kj::AsyncIoStream> {
-            KJ_FAIL_REQUIRE(kj::str("cannot reach the partner at ", where,
-                                    ": is its node running (`entente node start`) and the address right "
-                                    "(`entente peer list`)?"));
+            kj::throwFatalException(kj::Exception(
+                kj::Exception::Type::FAILED, __FILE__, __LINE__,
+                kj::str("cannot reach the partner at ", where,
+                        ": is its node running (`entente node start`) and the address right (`entente peer list`)?")));
           });
 }
 

@@ -86,11 +86,11 @@ void runMatch(const MatchOptions& o) {
       idList = ",\"matched\":[" + idList + "]";
     }
     fmt::print(
-        "{{\"session\":{},\"peer\":{},\"purpose\":{},\"mode\":{},\"ownCustomers\":{},\"ownValues\":{},"
+        "{{\"session\":{},\"peer\":{},\"purpose\":{},\"mode\":{},\"ownCustomers\":{},\"ownValues\":{},\"ownIdentifiers\":{},"
         "\"partnerValues\":{},\"overlap\":{},\"tagBytes\":{},\"seconds\":{:.3f},\"wireBytesSent\":{},"
         "\"wireBytesReceived\":{},\"matchesByKind\":{{{}}}{}}}\n",
         jsonString(s.getSessionId()), jsonString(s.getPeer()), jsonString(s.getPurpose()), jsonString(o.mode),
-        s.getOwnCustomers(), s.getOwnValues(), s.getPartnerValues(), s.getOverlap(), s.getTagBytes(), s.getSeconds(),
+        s.getOwnCustomers(), s.getOwnValues(), s.getOwnIdentifiers(), s.getPartnerValues(), s.getOverlap(), s.getTagBytes(), s.getSeconds(),
         s.getWireBytesSent(), s.getWireBytesReceived(), byKind, idList);
     return;
   }
