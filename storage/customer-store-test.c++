@@ -96,8 +96,13 @@ TEST_CASE("peers are added, listed in name order and removed") {
   Environment env(dir / "store", true);
   {
     Transaction txn(env, Transaction::Mode::WRITE);
-    PeerStore::put(txn, {"travel", "127.0.0.1:7402", 10});
-    PeerStore::put(txn, {"insurer", "127.0.0.1:7403", 11});
+    PeerEntry travel, insurer;
+    travel.name = "travel";
+    travel.address = "127.0.0.1:7402";
+    insurer.name = "insurer";
+    insurer.address = "127.0.0.1:7403";
+    PeerStore::put(txn, travel);
+    PeerStore::put(txn, insurer);
     txn.commit();
   }
   Transaction txn(env, Transaction::Mode::WRITE);
@@ -108,4 +113,48 @@ TEST_CASE("peers are added, listed in name order and removed") {
   CHECK(PeerStore::remove(txn, "travel"));
   CHECK_FALSE(PeerStore::remove(txn, "travel"));
   CHECK_FALSE(PeerStore::find(txn, "travel").has_value());
+}
+
+TEST_CASE("a peer's pinned key, revocation and policy survive a round trip") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  PeerEntry peer;
+  peer.name = "travel";
+  peer.address = "127.0.0.1:7402";
+  peer.publicKey.fill(7);
+  peer.policy.purposes = {"overlap-analysis"};
+  peer.policy.modes = {"count"};
+  peer.policy.minQueryCustomers = 50;
+  peer.policy.minReportableOverlap = 3;
+  peer.offeredPurposes = {"cross-selling"};
+  {
+    Transaction txn(env, Transaction::Mode::WRITE);
+    PeerStore::put(txn, peer);
+    txn.commit();
+  }
+  Transaction txn(env, Transaction::Mode::READ);
+  auto found = PeerStore::findByKey(txn, peer.publicKey);
+  REQUIRE(found);
+  CHECK(found->name == "travel");
+  CHECK(found->policy.purposes == std::vector<std::string>{"overlap-analysis"});
+  CHECK(found->policy.modes == std::vector<std::string>{"count"});
+  CHECK(found->policy.minQueryCustomers == 50);
+  CHECK(found->policy.minReportableOverlap == 3);
+  CHECK(found->offeredPurposes == std::vector<std::string>{"cross-selling"});
+  std::array<uint8_t, 32> other{};
+  CHECK_FALSE(PeerStore::findByKey(txn, other));
+}
+
+TEST_CASE("a peer's daily usage adds up per day") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  Transaction txn(env, Transaction::Mode::WRITE);
+  PeerStore::addUsage(txn, "travel", "20261123", 100);
+  PeerStore::addUsage(txn, "travel", "20261123", 50);
+  PeerStore::addUsage(txn, "travel", "20261124", 7);
+  auto today = PeerStore::usage(txn, "travel", "20261123");
+  CHECK(today.sessions == 2);
+  CHECK(today.customers == 150);
+  CHECK(PeerStore::usage(txn, "travel", "20261124").sessions == 1);
+  CHECK(PeerStore::usage(txn, "boats", "20261123").sessions == 0);
 }

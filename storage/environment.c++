@@ -13,7 +13,8 @@ namespace {
 // as pages are written. 16 GiB holds tens of millions of customers.
 constexpr size_t kMapSize = size_t{16} << 30;
 
-constexpr const char* kTableNames[] = {"meta", "customers", "customer-ids", "identifiers", "peers"};
+constexpr const char* kTableNames[] = {"meta",   "customers",   "customer-ids", "identifiers",
+                                       "peers",  "tokens",      "invitations",  "peer-usage"};
 static_assert(std::size(kTableNames) == static_cast<size_t>(Table::COUNT_));
 
 [[noreturn]] void fail(int rc, std::string_view what) {

@@ -42,6 +42,9 @@ enum class Table : unsigned {
   CUSTOMER_IDS,  // customer_id as imported -> customer key
   IDENTIFIERS,   // kind byte || normalised value -> customer keys (sorted duplicates)
   PEERS,         // peer name -> Peer record
+  TOKENS,        // BLAKE2b(token secret) -> Token record
+  INVITATIONS,   // BLAKE2b(invitation secret) -> Invitation record
+  PEER_USAGE,    // peer name || 0x00 || YYYYMMDD -> DailyUsage
   COUNT_
 };
 

@@ -1,11 +1,12 @@
-// The partners this node knows: name and partner-endpoint address. Trust material
-// (certificate fingerprints, policy) will join the Peer record; callers reach peers
-// only through this store so that the change stays here.
+// The partners this node knows: where to reach each, the identity key it is pinned
+// to, whether it is revoked, and the policy that bounds what it may ask. Callers
+// reach peers only through this store.
 #pragma once
 
 #include "storage/environment.h"
 #include "storage/records.capnp.h"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,10 +14,30 @@
 
 namespace entente::storage {
 
+struct PeerPolicy {
+  std::vector<std::string> purposes;
+  std::vector<std::string> modes = {"count", "ids"};
+  uint64_t minQueryCustomers = 10;
+  uint64_t maxQueryCustomers = 10'000'000;
+  uint32_t sessionsPerDay = 100;
+  uint64_t customersPerDay = 100'000'000;
+  uint64_t minReportableOverlap = 10;
+};
+
 struct PeerEntry {
   std::string name;
   std::string address;
   int64_t addedAtUnix = 0;
+  std::array<uint8_t, 32> publicKey{};
+  bool revoked = false;
+  int64_t revokedAtUnix = 0;
+  PeerPolicy policy;
+  std::vector<std::string> offeredPurposes;
+};
+
+struct DailyUsage {
+  uint32_t sessions = 0;
+  uint64_t customers = 0;
 };
 
 class PeerStore {
@@ -25,7 +46,13 @@ class PeerStore {
   static void put(Transaction& txn, const PeerEntry& peer);
   static bool remove(Transaction& txn, std::string_view name);
   static std::optional<PeerEntry> find(const Transaction& txn, std::string_view name);
+  // The peer pinned to this identity key, revoked or not.
+  static std::optional<PeerEntry> findByKey(const Transaction& txn, const std::array<uint8_t, 32>& publicKey);
   static std::vector<PeerEntry> list(const Transaction& txn);
+
+  // Budget use of one peer on one UTC day ("YYYYMMDD").
+  static DailyUsage usage(const Transaction& txn, std::string_view name, std::string_view day);
+  static void addUsage(Transaction& txn, std::string_view name, std::string_view day, uint64_t customers);
 };
 
 }  // namespace entente::storage

@@ -31,8 +31,48 @@ struct Customer {
   identifiers @9 :List(Identifier);
 }
 
+struct PeerPolicy {
+  # What this node allows the partner to ask of it (enforced when this node
+  # responds) and what it shows of the partner's answers (applied when it asks).
+  purposes @0 :List(Text);
+  modes @1 :List(Text);                 # "count", "ids"
+  minQueryCustomers @2 :UInt64;
+  maxQueryCustomers @3 :UInt64;
+  sessionsPerDay @4 :UInt32;
+  customersPerDay @5 :UInt64;           # customers the partner may send us per day
+  minReportableOverlap @6 :UInt64;      # below this, our CLI shows no count and no ids
+}
+
 struct Peer {
   name @0 :Text;
   address @1 :Text;         # host:port of its partner endpoint
   addedAtUnix @2 :Int64;
+  publicKey @3 :Data;       # its pinned Ed25519 identity key (32 bytes)
+  revoked @4 :Bool;
+  revokedAtUnix @5 :Int64;
+  policy @6 :PeerPolicy;
+  offeredPurposes @7 :List(Text);  # what the partner's invitation offered us
+}
+
+struct Token {
+  # A local credential for the control socket. Stored under the BLAKE2b hash of the
+  # token's secret: the secret itself is shown once, at creation, and never kept.
+  name @0 :Text;
+  role @1 :Text;            # "admin", "marketer", "compliance"
+  createdAtUnix @2 :Int64;
+  revoked @3 :Bool;
+}
+
+struct Invitation {
+  # An invitation this node issued, stored under the hash of its one-time secret.
+  purposes @0 :List(Text);
+  createdAtUnix @1 :Int64;
+  expiresAtUnix @2 :Int64;
+  usedBy @3 :Text;          # the peer that completed the pairing with it, once used
+}
+
+struct DailyUsage {
+  # What one partner asked of this node on one UTC day (for its budgets).
+  sessions @0 :UInt32;
+  customers @1 :UInt64;
 }
