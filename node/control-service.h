@@ -1,7 +1,7 @@
 // The control interface a node serves to the `entente` command line on the Unix
-// socket in its folder. Each request is performed through the action log (who asked,
-// what it did, how it ended). The socket's file mode (0600) limits it to the node's
-// own user until local roles and tokens arrive.
+// socket in its folder. A client logs in with a token and gets a session limited to
+// the token's role (admin, marketer, compliance); each request is recorded in the
+// action log under the token's name (who asked, what it did, how it ended).
 #pragma once
 
 #include "node/node-context.h"

@@ -116,8 +116,10 @@ kj::Promise<SessionReport> runRequester(wire::Partner::Client partner, protocol:
   auto tagsArrived = tagsDone.promise.fork();
   // However the run ends, the sink must stop touching the caller's session.
   auto release = kj::defer([state = kj::addRef(*state)]() mutable { state->session = nullptr; });
+  auto opened = opening.opened;
   return request.send()
-      .then([state = kj::addRef(*state), tagsArrived = kj::mv(tagsArrived)](auto response) mutable {
+      .then([state = kj::addRef(*state), tagsArrived = kj::mv(tagsArrived), opened](auto response) mutable {
+        *opened = true;
         auto offer = response.getOffer();
         state->report.sessionId = offer.getSessionId();
         state->report.partnerValues = offer.getResponderValues();
@@ -140,7 +142,20 @@ kj::Promise<SessionReport> runRequester(wire::Partner::Client partner, protocol:
               return kj::mv(state->report);
             });
       })
+      .catch_([opened](kj::Exception&& e) -> SessionReport {
+        // A connection dropped before the offer arrived is a refusal by the partner's
+        // transport (it does not know or no longer trusts this node's identity).
+        if (e.getType() == kj::Exception::Type::DISCONNECTED) failWith(droppedConnectionMessage(*opened));
+        kj::throwFatalException(kj::mv(e));
+      })
       .attach(kj::mv(release));
+}
+
+std::string droppedConnectionMessage(bool opened) {
+  if (opened) return "the partner closed the connection during the session";
+  return "the partner closed the connection before the session started: either it refused this node (it does not, "
+         "or no longer, recognise its identity, or it revoked it: compare `entente peer show` with its "
+         "administrator) or it stopped";
 }
 
 }  // namespace entente::node

@@ -9,6 +9,7 @@
 
 #include <kj/async.h>
 
+#include <memory>
 #include <string>
 
 namespace entente::node {
@@ -23,7 +24,13 @@ struct SessionReport {
 struct SessionOpening {
   std::string requesterNode;
   std::string consortium;
+  // Set once the partner accepted the session, so that a dropped connection can be
+  // told apart from a refused one.
+  std::shared_ptr<bool> opened = std::make_shared<bool>(false);
 };
+
+// What to tell the user when the partner closes the connection.
+std::string droppedConnectionMessage(bool opened);
 
 // Batches in flight at once in ids mode.
 inline constexpr size_t kBatchesInFlight = 4;

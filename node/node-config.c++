@@ -40,6 +40,10 @@ void NodeConfig::validate() const {
   if (consortium.empty() || consortium.size() > 128) {
     throw ConfigError("consortium must be a name of 1-128 characters shared by all partners");
   }
+  int protections = !keyPassphraseFile.empty() + !keyPassphraseEnv.empty() + insecurePlaintextKey;
+  if (protections != 1) {
+    throw ConfigError("name exactly one of key_passphrase_file, key_passphrase_env or insecure_plaintext_key = true");
+  }
 }
 
 NodeConfig NodeConfig::load(const std::filesystem::path& nodeDir) {
@@ -70,6 +74,13 @@ NodeConfig NodeConfig::load(const std::filesystem::path& nodeDir) {
   field("listen", config.listen, true);
   field("region", config.region, true);
   field("consortium", config.consortium, false);
+  field("key_passphrase_file", config.keyPassphraseFile, false);
+  field("key_passphrase_env", config.keyPassphraseEnv, false);
+  if (table.contains("insecure_plaintext_key")) {
+    auto flag = table["insecure_plaintext_key"].value<bool>();
+    if (!flag) throw ConfigError(paths.config().string() + ": `insecure_plaintext_key` must be true or false");
+    config.insecurePlaintextKey = *flag;
+  }
   try {
     config.validate();
   } catch (const ConfigError& e) {
@@ -82,6 +93,9 @@ void NodeConfig::save(const std::filesystem::path& nodeDir) const {
   validate();
   NodePaths paths{nodeDir};
   toml::table table{{"name", name}, {"listen", listen}, {"region", region}, {"consortium", consortium}};
+  if (!keyPassphraseFile.empty()) table.insert("key_passphrase_file", keyPassphraseFile);
+  if (!keyPassphraseEnv.empty()) table.insert("key_passphrase_env", keyPassphraseEnv);
+  if (insecurePlaintextKey) table.insert("insecure_plaintext_key", true);
   auto temporary = paths.config();
   temporary += ".tmp";
   {

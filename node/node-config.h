@@ -5,6 +5,8 @@
 //   listen = "127.0.0.1:7401"     # partner endpoint (host:port)
 //   region = "FR"                 # default country for phone numbers and addresses
 //   consortium = "entente-demo"   # hash domain shared by all partners of one network
+//   key_passphrase_file = "/etc/entente/passphrase"   # or key_passphrase_env = "VAR",
+//                                                      # or insecure_plaintext_key = true
 #pragma once
 
 #include <filesystem>
@@ -23,6 +25,12 @@ struct NodeConfig {
   std::string listen;
   std::string region;
   std::string consortium = "entente-default";
+  // Where the passphrase that seals the identity key comes from: a file, or an
+  // environment variable, named here (the passphrase itself is never in node.toml).
+  // Neither: the key is stored unprotected, allowed only when insecurePlaintextKey.
+  std::string keyPassphraseFile{};
+  std::string keyPassphraseEnv{};
+  bool insecurePlaintextKey = false;
 
   // Throws ConfigError naming the file and the field that is missing or wrong.
   static NodeConfig load(const std::filesystem::path& nodeDir);
@@ -39,6 +47,7 @@ struct NodePaths {
   std::filesystem::path store() const { return dir / "store"; }
   std::filesystem::path controlSocket() const { return dir / "control.sock"; }
   std::filesystem::path log() const { return dir / "node.log"; }
+  std::filesystem::path adminToken() const { return dir / "admin.token"; }
 };
 
 // True for "host:port" with a port in 1..65535 (port 0 allowed when `allowAnyPort`).

@@ -4,7 +4,9 @@
 #pragma once
 
 #include "crypto/group.h"
+#include "crypto/node-identity.h"
 #include "node/action-log.h"
+#include "node/connection-registry.h"
 #include "node/node-config.h"
 #include "protocol/transport.h"
 #include "storage/environment.h"
@@ -23,6 +25,8 @@ struct NodeContext {
   storage::Environment& store;
   ActionLog& log;
   protocol::PartnerTransport& transport;
+  const crypto::NodeIdentity& identity;
+  ConnectionRegistry& connections;
   crypto::HashDomain domain;
   std::chrono::steady_clock::time_point startedAt;
   // Fulfilled by the control interface's `stop`.

@@ -1,7 +1,9 @@
 #include "node/node-server.h"
 
 #include "node/control-service.h"
+#include "node/node-keys.h"
 #include "node/partner-service.h"
+#include "storage/peer-store.h"
 
 #include <capnp/rpc-twoparty.h>
 #include <kj/async-io.h>
@@ -20,28 +22,6 @@
 
 namespace entente::node {
 namespace {
-
-std::string remoteAddressOf(kj::AsyncIoStream& stream) {
-  struct sockaddr_storage addr;
-  uint length = sizeof addr;
-  try {
-    stream.getpeername(reinterpret_cast<struct sockaddr*>(&addr), &length);
-  } catch (...) {
-    return "unknown";
-  }
-  char host[INET6_ADDRSTRLEN] = "?";
-  uint16_t port = 0;
-  if (addr.ss_family == AF_INET) {
-    auto* in = reinterpret_cast<struct sockaddr_in*>(&addr);
-    inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
-    port = ntohs(in->sin_port);
-  } else if (addr.ss_family == AF_INET6) {
-    auto* in6 = reinterpret_cast<struct sockaddr_in6*>(&addr);
-    inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
-    port = ntohs(in6->sin6_port);
-  }
-  return std::string(host) + ":" + std::to_string(port);
-}
 
 // True when something answers on the control socket: another process runs this node.
 bool controlSocketLive(const std::filesystem::path& socket) {
@@ -92,14 +72,32 @@ int runNode(const std::filesystem::path& dirArgument) {
   try {
     storage::Environment store(paths.store(), false);
     ActionLog log(paths.log(), true);
+    auto identity = loadIdentity(paths, config);
+    if (config.insecurePlaintextKey) {
+      std::fprintf(stderr,
+                   "entente: WARNING: node '%s' keeps its private key unprotected (insecure_plaintext_key); anyone "
+                   "who copies %s can impersonate it. Set key_passphrase_file or key_passphrase_env and re-create "
+                   "the key.\n",
+                   config.name.c_str(), dir.c_str());
+      log.record("node.key", "system", "warning", {{"reason", "the identity key is stored unprotected"}});
+    }
+    protocol::TlsConfig tls = [&] {
+      auto privateKey = identity.privateKeyPem();
+      return protocol::TlsConfig(
+          identity.certificatePem(), privateKey.view(),
+          {protocol::alpnOf(protocol::Channel::SESSION).cStr(), protocol::alpnOf(protocol::Channel::PAIRING).cStr()});
+    }();
     auto io = kj::setupAsyncIo();
-    protocol::PartnerTransport transport(io.provider->getNetwork());
+    protocol::PartnerTransport transport(io.provider->getNetwork(), io.provider->getTimer(), tls);
+    ConnectionRegistry connections;
     auto stop = kj::newPromiseAndFulfiller<void>();
     NodeContext context{config,
                         paths,
                         store,
                         log,
                         transport,
+                        identity,
+                        connections,
                         crypto::HashDomain(config.consortium),
                         std::chrono::steady_clock::now(),
                         kj::mv(stop.fulfiller)};
@@ -118,9 +116,37 @@ int runNode(const std::filesystem::path& dirArgument) {
     auto controlBootstrap = capnp::Capability::Client(makeControlService(context));
     capnp::TwoPartyServer controlServer(controlBootstrap);
     auto servingControl = controlServer.listen(*controlListener);
-    auto servingPartners = transport.serve(*partnerListener, [&context](kj::AsyncIoStream& stream) {
-      return capnp::Capability::Client(makePartnerService(context, remoteAddressOf(stream)));
-    });
+    auto servingPartners = transport.serve(
+        *partnerListener,
+        [&context](protocol::Incoming& incoming) -> kj::Maybe<protocol::Admission> {
+          std::optional<storage::PeerEntry> peer;
+          {
+            storage::Transaction txn(context.store, storage::Transaction::Mode::READ);
+            peer = storage::PeerStore::findByKey(txn, incoming.stream.peerKey());
+          }
+          std::string fingerprint = crypto::fingerprintOf(incoming.stream.peerKey());
+          auto refuse = [&](const std::string& who, const std::string& reason) -> kj::Maybe<protocol::Admission> {
+            context.log.record("connection", who, "refused",
+                               {{"remote", incoming.remote}, {"fingerprint", fingerprint}, {"reason", reason}});
+            return nullptr;
+          };
+          if (incoming.channel == protocol::Channel::SESSION) {
+            if (!peer) return refuse("unknown", "unknown identity: not a paired peer");
+            if (peer->revoked) return refuse(peer->name, "revoked peer");
+          } else if (peer) {
+            return refuse(peer->name, "already paired: a pairing connection is for new peers only");
+          }
+          std::string name = peer ? peer->name : "pairing";
+          auto* stream = &incoming.stream;
+          auto registration = context.connections.add(name, [stream] { stream->abort(); });
+          return protocol::Admission{
+              capnp::Capability::Client(makePartnerService(context, incoming.remote, peer,
+                                                           incoming.stream.peerKey(), incoming.channel)),
+              kj::mv(registration)};
+        },
+        [&context](const std::string& remote, const std::string& reason) {
+          context.log.record("connection", "unknown", "refused", {{"remote", remote}, {"reason", reason}});
+        });
 
     log.record("node.start", "system", "ok",
                {{"node", config.name},

@@ -1,6 +1,7 @@
 #include "node/partner-service.h"
 
 #include "node/match-selection.h"
+#include "node/peer-service.h"
 #include "node/wire-terms.h"
 #include "protocol/responder-session.h"
 #include "storage/peer-store.h"
@@ -133,12 +134,23 @@ class MatchSessionService final : public wire::MatchSession::Server {
 
 class PartnerService final : public wire::Partner::Server {
  public:
-  PartnerService(NodeContext& context, std::string remote) : context_(context), remote_(std::move(remote)) {}
+  PartnerService(NodeContext& context, std::string remote, std::optional<storage::PeerEntry> peer,
+                 crypto::PublicKey key, protocol::Channel channel)
+      : context_(context), remote_(std::move(remote)), peer_(std::move(peer)), key_(key), channel_(channel) {}
 
  protected:
+  kj::Promise<void> completePairing(CompletePairingContext context) override {
+    if (channel_ != protocol::Channel::PAIRING) failWith("pairing is done on a pairing connection only");
+    auto params = context.getParams();
+    context.getResults().setNodeName(node::completePairing(context_, remote_, key_, params.getSecret(),
+                                                           params.getNodeName(), params.getAddress()));
+    return kj::READY_NOW;
+  }
+
   kj::Promise<void> openSession(OpenSessionContext context) override {
     auto request = context.getParams().getRequest();
-    std::string peer = request.getRequesterNode();
+    // The requester is who its TLS key says, whatever name it gives itself.
+    std::string peer = peer_ ? peer_->name : "unpaired " + crypto::fingerprintOf(key_);
     Details details = {{"remote", remote_},
                        {"purpose", request.getPurpose()},
                        {"requested_customers", std::to_string(request.getRequestGroups())}};
@@ -169,17 +181,14 @@ class PartnerService final : public wire::Partner::Server {
 
  private:
   protocol::SessionTerms check(wire::SessionRequest::Reader request, const std::string& peer) {
+    if (channel_ != protocol::Channel::SESSION || !peer_) {
+      failWith("node '" + context_.config.name + "' has not paired with this node; pair first with `entente peer "
+               "invite` and `entente peer accept`");
+    }
     if (request.getProtocolVersion() != wire::PROTOCOL_VERSION) {
       failWith("protocol version " + std::to_string(request.getProtocolVersion()) + " is not supported by node '" +
                context_.config.name + "' (it speaks version " + std::to_string(wire::PROTOCOL_VERSION) +
                "); upgrade the older of the two nodes");
-    }
-    {
-      storage::Transaction txn(context_.store, storage::Transaction::Mode::READ);
-      if (!storage::PeerStore::find(txn, peer)) {
-        failWith("node '" + peer + "' is not a partner of node '" + context_.config.name +
-                 "'; its administrator must first run `entente peer add " + peer + " --address HOST:PORT`");
-      }
     }
     if (std::string(request.getConsortium().cStr()) != context_.config.consortium) {
       failWith("node '" + context_.config.name +
@@ -193,17 +202,73 @@ class PartnerService final : public wire::Partner::Server {
     if (request.getValuesPerGroup() != terms.kinds.size()) {
       failWith("the request's values per customer do not match its identifier kinds");
     }
+    enforcePolicy(terms, request.getRequestGroups());
     return terms;
+  }
+
+  // The responder's defence against probing and over-use: what this peer may ask,
+  // read fresh from the store at each session (a change applies to the next one).
+  void enforcePolicy(const protocol::SessionTerms& terms, uint64_t customers) {
+    storage::Transaction txn(context_.store, storage::Transaction::Mode::WRITE);
+    auto current = storage::PeerStore::find(txn, peer_->name);
+    if (!current || current->revoked) {
+      failWith("node '" + context_.config.name + "' no longer pairs with this node (revoked)");
+    }
+    const auto& policy = current->policy;
+    const std::string& who = context_.config.name;
+    auto listed = [](const std::vector<std::string>& list, const std::string& v) {
+      return std::find(list.begin(), list.end(), v) != list.end();
+    };
+    if (!listed(policy.purposes, terms.purpose)) {
+      failWith("node '" + who + "' does not allow the purpose '" + terms.purpose + "' for this partner (allowed: " +
+               joinList(policy.purposes) + ")");
+    }
+    if (!listed(policy.modes, modeName(terms.mode))) {
+      failWith("node '" + who + "' does not allow " + modeName(terms.mode) + " mode for this partner (allowed: " +
+               joinList(policy.modes) + ")");
+    }
+    if (customers < policy.minQueryCustomers) {
+      failWith("node '" + who + "' answers queries of at least " + std::to_string(policy.minQueryCustomers) +
+               " customers; this one has " + std::to_string(customers));
+    }
+    if (customers > policy.maxQueryCustomers) {
+      failWith("node '" + who + "' answers queries of at most " + std::to_string(policy.maxQueryCustomers) +
+               " customers; this one has " + std::to_string(customers));
+    }
+    auto day = utcDay();
+    auto used = storage::PeerStore::usage(txn, peer_->name, day);
+    if (used.sessions >= policy.sessionsPerDay) {
+      failWith("node '" + who + "' allows this partner " + std::to_string(policy.sessionsPerDay) +
+               " sessions per day and today's are spent; try again tomorrow (UTC)");
+    }
+    if (used.customers + customers > policy.customersPerDay) {
+      failWith("node '" + who + "' allows this partner " + std::to_string(policy.customersPerDay) +
+               " customers per day; " + std::to_string(used.customers) + " are used today and this query has " +
+               std::to_string(customers));
+    }
+    storage::PeerStore::addUsage(txn, peer_->name, day, customers);
+    txn.commit();
+  }
+
+  static std::string joinList(const std::vector<std::string>& list) {
+    std::string out;
+    for (auto& v : list) out += (out.empty() ? "" : ", ") + v;
+    return out.empty() ? "none" : out;
   }
 
   NodeContext& context_;
   std::string remote_;
+  std::optional<storage::PeerEntry> peer_;
+  crypto::PublicKey key_;
+  protocol::Channel channel_;
 };
 
 }  // namespace
 
-kj::Own<wire::Partner::Server> makePartnerService(NodeContext& context, std::string remote) {
-  return kj::heap<PartnerService>(context, std::move(remote));
+kj::Own<wire::Partner::Server> makePartnerService(NodeContext& context, std::string remote,
+                                                  std::optional<storage::PeerEntry> peer, crypto::PublicKey key,
+                                                  protocol::Channel channel) {
+  return kj::heap<PartnerService>(context, std::move(remote), std::move(peer), key, channel);
 }
 
 }  // namespace entente::node

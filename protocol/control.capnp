@@ -1,6 +1,7 @@
 # The control interface: what a node offers the `entente` command line over the Unix
-# socket in its folder. Every method is recorded through the node's action log
-# (node/action-log.h), which attributes and logs it.
+# socket in its folder. A client first logs in with a token; the session it gets
+# answers only what the token's role allows, and every request is recorded in the
+# node's action log (node/action-log.h) under the token's name.
 @0xb2e8d6c4a1f30957;
 
 $import "/capnp/c++.capnp".namespace("entente::protocol::control");
@@ -85,6 +86,8 @@ struct MatchSummary {
   wireBytesReceived @11 :UInt64;
   matchesByKind @12 :List(KindCount);  # ids mode only
   ownIdentifiers @13 :UInt64;     # real identifiers among ownValues (the rest is padding)
+  withheld @14 :Bool;             # overlap below the partner's minimum reportable
+  minReportableOverlap @15 :UInt64;  # overlap: no count and no ids are shown
 }
 
 struct KindCount {
@@ -96,20 +99,85 @@ interface MatchSink {
   matched @0 (customers :List(MatchedCustomer)) -> stream;
 }
 
+struct PeerPolicy {
+  purposes @0 :List(Text);
+  modes @1 :List(Text);
+  minQueryCustomers @2 :UInt64;
+  maxQueryCustomers @3 :UInt64;
+  sessionsPerDay @4 :UInt32;
+  customersPerDay @5 :UInt64;
+  minReportableOverlap @6 :UInt64;
+}
+
 struct PeerInfo {
   name @0 :Text;
   address @1 :Text;
   addedAtUnix @2 :Int64;
+  fingerprint @3 :Text;          # SHA-256 of its pinned identity key
+  revoked @4 :Bool;
+  revokedAtUnix @5 :Int64;
+  policy @6 :PeerPolicy;
+  offeredPurposes @7 :List(Text);
+  safetyNumber @8 :Text;         # to compare by phone: both nodes show the same digits
+  sessionsToday @9 :UInt32;
+  customersToday @10 :UInt64;
+}
+
+struct PolicyChange {
+  # Only the fields whose `has…` flag is set change.
+  hasPurposes @0 :Bool;
+  purposes @1 :List(Text);
+  hasModes @2 :Bool;
+  modes @3 :List(Text);
+  hasMinQuery @4 :Bool;
+  minQueryCustomers @5 :UInt64;
+  hasMaxQuery @6 :Bool;
+  maxQueryCustomers @7 :UInt64;
+  hasSessionsPerDay @8 :Bool;
+  sessionsPerDay @9 :UInt32;
+  hasCustomersPerDay @10 :Bool;
+  customersPerDay @11 :UInt64;
+  hasMinOverlap @12 :Bool;
+  minReportableOverlap @13 :UInt64;
+}
+
+struct TokenInfo {
+  name @0 :Text;
+  role @1 :Text;
+  createdAtUnix @2 :Int64;
+  revoked @3 :Bool;
+}
+
+struct Identity {
+  name @0 :Text;
+  fingerprint @1 :Text;
+  publicKey @2 :Data;
+  keySealed @3 :Bool;            # false: the private key is stored unprotected
+}
+
+interface ControlSession {
+  # Roles: admin may do everything; marketer may read status and peers and run
+  # matches; compliance may read status, peers and (later) consent and audit.
+  status @0 () -> (status :NodeStatus);
+  identity @1 () -> (identity :Identity);
+  beginImport @2 (source :Text) -> (import :CustomerImport);              # admin
+  invitePeer @3 (purposes :List(Text), validHours :UInt32) -> (invitation :Text);  # admin
+  acceptPeer @4 (invitation :Text, name :Text) -> (peer :PeerInfo);       # admin
+  listPeers @5 () -> (peers :List(PeerInfo));
+  showPeer @6 (name :Text) -> (peer :PeerInfo);
+  setPolicy @7 (name :Text, change :PolicyChange) -> (peer :PeerInfo);    # admin
+  revokePeer @8 (name :Text) -> (closedConnections :UInt32);              # admin
+  removePeer @9 (name :Text) -> ();                                        # admin
+  match @10 (request :MatchRequest, sink :MatchSink) -> (summary :MatchSummary);  # admin, marketer
+  # Ids mode streams the matched customers to `sink` before returning.
+  createToken @11 (name :Text, role :Text) -> (token :Text);              # admin
+  listTokens @12 () -> (tokens :List(TokenInfo));                          # admin
+  revokeToken @13 (name :Text) -> (revoked :UInt32);                       # admin
+  stop @14 () -> ();                                                       # admin
+  # Stops the node cleanly after answering.
 }
 
 interface Control {
-  status @0 () -> (status :NodeStatus);
-  beginImport @1 (source :Text) -> (import :CustomerImport);
-  addPeer @2 (name :Text, address :Text) -> (replaced :Bool);
-  removePeer @3 (name :Text) -> ();
-  listPeers @4 () -> (peers :List(PeerInfo));
-  match @5 (request :MatchRequest, sink :MatchSink) -> (summary :MatchSummary);
-  # Ids mode streams the matched customers to `sink` before returning.
-  stop @6 () -> ();
-  # Stops the node cleanly after answering.
+  login @0 (token :Text) -> (session :ControlSession, name :Text, role :Text);
+  # Fails with a clear message for an unknown or revoked token.
 }

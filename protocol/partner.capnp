@@ -65,7 +65,13 @@ interface MatchSession {
 interface Partner {
   openSession @0 (request :SessionRequest, sink :RequesterSink)
       -> (offer :SessionOffer, session :MatchSession);
-  # Refused with an exception whose description says why (unknown node, unsupported
-  # mode or kind, consortium mismatch). On acceptance the responder starts streaming
-  # its tags to `sink` at once.
+  # Refused with an exception whose description says why (a purpose, mode or size
+  # the partner's policy does not allow, a spent daily budget, an unsupported kind, a
+  # consortium mismatch). On acceptance the responder starts streaming its tags to
+  # `sink` at once. Served only on session connections from a paired, unrevoked peer.
+
+  completePairing @1 (secret :Text, nodeName :Text, address :Text) -> (nodeName :Text);
+  # The first connection of a node that accepted this node's invitation: the TLS
+  # handshake proved its identity key, `secret` proves it holds the invitation.
+  # Served only on pairing connections (ALPN "entente-pair/1").
 }

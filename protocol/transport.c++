@@ -3,6 +3,10 @@
 #include <capnp/rpc-twoparty.h>
 #include <kj/debug.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 namespace entente::protocol {
 namespace {
 
@@ -53,18 +57,67 @@ kj::Own<kj::AsyncIoStream> countTraffic(kj::Own<kj::AsyncIoStream> inner, WireCo
   return kj::heap<CountingStream>(kj::mv(inner), counters);
 }
 
-kj::Promise<kj::Own<kj::AsyncIoStream>> PartnerTransport::connect(kj::StringPtr address) {
-  kj::String where = kj::str(address);
+kj::StringPtr alpnOf(Channel channel) {
+  return channel == Channel::PAIRING ? "entente-pair/1"_kj : "entente/1"_kj;
+}
+
+std::string remoteAddressOf(kj::AsyncIoStream& stream) {
+  struct sockaddr_storage addr;
+  uint length = sizeof addr;
+  try {
+    stream.getpeername(reinterpret_cast<struct sockaddr*>(&addr), &length);
+  } catch (...) {
+    return "unknown";
+  }
+  char host[INET6_ADDRSTRLEN] = "?";
+  uint16_t port = 0;
+  if (addr.ss_family == AF_INET) {
+    auto* in = reinterpret_cast<struct sockaddr_in*>(&addr);
+    inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+    port = ntohs(in->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    auto* in6 = reinterpret_cast<struct sockaddr_in6*>(&addr);
+    inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+    port = ntohs(in6->sin6_port);
+  }
+  return std::string(host) + ":" + std::to_string(port);
+}
+
+namespace {
+
+kj::Exception userFailure(std::string message) {
+  return kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__, kj::heapString(message));
+}
+
+// A handshake that has not finished by then is abandoned: a silent client must not
+// hold a connection slot forever.
+constexpr auto kHandshakeTimeout = 15 * kj::SECONDS;
+
+}  // namespace
+
+kj::Promise<kj::Own<TlsStream>> PartnerTransport::connect(kj::StringPtr address, const PeerKey& expected,
+                                                          Channel channel) {
+  std::string where = address.cStr();
   return network_.parseAddress(address)
       .then([](kj::Own<kj::NetworkAddress> addr) { return addr->connect().attach(kj::mv(addr)); })
       .then(
           [](kj::Own<kj::AsyncIoStream> stream) { return countTraffic(kj::mv(stream), partnerWireCounters()); },
-          [where = kj::mv(where)](kj::Exception&& e) -> kj::Own<kj::AsyncIoStream> {
-            kj::throwFatalException(kj::Exception(
-                kj::Exception::Type::FAILED, __FILE__, __LINE__,
-                kj::str("cannot reach the partner at ", where,
-                        ": is its node running (`entente node start`) and the address right (`entente peer list`)?")));
-          });
+          [where](kj::Exception&&) -> kj::Own<kj::AsyncIoStream> {
+            kj::throwFatalException(
+                userFailure("cannot reach the partner at " + where +
+                            ": is its node running (`entente node start`) and the address right (`entente peer "
+                            "list`)?"));
+          })
+      .then([this, channel](kj::Own<kj::AsyncIoStream> raw) { return tls_.connect(kj::mv(raw), alpnOf(channel)); })
+      .then([where, expected](kj::Own<TlsStream> stream) -> kj::Own<TlsStream> {
+        if (stream->peerKey() != expected) {
+          stream->abort();
+          kj::throwFatalException(userFailure(
+              "the node at " + where + " presented another identity than the one paired with; someone may be "
+              "impersonating it, or it was re-created: compare fingerprints with its administrator and pair again"));
+        }
+        return stream;
+      });
 }
 
 kj::Promise<kj::Own<kj::ConnectionReceiver>> PartnerTransport::listen(kj::StringPtr address) {
@@ -72,34 +125,63 @@ kj::Promise<kj::Own<kj::ConnectionReceiver>> PartnerTransport::listen(kj::String
 }
 
 kj::Promise<void> PartnerTransport::serve(
-    kj::ConnectionReceiver& receiver,
-    kj::Function<capnp::Capability::Client(kj::AsyncIoStream&)> bootstrapFor) {
-  struct Loop {
-    kj::ConnectionReceiver& receiver;
-    kj::Function<capnp::Capability::Client(kj::AsyncIoStream&)> bootstrapFor;
-    kj::TaskSet::ErrorHandler& errors;
-    kj::TaskSet tasks;
-    Loop(kj::ConnectionReceiver& r, kj::Function<capnp::Capability::Client(kj::AsyncIoStream&)> f,
-         kj::TaskSet::ErrorHandler& e)
-        : receiver(r), bootstrapFor(kj::mv(f)), errors(e), tasks(e) {}
-    kj::Promise<void> acceptNext() {
-      return receiver.accept().then([this](kj::Own<kj::AsyncIoStream> raw) {
-        auto stream = countTraffic(kj::mv(raw), partnerWireCounters());
-        auto bootstrap = bootstrapFor(*stream);
-        tasks.add(serveRpc(kj::mv(stream), kj::mv(bootstrap)));
-        return acceptNext();
-      });
-    }
-  };
+    kj::ConnectionReceiver& receiver, kj::Function<kj::Maybe<Admission>(Incoming&)> admit,
+    kj::Function<void(const std::string& remote, const std::string& reason)> refused) {
   struct QuietErrors final : kj::TaskSet::ErrorHandler {
     // A partner that drops its connection is the partner's business; the session
     // objects log what it interrupted.
     void taskFailed(kj::Exception&&) override {}
   };
-  auto errors = kj::heap<QuietErrors>();
-  auto loop = kj::heap<Loop>(receiver, kj::mv(bootstrapFor), *errors);
+  struct Loop {
+    PartnerTransport& transport;
+    kj::ConnectionReceiver& receiver;
+    kj::Function<kj::Maybe<Admission>(Incoming&)> admit;
+    kj::Function<void(const std::string&, const std::string&)> refused;
+    QuietErrors errors;
+    kj::TaskSet tasks{errors};
+
+    Loop(PartnerTransport& t, kj::ConnectionReceiver& r, kj::Function<kj::Maybe<Admission>(Incoming&)> a,
+         kj::Function<void(const std::string&, const std::string&)> f)
+        : transport(t), receiver(r), admit(kj::mv(a)), refused(kj::mv(f)) {}
+
+    kj::Promise<void> acceptNext() {
+      return receiver.accept().then([this](kj::Own<kj::AsyncIoStream> raw) {
+        tasks.add(handle(countTraffic(kj::mv(raw), partnerWireCounters())));
+        return acceptNext();
+      });
+    }
+
+    kj::Promise<void> handle(kj::Own<kj::AsyncIoStream> raw) {
+      std::string remote = remoteAddressOf(*raw);
+      auto handshake = transport.tls_.accept(kj::mv(raw))
+                           .exclusiveJoin(transport.timer_.afterDelay(kHandshakeTimeout).then(
+                               []() -> kj::Own<TlsStream> {
+                                 kj::throwFatalException(userFailure("the TLS handshake timed out"));
+                               }));
+      return handshake.then(
+          [this, remote](kj::Own<TlsStream> stream) -> kj::Promise<void> {
+            Channel channel = stream->alpn() == "entente-pair/1" ? Channel::PAIRING : Channel::SESSION;
+            if (stream->alpn() != "entente/1" && channel != Channel::PAIRING) {
+              refused(remote, "no Entente protocol negotiated (ALPN)");
+              stream->abort();
+              return kj::READY_NOW;
+            }
+            Incoming incoming{*stream, remote, channel};
+            KJ_IF_MAYBE(admission, admit(incoming)) {
+              return serveRpc(kj::mv(stream), kj::mv(admission->bootstrap)).attach(kj::mv(admission->attachment));
+            }
+            stream->abort();
+            return kj::READY_NOW;
+          },
+          [this, remote](kj::Exception&& e) {
+            std::string reason = e.getDescription().cStr();
+            refused(remote, reason);
+          });
+    }
+  };
+  auto loop = kj::heap<Loop>(*this, receiver, kj::mv(admit), kj::mv(refused));
   auto promise = loop->acceptNext();
-  return promise.attach(kj::mv(loop), kj::mv(errors));
+  return promise.attach(kj::mv(loop));
 }
 
 struct RpcConnection::Impl {

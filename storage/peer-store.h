@@ -31,8 +31,8 @@ struct PeerEntry {
   std::array<uint8_t, 32> publicKey{};
   bool revoked = false;
   int64_t revokedAtUnix = 0;
-  PeerPolicy policy;
-  std::vector<std::string> offeredPurposes;
+  PeerPolicy policy{};
+  std::vector<std::string> offeredPurposes{};
 };
 
 struct DailyUsage {

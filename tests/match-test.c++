@@ -41,7 +41,6 @@ struct PairedFirms {
     set = sample::writeSampleSet({2, customers, 0.5, 11}, net.root() / "data");
     for (auto& firm : set.firms) net.addNode(firm.firm, firm.region);
     net.pair("firm-a", "firm-b");
-    net.pair("firm-b", "firm-a");
     for (auto& firm : set.firms) {
       auto r = net.run(firm.firm, tools::importArgsFor(firm));
       REQUIRE(r.exitCode == 0);
@@ -81,8 +80,8 @@ TEST_CASE("ids mode names exactly the requester's shared customers, written diff
 
 TEST_CASE("matching on one kind finds only the customers that kind links") {
   PairedFirms firms(400);
-  auto all = firms.net.run("firm-a", {"match", "--peer", "firm-b", "--purpose", "p", "--mode", "count", "--json"});
-  auto email = firms.net.run("firm-a", {"match", "--peer", "firm-b", "--purpose", "p", "--mode", "count", "--json",
+  auto all = firms.net.run("firm-a", {"match", "--peer", "firm-b", "--purpose", "overlap-analysis", "--mode", "count", "--json"});
+  auto email = firms.net.run("firm-a", {"match", "--peer", "firm-b", "--purpose", "overlap-analysis", "--mode", "count", "--json",
                                         "--kinds", "email"});
   REQUIRE(all.exitCode == 0);
   REQUIRE(email.exitCode == 0);
@@ -100,13 +99,13 @@ TEST_CASE("the responder's node logs the session without learning the result") {
   CHECK_THAT(responderLog, Catch::Contains("session.serve actor=firm-a outcome=completed"));
   CHECK_THAT(responderLog, !Catch::Contains("overlap="));
   auto requesterLog = readFile(firms.net.dir("firm-a") / "node.log");
-  CHECK_THAT(requesterLog, Catch::Contains("match.request actor=local-admin outcome=completed"));
+  CHECK_THAT(requesterLog, Catch::Contains("match.request actor=initial-admin outcome=completed"));
   CHECK_THAT(requesterLog, Catch::Contains("overlap=" + std::to_string(firms.truth("firm-a").requesterIds.size())));
 }
 
 TEST_CASE("no raw identifier reaches a log, an output other than the ids file, or the wire summary") {
   PairedFirms firms(150);
-  auto r = firms.net.run("firm-a", {"match", "--peer", "firm-b", "--purpose", "p", "--mode", "ids", "--out",
+  auto r = firms.net.run("firm-a", {"match", "--peer", "firm-b", "--purpose", "overlap-analysis", "--mode", "ids", "--out",
                                     (firms.net.root() / "ids.csv").string()});
   REQUIRE(r.exitCode == 0);
   std::string logs;

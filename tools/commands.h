@@ -21,12 +21,16 @@ void addMatchCommand(CLI::App& app);
 void addSampleDataCommand(CLI::App& app);
 void addDemoCommand(CLI::App& app);
 void addBenchCommands(CLI::App& app);
+void addTokenCommands(CLI::App& app);
 
 // Adds the --node option every client command shares.
 void addNodeOption(CLI::App& command, std::string& into);
 
 struct InitOptions {
   std::string dir, name, listen, region, consortium = "entente-default";
+  // Exactly one: where the key passphrase comes from, or consent to no protection.
+  std::string passphraseFile, passphraseEnv;
+  bool insecurePlaintextKey = false;
 };
 // Creates a node folder (settings and empty store); `entente node init`.
 void initNode(const InitOptions& options, bool quiet);

@@ -3,7 +3,11 @@
 #include "node/node-config.h"
 #include "node/node-context.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
 
 namespace entente::tools {
 
@@ -21,8 +25,43 @@ void rethrowAsCliError(const kj::Exception& e) {
   throw CliError(node::userMessage(e));
 }
 
+std::string& tokenFileOption() {
+  static std::string path;
+  return path;
+}
+
+namespace {
+
+std::string readToken(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::string token;
+  std::getline(in, token);
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  return token;
+}
+
+std::string resolveToken(const node::NodePaths& paths) {
+  if (!tokenFileOption().empty()) {
+    auto token = readToken(tokenFileOption());
+    if (token.empty()) throw CliError("cannot read a token from " + tokenFileOption(), 2);
+    return token;
+  }
+  if (const char* env = std::getenv("ENTENTE_TOKEN"); env != nullptr && *env != '\0') return env;
+  if (const char* file = std::getenv("ENTENTE_TOKEN_FILE"); file != nullptr && *file != '\0') {
+    auto token = readToken(file);
+    if (token.empty()) throw CliError(std::string("cannot read a token from $ENTENTE_TOKEN_FILE (") + file + ")", 2);
+    return token;
+  }
+  if (access(paths.adminToken().c_str(), R_OK) == 0) return readToken(paths.adminToken());
+  throw CliError("no token: pass --token-file FILE or set ENTENTE_TOKEN; an administrator issues tokens with "
+                 "`entente token create --role marketer --name YOU`",
+                 2);
+}
+
+}  // namespace
+
 ControlClient::ControlClient(const std::filesystem::path& nodeDir)
-    : io_(kj::setupAsyncIo()), control_(nullptr) {
+    : io_(kj::setupAsyncIo()), session_(nullptr) {
   node::NodePaths paths{std::filesystem::absolute(nodeDir).lexically_normal()};
   try {
     node::NodeConfig::load(paths.dir);
@@ -40,7 +79,14 @@ ControlClient::ControlClient(const std::filesystem::path& nodeDir)
                    3);
   }
   rpc_ = kj::heap<capnp::TwoPartyClient>(*stream_);
-  control_ = rpc_->bootstrap().castAs<protocol::control::Control>();
+  auto login = rpc_->bootstrap().castAs<protocol::control::Control>().loginRequest();
+  std::string token = resolveToken(paths);
+  login.setToken(token);
+  std::fill(token.begin(), token.end(), '\0');
+  auto response = wait(login.send());
+  session_ = response.getSession();
+  name_ = response.getName();
+  role_ = response.getRole();
 }
 
 void ControlClient::wait(kj::Promise<void>&& promise) {

@@ -1,6 +1,8 @@
 // How every client command reaches its node: finds the node folder (--node DIR, else
-// $ENTENTE_NODE, else ./entente-node) and connects to the control socket in it. When
-// the node is not running it says so, and how to start it.
+// $ENTENTE_NODE, else ./entente-node), connects to the control socket in it, and logs
+// in with a token (--token-file FILE, else $ENTENTE_TOKEN, else $ENTENTE_TOKEN_FILE,
+// else the node folder's admin.token when this user can read it). When the node is
+// not running it says so, and how to start it.
 #pragma once
 
 #include "protocol/control.capnp.h"
@@ -28,12 +30,18 @@ class CliError : public std::runtime_error {
 // The node folder named by --node (may be empty), $ENTENTE_NODE or ./entente-node.
 std::filesystem::path resolveNodeDir(const std::string& nodeOption);
 
+// The --token-file of the command being run (empty when not given).
+std::string& tokenFileOption();
+
 class ControlClient {
  public:
   // Throws CliError when the folder holds no node or the node is not running.
   explicit ControlClient(const std::filesystem::path& nodeDir);
 
-  protocol::control::Control::Client& control() { return control_; }
+  protocol::control::ControlSession::Client& control() { return session_; }
+  // Who the token says we are.
+  const std::string& name() const { return name_; }
+  const std::string& role() const { return role_; }
   kj::WaitScope& waitScope() { return io_.waitScope; }
 
   // Waits for a promise, turning an RPC failure into a CliError with the node's message.
@@ -45,7 +53,8 @@ class ControlClient {
   kj::AsyncIoContext io_;
   kj::Own<kj::AsyncIoStream> stream_;
   kj::Own<capnp::TwoPartyClient> rpc_;
-  protocol::control::Control::Client control_;
+  protocol::control::ControlSession::Client session_;
+  std::string name_, role_;
 };
 
 [[noreturn]] void rethrowAsCliError(const kj::Exception& e);

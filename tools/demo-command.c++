@@ -3,6 +3,7 @@
 // starts the nodes, pairs them, imports, runs count and ids matches over loopback,
 // checks every result against the generator's ground truth, and stops the nodes.
 // Every step is a real `entente` command, printed before it runs.
+#include "crypto/credential.h"
 #include "tools/commands.h"
 #include "tools/control-client.h"
 #include "tools/node-process.h"
@@ -77,17 +78,36 @@ class Demo {
     step("2. Create and start one node per firm (loopback)");
     for (auto& f : set.firms) {
       DemoNode n{f.firm, root_ / f.firm, fmt::format("127.0.0.1:{}", freeLoopbackPort()), nullptr};
-      show({"node", "init", "--dir", n.dir.string(), "--name", n.name, "--listen", n.address, "--region", f.region});
-      initNode({n.dir.string(), n.name, n.address, f.region, "entente-demo"}, true);
+      // Each firm's key passphrase, in a file only this user can read.
+      auto passphrase = root_ / (f.firm + ".passphrase");
+      {
+        std::ofstream out(passphrase);
+        out << crypto::newSecret("demo-passphrase-") << "\n";
+      }
+      std::filesystem::permissions(passphrase, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+      show({"node", "init", "--dir", n.dir.string(), "--name", n.name, "--listen", n.address, "--region", f.region,
+            "--passphrase-file", passphrase.string()});
+      InitOptions init;
+      init.dir = n.dir.string();
+      init.name = n.name;
+      init.listen = n.address;
+      init.region = f.region;
+      init.consortium = "entente-demo";
+      init.passphraseFile = passphrase.string();
+      initNode(init, true);
       n.process = std::make_unique<NodeProcess>(binary_, n.dir);
       fmt::print("   {} running (pid {}), partners reach it on {}\n", n.name, n.process->pid(), n.address);
       nodes_.push_back(std::move(n));
     }
 
-    step("3. Pair every node with every other");
-    for (auto& a : nodes_) {
-      for (auto& b : nodes_) {
-        if (&a != &b) entente(a, {"peer", "add", b.name, "--address", b.address});
+    step("3. Pair every node with every other: a signed invitation, accepted over mutual TLS");
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      for (size_t j = i + 1; j < nodes_.size(); ++j) {
+        std::string invitation;
+        entente(nodes_[i], {"peer", "invite", "--purposes", "overlap-analysis,cross-selling"}, &invitation);
+        while (!invitation.empty() && invitation.back() == '\n') invitation.pop_back();
+        fmt::print("   {}...\n", invitation.substr(0, 60));
+        entente(nodes_[j], {"peer", "accept", invitation}, nullptr, true);
       }
     }
 
@@ -149,10 +169,19 @@ class Demo {
     fmt::print("{}\n", line);
   }
 
-  void entente(DemoNode& node, std::vector<std::string> args, std::string* capture = nullptr) {
+  void entente(DemoNode& node, std::vector<std::string> args, std::string* capture = nullptr, bool quiet = false) {
     args.push_back("--node");
     args.push_back(node.dir.string());
-    show(args);
+    if (quiet) {
+      // Long arguments (an invitation) are shortened on screen, not in the call.
+      auto shown = args;
+      for (auto& a : shown) {
+        if (a.size() > 40) a = a.substr(0, 37) + "...";
+      }
+      show(shown);
+    } else {
+      show(args);
+    }
     std::fflush(stdout);
     int code = runEntente(binary_, args, capture);
     if (code != 0) throw CliError(fmt::format("`entente {}` failed with exit code {}", args[0], code));

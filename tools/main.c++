@@ -10,6 +10,9 @@ namespace entente::tools {
 
 void addNodeOption(CLI::App& command, std::string& into) {
   command.add_option("--node", into, "Node folder (default: $ENTENTE_NODE, else ./entente-node)");
+  command.add_option("--token-file", tokenFileOption(),
+                     "File holding your token (default: $ENTENTE_TOKEN, $ENTENTE_TOKEN_FILE, else the node's "
+                     "admin.token if you can read it)");
 }
 
 std::string jsonString(const std::string& text) {
@@ -51,6 +54,7 @@ int main(int argc, char** argv) {
   addSampleDataCommand(app);
   addDemoCommand(app);
   addBenchCommands(app);
+  addTokenCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -73,6 +73,12 @@ void runMatch(const MatchOptions& o) {
     if (!out) throw CliError("cannot write " + o.out);
   }
   double share = s.getOwnCustomers() ? 100.0 * s.getOverlap() / s.getOwnCustomers() : 0.0;
+  if (s.getWithheld() && !o.json) {
+    fmt::print("the overlap with {} is below the minimum reportable overlap of {} set for this partner: no count and "
+               "no ids are shown\n",
+               s.getPeer().cStr(), s.getMinReportableOverlap());
+    return;
+  }
   if (o.json) {
     std::string byKind, idList;
     for (auto k : s.getMatchesByKind()) {
@@ -88,10 +94,10 @@ void runMatch(const MatchOptions& o) {
     fmt::print(
         "{{\"session\":{},\"peer\":{},\"purpose\":{},\"mode\":{},\"ownCustomers\":{},\"ownValues\":{},\"ownIdentifiers\":{},"
         "\"partnerValues\":{},\"overlap\":{},\"tagBytes\":{},\"seconds\":{:.3f},\"wireBytesSent\":{},"
-        "\"wireBytesReceived\":{},\"matchesByKind\":{{{}}}{}}}\n",
+        "\"wireBytesReceived\":{},\"withheld\":{},\"matchesByKind\":{{{}}}{}}}\n",
         jsonString(s.getSessionId()), jsonString(s.getPeer()), jsonString(s.getPurpose()), jsonString(o.mode),
         s.getOwnCustomers(), s.getOwnValues(), s.getOwnIdentifiers(), s.getPartnerValues(), s.getOverlap(), s.getTagBytes(), s.getSeconds(),
-        s.getWireBytesSent(), s.getWireBytesReceived(), byKind, idList);
+        s.getWireBytesSent(), s.getWireBytesReceived(), s.getWithheld() ? "true" : "false", byKind, idList);
     return;
   }
   if (ids && o.out.empty()) writeIds(std::cout, matched);

@@ -1,5 +1,8 @@
 // entente node init | start | stop | status: for the IT staff who run a node.
+#include "crypto/node-identity.h"
+#include "node/local-tokens.h"
 #include "node/node-config.h"
+#include "node/node-keys.h"
 #include "node/node-server.h"
 #include "storage/environment.h"
 #include "tools/commands.h"
@@ -8,7 +11,9 @@
 
 #include <fmt/core.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <thread>
@@ -16,14 +21,50 @@
 namespace entente::tools {
 namespace {
 
+// Creates a file only its owner can read, without a window where it is readable.
+void writePrivateFile(const std::filesystem::path& file, const std::string& content) {
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) throw CliError("cannot create " + file.string());
+  bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+  ok = ::close(fd) == 0 && ok;
+  if (!ok) throw CliError("cannot write " + file.string());
+}
+
+void identity(const std::string& nodeOption, bool json) {
+  ControlClient client(resolveNodeDir(nodeOption));
+  auto response = client.wait(client.control().identityRequest().send());
+  auto id = response.getIdentity();
+  if (json) {
+    fmt::print("{{\"name\":{},\"fingerprint\":{},\"keySealed\":{}}}\n", jsonString(id.getName()),
+               jsonString(id.getFingerprint()), id.getKeySealed() ? "true" : "false");
+    return;
+  }
+  fmt::print("node        {}\nfingerprint {}\nprivate key {}\n", id.getName().cStr(), id.getFingerprint().cStr(),
+             id.getKeySealed() ? "sealed with a passphrase" : "UNPROTECTED: anyone who copies the folder can use it");
+}
+
 }  // namespace
 
 void initNode(const InitOptions& o, bool quiet) {
   std::filesystem::path dir = o.dir;
   node::NodeConfig config{o.name, o.listen, o.region, o.consortium};
+  config.keyPassphraseFile = o.passphraseFile.empty() ? "" : std::filesystem::absolute(o.passphraseFile).string();
+  config.keyPassphraseEnv = o.passphraseEnv;
+  config.insecurePlaintextKey = o.insecurePlaintextKey;
   for (auto& c : config.region) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   try {
     config.validate();
+  } catch (const node::ConfigError& e) {
+    std::string message = e.what();
+    if (message.find("key_passphrase") != std::string::npos) {
+      message = "say how the node's private key is protected: --passphrase-file FILE or --passphrase-env VAR "
+                "(or, for a throwaway node only, --insecure-plaintext-key)";
+    }
+    throw CliError(message, 2);
+  }
+  crypto::KeyProtection protection;
+  try {
+    protection = node::keyProtectionFor(config);
   } catch (const node::ConfigError& e) {
     throw CliError(e.what(), 2);
   }
@@ -35,12 +76,25 @@ void initNode(const InitOptions& o, bool quiet) {
   if (ec) throw CliError("cannot create " + dir.string() + ": " + ec.message());
   // The folder holds customer data: only its owner may enter it.
   ::chmod(dir.c_str(), 0700);
-  storage::Environment store(node::NodePaths{dir}.store(), true);
+  auto identity = crypto::NodeIdentity::generate(config.name);
+  identity.save(dir, protection);
+  std::string adminToken;
+  {
+    storage::Environment store(node::NodePaths{dir}.store(), true);
+    storage::Transaction txn(store, storage::Transaction::Mode::WRITE);
+    adminToken = node::issueToken(txn, "initial-admin", "admin");
+    txn.commit();
+  }
+  writePrivateFile(node::NodePaths{dir}.adminToken(), adminToken + "\n");
   config.save(dir);
   if (quiet) return;
   fmt::print("created node '{}' in {}\n  partners will reach it at {}, default region {}, consortium {}\n"
+             "  identity fingerprint: {}\n  private key: {}\n"
+             "  an admin token is in {} (mode 0600); issue others with `entente token create`\n"
              "next: entente node start --dir {}\n",
-             config.name, dir.string(), config.listen, config.region, config.consortium, dir.string());
+             config.name, dir.string(), config.listen, config.region, config.consortium, identity.fingerprint(),
+             o.insecurePlaintextKey ? "UNPROTECTED (--insecure-plaintext-key)" : "sealed with your passphrase",
+             node::NodePaths{dir}.adminToken().string(), dir.string());
 }
 
 namespace {
@@ -109,10 +163,19 @@ void addNodeCommands(CLI::App& app) {
   initCmd->add_option("--listen", init_->listen, "HOST:PORT where partners reach it")->required();
   initCmd->add_option("--region", init_->region, "Default country (ISO 3166-1 alpha-2) for phones and addresses")
       ->required();
+  initCmd->add_option("--passphrase-file", init_->passphraseFile,
+                      "File holding the passphrase that seals the private key (its path goes in node.toml)");
+  initCmd->add_option("--passphrase-env", init_->passphraseEnv,
+                      "Environment variable holding that passphrase (its name goes in node.toml)");
+  initCmd->add_flag("--insecure-plaintext-key", init_->insecurePlaintextKey,
+                    "Store the private key unprotected (throwaway nodes only; every start warns)");
   initCmd->add_option("--consortium", init_->consortium,
                       "Name shared by all partners of one network (keeps networks' values incomparable)")
       ->capture_default_str();
-  initCmd->footer("Example: entente node init --dir /srv/entente --name boats --listen 0.0.0.0:7401 --region FR");
+  initCmd->footer(
+      "Creates the node's identity (an Ed25519 key and its TLS certificate) and an admin token.\n"
+      "Example: entente node init --dir /srv/entente --name boats --listen 10.0.0.5:7401 --region FR \\\n"
+      "           --passphrase-file /etc/entente/passphrase");
   initCmd->callback([init_] { initNode(*init_, false); });
 
   auto startDir = std::make_shared<std::string>();
@@ -129,6 +192,14 @@ void addNodeCommands(CLI::App& app) {
   addNodeOption(*stopCmd, *stopNode);
   stopCmd->footer("Example: entente node stop --node /srv/entente");
   stopCmd->callback([stopNode] { stop(*stopNode); });
+
+  auto identityNode = std::make_shared<std::string>();
+  auto identityJson = std::make_shared<bool>(false);
+  auto* identityCmd = group->add_subcommand("identity", "Show the node's identity fingerprint, to compare with partners");
+  addNodeOption(*identityCmd, *identityNode);
+  identityCmd->add_flag("--json", *identityJson, "Print one JSON object");
+  identityCmd->footer("Example: entente node identity --node /srv/entente");
+  identityCmd->callback([identityNode, identityJson] { identity(*identityNode, *identityJson); });
 
   auto statusNode = std::make_shared<std::string>();
   auto statusJson = std::make_shared<bool>(false);

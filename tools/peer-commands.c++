@@ -1,26 +1,97 @@
-// entente peer add | list | remove: the partners this node may match with.
+// entente peer invite | accept | list | show | policy | revoke | remove: pairing with
+// partner nodes and bounding what each may ask.
 #include "tools/commands.h"
 #include "tools/control-client.h"
 
 #include <fmt/core.h>
 
 #include <ctime>
+#include <optional>
+#include <sstream>
 
 namespace entente::tools {
 namespace {
 
 struct PeerOptions {
-  std::string name, address, node;
+  std::string name, node, invitation, purposes = "overlap-analysis,cross-selling", modes;
+  uint32_t validHours = 72;
   bool json = false;
+  // policy changes; unset options stay as they are
+  std::optional<uint64_t> minQuery, maxQuery, customersPerDay, minOverlap;
+  std::optional<uint32_t> sessionsPerDay;
+  std::string policyPurposes;
 };
 
-void add(const PeerOptions& o) {
+std::vector<std::string> splitList(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+std::string joinList(capnp::List<capnp::Text>::Reader list) {
+  std::string out;
+  for (auto t : list) out += (out.empty() ? "" : ",") + std::string(t.cStr());
+  return out.empty() ? "none" : out;
+}
+
+std::string date(int64_t unix) {
+  if (unix == 0) return "-";
+  std::time_t t = unix;
+  std::tm utc;
+  gmtime_r(&t, &utc);
+  char when[32];
+  std::strftime(when, sizeof when, "%Y-%m-%d %H:%M", &utc);
+  return when;
+}
+
+void printPeer(protocol::control::PeerInfo::Reader p) {
+  auto policy = p.getPolicy();
+  fmt::print("peer           {}{}\n", p.getName().cStr(),
+             p.getRevoked() ? fmt::format("   REVOKED {}", date(p.getRevokedAtUnix())) : "");
+  fmt::print("address        {}\n", p.getAddress().cStr());
+  fmt::print("fingerprint    {}\n", p.getFingerprint().cStr());
+  fmt::print("safety number  {}\n", p.getSafetyNumber().cStr());
+  fmt::print("               (read it to the partner's administrator: `entente peer show` on their node\n"
+             "                shows the same digits when neither identity was swapped)\n");
+  fmt::print("paired         {}\n", date(p.getAddedAtUnix()));
+  fmt::print("they offered   {}\n", joinList(p.getOfferedPurposes()));
+  fmt::print("policy (what it may ask of us, and what we show of its answers):\n");
+  fmt::print("  purposes               {}\n", joinList(policy.getPurposes()));
+  fmt::print("  modes                  {}\n", joinList(policy.getModes()));
+  fmt::print("  query size             {} to {} customers\n", policy.getMinQueryCustomers(),
+             policy.getMaxQueryCustomers());
+  fmt::print("  per day                {} sessions, {} customers (today: {}, {})\n", policy.getSessionsPerDay(),
+             policy.getCustomersPerDay(), p.getSessionsToday(), p.getCustomersToday());
+  fmt::print("  min reportable overlap {}\n", policy.getMinReportableOverlap());
+}
+
+void invite(const PeerOptions& o) {
   ControlClient client(resolveNodeDir(o.node));
-  auto request = client.control().addPeerRequest();
+  auto request = client.control().invitePeerRequest();
+  auto purposes = splitList(o.purposes);
+  auto list = request.initPurposes(static_cast<unsigned>(purposes.size()));
+  for (unsigned i = 0; i < purposes.size(); ++i) list.set(i, purposes[i]);
+  request.setValidHours(o.validHours);
+  auto invitation = client.wait(request.send()).getInvitation();
+  fmt::print("{}\n", invitation.cStr());
+  fmt::print(stderr,
+             "invitation valid for {} hours and one use; send it to the partner's administrator over a channel you "
+             "trust, who runs `entente peer accept INVITATION`; then compare `entente peer show` safety numbers by "
+             "phone\n",
+             o.validHours);
+}
+
+void accept(const PeerOptions& o) {
+  ControlClient client(resolveNodeDir(o.node));
+  auto request = client.control().acceptPeerRequest();
+  request.setInvitation(o.invitation);
   request.setName(o.name);
-  request.setAddress(o.address);
-  bool replaced = client.wait(request.send()).getReplaced();
-  fmt::print("{} peer '{}' at {}\n", replaced ? "updated" : "added", o.name, o.address);
+  auto response = client.wait(request.send());
+  fmt::print("paired with '{}'\n", response.getPeer().getName().cStr());
+  printPeer(response.getPeer());
 }
 
 void list(const PeerOptions& o) {
@@ -30,25 +101,64 @@ void list(const PeerOptions& o) {
   if (o.json) {
     fmt::print("[");
     for (unsigned i = 0; i < peers.size(); ++i) {
-      fmt::print("{}{{\"name\":{},\"address\":{},\"addedAtUnix\":{}}}", i ? "," : "", jsonString(peers[i].getName()),
-                 jsonString(peers[i].getAddress()), peers[i].getAddedAtUnix());
+      fmt::print("{}{{\"name\":{},\"address\":{},\"fingerprint\":{},\"revoked\":{},\"addedAtUnix\":{}}}",
+                 i ? "," : "", jsonString(peers[i].getName()), jsonString(peers[i].getAddress()),
+                 jsonString(peers[i].getFingerprint()), peers[i].getRevoked() ? "true" : "false",
+                 peers[i].getAddedAtUnix());
     }
     fmt::print("]\n");
     return;
   }
   if (peers.size() == 0) {
-    fmt::print("no peers yet; add one with `entente peer add NAME --address HOST:PORT`\n");
+    fmt::print("no peers yet; pair with `entente peer invite` here and `entente peer accept` there\n");
     return;
   }
-  fmt::print("{:<24} {:<28} {}\n", "NAME", "ADDRESS", "ADDED (UTC)");
+  fmt::print("{:<20} {:<24} {:<9} {}\n", "NAME", "ADDRESS", "STATE", "FINGERPRINT");
   for (auto p : peers) {
-    std::time_t t = p.getAddedAtUnix();
-    char when[32];
-    std::tm utc;
-    gmtime_r(&t, &utc);
-    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M", &utc);
-    fmt::print("{:<24} {:<28} {}\n", p.getName().cStr(), p.getAddress().cStr(), when);
+    fmt::print("{:<20} {:<24} {:<9} {}\n", p.getName().cStr(), p.getAddress().cStr(),
+               p.getRevoked() ? "revoked" : "active", p.getFingerprint().cStr());
   }
+}
+
+void show(const PeerOptions& o) {
+  ControlClient client(resolveNodeDir(o.node));
+  auto request = client.control().showPeerRequest();
+  request.setName(o.name);
+  printPeer(client.wait(request.send()).getPeer());
+}
+
+void policy(const PeerOptions& o) {
+  ControlClient client(resolveNodeDir(o.node));
+  auto request = client.control().setPolicyRequest();
+  request.setName(o.name);
+  auto change = request.initChange();
+  if (!o.policyPurposes.empty()) {
+    auto purposes = splitList(o.policyPurposes == "none" ? "" : o.policyPurposes);
+    change.setHasPurposes(true);
+    auto list = change.initPurposes(static_cast<unsigned>(purposes.size()));
+    for (unsigned i = 0; i < purposes.size(); ++i) list.set(i, purposes[i]);
+  }
+  if (!o.modes.empty()) {
+    auto modes = splitList(o.modes == "none" ? "" : o.modes);
+    change.setHasModes(true);
+    auto list = change.initModes(static_cast<unsigned>(modes.size()));
+    for (unsigned i = 0; i < modes.size(); ++i) list.set(i, modes[i]);
+  }
+  if (o.minQuery) change.setHasMinQuery(true), change.setMinQueryCustomers(*o.minQuery);
+  if (o.maxQuery) change.setHasMaxQuery(true), change.setMaxQueryCustomers(*o.maxQuery);
+  if (o.sessionsPerDay) change.setHasSessionsPerDay(true), change.setSessionsPerDay(*o.sessionsPerDay);
+  if (o.customersPerDay) change.setHasCustomersPerDay(true), change.setCustomersPerDay(*o.customersPerDay);
+  if (o.minOverlap) change.setHasMinOverlap(true), change.setMinReportableOverlap(*o.minOverlap);
+  printPeer(client.wait(request.send()).getPeer());
+}
+
+void revoke(const PeerOptions& o) {
+  ControlClient client(resolveNodeDir(o.node));
+  auto request = client.control().revokePeerRequest();
+  request.setName(o.name);
+  auto closed = client.wait(request.send()).getClosedConnections();
+  fmt::print("revoked peer '{}' ({} open connection(s) closed); it can no longer connect or be matched with\n",
+             o.name, closed);
 }
 
 void remove(const PeerOptions& o) {
@@ -59,34 +169,71 @@ void remove(const PeerOptions& o) {
   fmt::print("removed peer '{}'\n", o.name);
 }
 
+CLI::App* command(CLI::App* group, const char* name, const char* help, std::shared_ptr<PeerOptions> o,
+                  void (*run)(const PeerOptions&), const char* example) {
+  auto* cmd = group->add_subcommand(name, help);
+  addNodeOption(*cmd, o->node);
+  cmd->footer(example);
+  cmd->callback([o, run] { run(*o); });
+  return cmd;
+}
+
 }  // namespace
 
 void addPeerCommands(CLI::App& app) {
-  auto* group = app.add_subcommand("peer", "The partner nodes this node may match with");
+  auto* group = app.add_subcommand("peer", "Pair with partner nodes and set what each may ask");
   group->require_subcommand(1);
-  group->footer("Example: entente peer add travel --address 10.0.0.7:7401 && entente peer list");
+  group->footer(
+      "Pairing: `entente peer invite` here, `entente peer accept INVITATION` on the partner's node.\n"
+      "Example: entente peer invite --purposes overlap-analysis,cross-selling");
 
-  auto addO = std::make_shared<PeerOptions>();
-  auto* addCmd = group->add_subcommand("add", "Add a partner node (or change its address)");
-  addCmd->add_option("NAME", addO->name, "The partner node's name (its `name` in node.toml)")->required();
-  addCmd->add_option("--address", addO->address, "HOST:PORT of the partner's node")->required();
-  addNodeOption(*addCmd, addO->node);
-  addCmd->footer("Example: entente peer add travel --address 10.0.0.7:7401");
-  addCmd->callback([addO] { add(*addO); });
+  auto inv = std::make_shared<PeerOptions>();
+  auto* inviteCmd = command(group, "invite", "Print a signed one-line invitation for a partner's node", inv, invite,
+                            "Example: entente peer invite --purposes overlap-analysis,cross-selling --valid-hours 24");
+  inviteCmd->add_option("--purposes", inv->purposes, "Purposes offered (overlap-analysis, cross-selling, enrichment)")
+      ->capture_default_str();
+  inviteCmd->add_option("--valid-hours", inv->validHours, "Hours until it expires (1-720)")->capture_default_str();
 
-  auto listO = std::make_shared<PeerOptions>();
-  auto* listCmd = group->add_subcommand("list", "List the partner nodes");
-  addNodeOption(*listCmd, listO->node);
-  listCmd->add_flag("--json", listO->json, "Print a JSON array");
-  listCmd->footer("Example: entente peer list --json");
-  listCmd->callback([listO] { list(*listO); });
+  auto acc = std::make_shared<PeerOptions>();
+  auto* acceptCmd = command(group, "accept", "Verify an invitation and pair with the node that issued it", acc,
+                            accept, "Example: entente peer accept entente-invite-v1.bmFtZT1ib2F0cw...");
+  acceptCmd->add_option("INVITATION", acc->invitation, "The invitation line")->required();
+  acceptCmd->add_option("--name", acc->name, "Local name for the partner (default: its node name)");
 
-  auto removeO = std::make_shared<PeerOptions>();
-  auto* removeCmd = group->add_subcommand("remove", "Remove a partner node: it can no longer match with this one");
-  removeCmd->add_option("NAME", removeO->name, "The partner node's name")->required();
-  addNodeOption(*removeCmd, removeO->node);
-  removeCmd->footer("Example: entente peer remove travel");
-  removeCmd->callback([removeO] { remove(*removeO); });
+  auto l = std::make_shared<PeerOptions>();
+  auto* listCmd = command(group, "list", "List the partner nodes", l, list, "Example: entente peer list --json");
+  listCmd->add_flag("--json", l->json, "Print a JSON array");
+
+  auto s = std::make_shared<PeerOptions>();
+  command(group, "show", "Show a partner: fingerprint, safety number, policy and today's use", s, show,
+          "Example: entente peer show travel")
+      ->add_option("NAME", s->name, "The partner's name")
+      ->required();
+
+  auto p = std::make_shared<PeerOptions>();
+  auto* policyCmd = command(group, "policy", "Change what a partner may ask of this node", p, policy,
+                            "Example: entente peer policy travel --modes count --min-query 1000 --sessions-per-day 5");
+  policyCmd->add_option("NAME", p->name, "The partner's name")->required();
+  policyCmd->add_option("--purposes", p->policyPurposes, "Allowed purposes, comma-separated ('none' for none)");
+  policyCmd->add_option("--modes", p->modes, "Allowed modes: count, ids ('none' for none)");
+  policyCmd->add_option("--min-query", p->minQuery, "Smallest query answered, in customers");
+  policyCmd->add_option("--max-query", p->maxQuery, "Largest query answered, in customers");
+  policyCmd->add_option("--sessions-per-day", p->sessionsPerDay, "Sessions answered per UTC day");
+  policyCmd->add_option("--customers-per-day", p->customersPerDay, "Customers answered per UTC day");
+  policyCmd->add_option("--min-overlap", p->minOverlap,
+                        "Smallest overlap this node shows when it asks this partner (below: no count, no ids)");
+
+  auto r = std::make_shared<PeerOptions>();
+  command(group, "revoke", "Revoke a partner: refused from now on, open connections closed", r, revoke,
+          "Example: entente peer revoke travel")
+      ->add_option("NAME", r->name, "The partner's name")
+      ->required();
+
+  auto d = std::make_shared<PeerOptions>();
+  command(group, "remove", "Forget a partner entirely (pair again to match)", d, remove,
+          "Example: entente peer remove travel")
+      ->add_option("NAME", d->name, "The partner's name")
+      ->required();
 }
 
 }  // namespace entente::tools

@@ -48,16 +48,26 @@ CliResult runCli(const std::vector<std::string>& args) {
 
 void TestNetwork::addNode(const std::string& name, const std::string& region) {
   std::string address = "127.0.0.1:" + std::to_string(tools::freeLoopbackPort());
+  // Test nodes keep their keys unprotected: Argon2id at production cost would make
+  // every test start slow. One test seals a key for real (trust-test.c++).
   auto init = runCli({"node", "init", "--dir", dir(name).string(), "--name", name, "--listen", address, "--region",
-                      region, "--consortium", "test"});
+                      region, "--consortium", "test", "--insecure-plaintext-key"});
   if (init.exitCode != 0) throw std::runtime_error("node init failed: " + init.err);
   addresses_[name] = address;
   processes_[name] = std::make_unique<tools::NodeProcess>(ententeBinary(), dir(name));
 }
 
-void TestNetwork::pair(const std::string& from, const std::string& to) {
-  auto r = run(from, {"peer", "add", to, "--address", address(to)});
-  if (r.exitCode != 0) throw std::runtime_error("peer add failed: " + r.err);
+std::string TestNetwork::invite(const std::string& node, const std::string& purposes) {
+  auto r = run(node, {"peer", "invite", "--purposes", purposes});
+  if (r.exitCode != 0) throw std::runtime_error("peer invite failed: " + r.err);
+  std::string invitation = r.out;
+  while (!invitation.empty() && invitation.back() == '\n') invitation.pop_back();
+  return invitation;
+}
+
+void TestNetwork::pair(const std::string& inviter, const std::string& accepter) {
+  auto r = run(accepter, {"peer", "accept", invite(inviter)});
+  if (r.exitCode != 0) throw std::runtime_error("peer accept failed: " + r.err);
 }
 
 CliResult TestNetwork::run(const std::string& node, std::vector<std::string> args) {

@@ -47,8 +47,11 @@ class TestNetwork {
  public:
   // Creates (`entente node init`) and starts a node.
   void addNode(const std::string& name, const std::string& region);
-  // `entente peer add` on `from` for `to`.
-  void pair(const std::string& from, const std::string& to);
+  // `entente peer invite` on `inviter`, `entente peer accept` on `accepter`: both
+  // nodes then know each other.
+  void pair(const std::string& inviter, const std::string& accepter);
+  // An invitation from `node` offering `purposes`.
+  std::string invite(const std::string& node, const std::string& purposes = "overlap-analysis,cross-selling");
   // Runs `entente args... --node <dir of node>`.
   CliResult run(const std::string& node, std::vector<std::string> args);
 

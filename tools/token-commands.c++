@@ -1,0 +1,90 @@
+// entente token create | list | revoke: the local credentials of the control socket.
+// An administrator gives marketers and compliance officers tokens of their role; the
+// node attributes each request to its token's name.
+#include "tools/commands.h"
+#include "tools/control-client.h"
+
+#include <fmt/core.h>
+
+#include <ctime>
+
+namespace entente::tools {
+namespace {
+
+struct TokenOptions {
+  std::string name, role, node;
+};
+
+void create(const TokenOptions& o) {
+  ControlClient client(resolveNodeDir(o.node));
+  auto request = client.control().createTokenRequest();
+  request.setName(o.name);
+  request.setRole(o.role);
+  auto token = client.wait(request.send()).getToken();
+  // The token on stdout alone, so that it can be redirected into a file; the advice on
+  // stderr.
+  fmt::print("{}\n", token.cStr());
+  fmt::print(stderr,
+             "token for '{}' ({}): shown once, not stored by the node; give it to its user, who passes it with "
+             "--token-file FILE or ENTENTE_TOKEN\n",
+             o.name, o.role);
+}
+
+void list(const TokenOptions& o) {
+  ControlClient client(resolveNodeDir(o.node));
+  auto response = client.wait(client.control().listTokensRequest().send());
+  fmt::print("{:<24} {:<12} {:<18} {}\n", "NAME", "ROLE", "CREATED (UTC)", "STATE");
+  for (auto t : response.getTokens()) {
+    std::time_t when = t.getCreatedAtUnix();
+    std::tm utc;
+    gmtime_r(&when, &utc);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M", &utc);
+    fmt::print("{:<24} {:<12} {:<18} {}\n", t.getName().cStr(), t.getRole().cStr(), stamp,
+               t.getRevoked() ? "revoked" : "active");
+  }
+}
+
+void revoke(const TokenOptions& o) {
+  ControlClient client(resolveNodeDir(o.node));
+  auto request = client.control().revokeTokenRequest();
+  request.setName(o.name);
+  auto n = client.wait(request.send()).getRevoked();
+  fmt::print("revoked {} token(s) of '{}'\n", n, o.name);
+}
+
+}  // namespace
+
+void addTokenCommands(CLI::App& app) {
+  auto* group = app.add_subcommand("token", "Tokens for the people who use this node (admin, marketer, compliance)");
+  group->require_subcommand(1);
+  group->footer("Example: entente token create --role marketer --name ana > ana.token");
+
+  auto c = std::make_shared<TokenOptions>();
+  auto* createCmd = group->add_subcommand("create", "Issue a token; it is printed once and only its hash is kept");
+  createCmd->add_option("--name", c->name, "Who will use it (their actions are logged under this name)")->required();
+  createCmd->add_option("--role", c->role, "admin, marketer or compliance")
+      ->required()
+      ->check(CLI::IsMember({"admin", "marketer", "compliance"}));
+  addNodeOption(*createCmd, c->node);
+  createCmd->footer(
+      "Roles: admin may do everything; marketer may run matches and read their results; compliance may read\n"
+      "status, peers and (coming) consent and audit reports.\n"
+      "Example: entente token create --role marketer --name ana > ana.token");
+  createCmd->callback([c] { create(*c); });
+
+  auto l = std::make_shared<TokenOptions>();
+  auto* listCmd = group->add_subcommand("list", "List tokens by name and role (never their secrets)");
+  addNodeOption(*listCmd, l->node);
+  listCmd->footer("Example: entente token list");
+  listCmd->callback([l] { list(*l); });
+
+  auto r = std::make_shared<TokenOptions>();
+  auto* revokeCmd = group->add_subcommand("revoke", "Revoke every token issued under a name");
+  revokeCmd->add_option("NAME", r->name, "The name the tokens were issued to")->required();
+  addNodeOption(*revokeCmd, r->node);
+  revokeCmd->footer("Example: entente token revoke ana");
+  revokeCmd->callback([r] { revoke(*r); });
+}
+
+}  // namespace entente::tools
