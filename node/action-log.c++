@@ -1,5 +1,7 @@
 #include "node/action-log.h"
 
+#include "node/audit-trail.h"
+
 #include <ctime>
 #include <stdexcept>
 
@@ -46,6 +48,7 @@ void ActionLog::record(std::string_view action, std::string_view actor, std::str
   std::fputs(line.c_str(), file_);
   std::fflush(file_);
   if (echo_) std::fputs(line.c_str(), stderr);
+  if (audit_ != nullptr) audit_->append(action, actor, outcome, details);
 }
 
 }  // namespace entente::node

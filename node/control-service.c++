@@ -1,6 +1,7 @@
 #include "node/control-service.h"
 
 #include "crypto/credential.h"
+#include "node/consent-service.h"
 #include "node/customer-import.h"
 #include "node/local-tokens.h"
 #include "node/match-request.h"
@@ -27,6 +28,7 @@ void setCounts(control::ImportCounts::Builder out, const ImportTotals& totals) {
   out.setUnchanged(totals.unchanged);
   out.setRejected(totals.rejected);
   out.setSharedIdentifiers(totals.sharedIdentifiers);
+  out.setConsentChanges(totals.consentChanges);
 }
 
 Details countDetails(const ImportTotals& t) {
@@ -49,16 +51,17 @@ auto asUserError(Body&& body) -> decltype(body()) {
 
 class ImportService final : public control::CustomerImport::Server {
  public:
-  ImportService(NodeContext& context, std::string actor, std::string source)
+  ImportService(NodeContext& context, std::string actor, std::string source, bool consentOnly)
       : context_(context),
         actor_(std::move(actor)),
         source_(std::move(source)),
-        import_(context.store, context.config.region) {}
+        action_(consentOnly ? "consent.import" : "import"),
+        import_(context.store, context.config, (consentOnly ? "consent-import " : "import ") + source_, consentOnly) {}
   ~ImportService() noexcept(false) {
     if (!finished_) {
       auto details = countDetails(totals_);
       details.insert(details.begin(), {"source", source_});
-      context_.log.record("import", actor_, "interrupted", details);
+      context_.log.record(action_, actor_, "interrupted", details);
     }
   }
 
@@ -83,7 +86,8 @@ class ImportService final : public control::CustomerImport::Server {
     auto details = countDetails(totals_);
     details.insert(details.begin(), {"source", source_});
     details.emplace_back("shared_identifiers", std::to_string(totals_.sharedIdentifiers));
-    context_.log.record("import", actor_, "ok", details);
+    details.emplace_back("consent_changes", std::to_string(totals_.consentChanges));
+    context_.log.record(action_, actor_, "ok", details);
     setCounts(context.getResults().initTotal(), totals_);
     return kj::READY_NOW;
   }
@@ -92,6 +96,7 @@ class ImportService final : public control::CustomerImport::Server {
   NodeContext& context_;
   std::string actor_;
   std::string source_;
+  std::string action_;
   CustomerImport import_;
   ImportTotals totals_;
   bool finished_ = false;
@@ -154,8 +159,9 @@ class ControlSessionService final : public control::ControlSession::Server {
   kj::Promise<void> beginImport(BeginImportContext context) override {
     require("import customers", {Role::ADMIN});
     std::string source = context.getParams().getSource();
-    context_.log.record("import", actor_, "started", {{"source", source}});
-    context.getResults().setImport(kj::heap<ImportService>(context_, actor_, source));
+    bool consentOnly = context.getParams().getConsentOnly();
+    context_.log.record(consentOnly ? "consent.import" : "import", actor_, "started", {{"source", source}});
+    context.getResults().setImport(kj::heap<ImportService>(context_, actor_, source, consentOnly));
     return kj::READY_NOW;
   }
 
@@ -248,6 +254,58 @@ class ControlSessionService final : public control::ControlSession::Server {
     return kj::READY_NOW;
   }
 
+  kj::Promise<void> setConsent(SetConsentContext context) override {
+    require("change consent", {Role::ADMIN});
+    node::setConsent(context_, actor_, context);
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> showConsent(ShowConsentContext context) override {
+    require("read consent", {Role::ADMIN, Role::COMPLIANCE});
+    node::showConsent(context_, actor_, context);
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> consentReport(ConsentReportContext context) override {
+    require("read consent reports", {Role::ADMIN, Role::COMPLIANCE});
+    node::consentReport(context_, context);
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> eraseCustomer(EraseCustomerContext context) override {
+    require("erase customers", {Role::ADMIN});
+    node::eraseCustomer(context_, actor_, context);
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> auditVerify(AuditVerifyContext context) override {
+    require("verify the audit log", {Role::ADMIN, Role::COMPLIANCE});
+    auto report = context_.audit.verify();
+    auto out = context.getResults().initReport();
+    out.setOk(report.ok);
+    out.setEntries(report.entries);
+    out.setCheckpoints(report.checkpoints);
+    out.setUncoveredEntries(report.uncoveredEntries);
+    out.setFirstBadEntry(report.firstBadEntry.value_or(0));
+    out.setReason(report.reason);
+    out.setFingerprint(context_.identity.fingerprint());
+    context_.log.record("audit.verify", actor_, report.ok ? "ok" : "failed",
+                        {{"entries", std::to_string(report.entries)},
+                         {"first_bad_entry", std::to_string(report.firstBadEntry.value_or(0))}});
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> auditExport(AuditExportContext context) override {
+    require("export the audit log", {Role::ADMIN, Role::COMPLIANCE});
+    int64_t since = context.getParams().getSinceUnix();
+    context_.log.record("audit.export", actor_, "ok", {{"since", std::to_string(since)}});
+    auto text = std::make_shared<std::string>(context_.audit.exportJsonl(since));
+    auto sink = context.getParams().getSink();
+    return sendLines(kj::mv(sink), text, 0).then([context](uint64_t lines) mutable {
+      context.getResults().setLines(lines);
+    });
+  }
+
   kj::Promise<void> stop(StopContext context) override {
     require("stop the node", {Role::ADMIN});
     context_.log.record("node.stop", actor_, "requested");
@@ -257,6 +315,25 @@ class ControlSessionService final : public control::ControlSession::Server {
   }
 
  private:
+  // Streams the export a few hundred lines per message.
+  static kj::Promise<uint64_t> sendLines(control::LineSink::Client sink, std::shared_ptr<std::string> text,
+                                         size_t from, uint64_t sent = 0) {
+    std::vector<std::string> lines;
+    size_t at = from;
+    while (at < text->size() && lines.size() < 500) {
+      size_t end = text->find('\n', at);
+      if (end == std::string::npos) end = text->size();
+      lines.push_back(text->substr(at, end - at));
+      at = end + 1;
+    }
+    if (lines.empty()) return sent;
+    auto request = sink.linesRequest();
+    auto list = request.initLines(static_cast<unsigned>(lines.size()));
+    for (unsigned i = 0; i < lines.size(); ++i) list.set(i, lines[i]);
+    uint64_t now = sent + lines.size();
+    return request.send().then([sink, text, at, now]() mutable { return sendLines(kj::mv(sink), text, at, now); });
+  }
+
   void require(const char* what, std::initializer_list<Role> allowed) {
     if (std::find(allowed.begin(), allowed.end(), role_) != allowed.end()) return;
     context_.log.record("access.denied", actor_, "refused", {{"wanted", what}});

@@ -1,5 +1,6 @@
 #include "node/customer-import.h"
 
+#include "storage/consent-store.h"
 #include "storage/customer-store.h"
 #include "tests/support/temp-dir.h"
 
@@ -31,7 +32,9 @@ Imported importRows(storage::Environment& env, const std::vector<Row>& rows) {
       fields[j].setValue(rows[i][j].second);
     }
   }
-  node::CustomerImport import(env, "FR");
+  node::NodeConfig config;
+  config.region = "FR";
+  node::CustomerImport import(env, config, "import test.csv", false);
   Imported out;
   out.totals = import.storeBatch(list.asReader(), out.rejections);
   return out;
@@ -121,4 +124,47 @@ TEST_CASE("a row's country decides how its phone number is read") {
   REQUIRE(result.totals.inserted == 1);
   storage::Transaction txn(env, storage::Transaction::Mode::READ);
   CHECK(storage::CustomerStore::holdersOf(txn, 1, "+358401234567").size() == 1);
+}
+
+TEST_CASE("consent columns record each purpose's state with its source and line") {
+  TempDir dir;
+  storage::Environment env(dir / "store", true);
+  auto result = importRows(env, {{{"customer_id", "A-9"},
+                                  {"email", "a9@example.fr"},
+                                  {"consent_overlap-analysis", "YES"},
+                                  {"consent_cross-selling", "2025-03-01"},
+                                  {"consent_enrichment", "0"},
+                                  {"consent_source", "web-form"}}});
+  REQUIRE(result.rejections.empty());
+  CHECK(result.totals.consentChanges == 3);
+  storage::Transaction txn(env, storage::Transaction::Mode::READ);
+  auto key = *storage::CustomerStore::keyOf(txn, "A-9");
+  CHECK(storage::ConsentStore::state(txn, key, "overlap-analysis", 2'000'000'000) == storage::ConsentState::GRANTED);
+  CHECK(storage::ConsentStore::state(txn, key, "enrichment", 2'000'000'000) == storage::ConsentState::WITHDRAWN);
+  auto history = storage::ConsentStore::history(txn, key, "cross-selling");
+  REQUIRE(history.size() == 1);
+  CHECK(history[0].atUnix == 1740787200);  // 2025-03-01T00:00:00Z
+  CHECK(history[0].source == "import test.csv:2 (web-form)");
+}
+
+TEST_CASE("a consent column for an unknown purpose or with an unreadable value rejects the row") {
+  TempDir dir;
+  storage::Environment env(dir / "store", true);
+  auto result = importRows(env, {{{"customer_id", "B-1"}, {"consent_telepathy", "yes"}},
+                                 {{"customer_id", "B-2"}, {"consent_cross-selling", "perhaps"}}});
+  REQUIRE(result.rejections.size() == 2);
+  CHECK_THAT(result.rejections[0].reason, Catch::Contains("unknown purpose"));
+  CHECK_THAT(result.rejections[1].reason, Catch::Contains("yes/no"));
+  CHECK_THAT(result.rejections[1].reason, !Catch::Contains("perhaps"));
+  CHECK(result.totals.inserted == 0);
+}
+
+TEST_CASE("re-importing the same consent changes nothing") {
+  TempDir dir;
+  storage::Environment env(dir / "store", true);
+  Row row = {{"customer_id", "C-1"}, {"consent_cross-selling", "yes"}};
+  CHECK(importRows(env, {row}).totals.consentChanges == 1);
+  auto again = importRows(env, {row});
+  CHECK(again.totals.consentChanges == 0);
+  CHECK(again.totals.unchanged == 1);
 }

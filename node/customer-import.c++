@@ -1,10 +1,13 @@
 #include "node/customer-import.h"
 
+#include "node/consent-columns.h"
+#include "storage/consent-store.h"
 #include "storage/customer-store.h"
 
 #include <capnp/message.h>
 
 #include <algorithm>
+#include <ctime>
 #include <map>
 #include <optional>
 
@@ -23,6 +26,7 @@ std::string_view trim(std::string_view s) {
 // The checked content of one row, ready to become a record.
 struct CheckedRow {
   std::map<std::string, std::string, std::less<>> canonical;
+  std::map<std::string, std::string, std::less<>> consent;
   std::vector<std::pair<std::string, std::string>> attributes;
   std::vector<std::pair<crypto::IdentifierKind, std::string>> identifiers;
 };
@@ -33,7 +37,9 @@ std::optional<std::string> check(const crypto::IdentifierNormaliser& normaliser,
     std::string name = field.getName();
     std::string_view value = trim(field.getValue().cStr());
     if (value.size() > kMaxFieldBytes) return name + " is longer than 4096 bytes";
-    if (isCanonicalColumn(name)) {
+    if (isConsentColumn(name)) {
+      out.consent[name] = value;
+    } else if (isCanonicalColumn(name)) {
       out.canonical[name] = value;
     } else if (!value.empty()) {
       out.attributes.emplace_back(name, value);
@@ -111,10 +117,22 @@ void build(const CheckedRow& row, storage::schema::Customer::Builder customer) {
   }
 }
 
+std::optional<std::string> checkConsentOnly(protocol::control::ImportRow::Reader row, CheckedRow& out) {
+  for (auto field : row.getFields()) {
+    std::string name = field.getName();
+    std::string_view value = trim(field.getValue().cStr());
+    if (isConsentColumn(name)) out.consent[name] = value;
+    if (name == "customer_id") out.canonical[name] = value;
+  }
+  if (out.canonical["customer_id"].empty()) return "customer_id is empty; every row needs the firm's own customer id";
+  return std::nullopt;
+}
+
 }  // namespace
 
 bool isCanonicalColumn(std::string_view name) {
-  return std::find(std::begin(kCanonicalColumns), std::end(kCanonicalColumns), name) != std::end(kCanonicalColumns);
+  return isConsentColumn(name) ||
+         std::find(std::begin(kCanonicalColumns), std::end(kCanonicalColumns), name) != std::end(kCanonicalColumns);
 }
 
 void ImportTotals::add(const ImportTotals& o) {
@@ -123,34 +141,60 @@ void ImportTotals::add(const ImportTotals& o) {
   unchanged += o.unchanged;
   rejected += o.rejected;
   sharedIdentifiers += o.sharedIdentifiers;
+  consentChanges += o.consentChanges;
 }
 
-CustomerImport::CustomerImport(storage::Environment& env, std::string region)
-    : env_(env), normaliser_(std::move(region)) {}
+CustomerImport::CustomerImport(storage::Environment& env, const NodeConfig& config, std::string source,
+                               bool consentOnly)
+    : env_(env), config_(config), source_(std::move(source)), consentOnly_(consentOnly), normaliser_(config.region) {}
 
 ImportTotals CustomerImport::storeBatch(capnp::List<protocol::control::ImportRow>::Reader rows,
                                         std::vector<RowRejection>& rejections) {
   ImportTotals totals;
+  int64_t now = static_cast<int64_t>(std::time(nullptr));
+  std::vector<ConsentEvent> events;
   storage::Transaction txn(env_, storage::Transaction::Mode::WRITE);
   for (auto row : rows) {
     CheckedRow checked;
-    if (auto why = check(normaliser_, row, checked)) {
+    std::vector<ConsentUpdate> consent;
+    auto why = consentOnly_ ? checkConsentOnly(row, checked) : check(normaliser_, row, checked);
+    if (!why) {
+      why = readConsentColumns(checked.consent, config_, source_ + ":" + std::to_string(row.getLine()), now, consent);
+    }
+    std::optional<uint64_t> key;
+    if (!why && consentOnly_) {
+      key = storage::CustomerStore::keyOf(txn, checked.canonical["customer_id"]);
+      if (!key) why = "no customer with this customer_id; import the customer first";
+    }
+    if (why) {
       rejections.push_back({row.getLine(), *why});
       ++totals.rejected;
       continue;
     }
-    capnp::MallocMessageBuilder message;
-    auto customer = message.initRoot<storage::schema::Customer>();
-    build(checked, customer);
-    auto result = storage::CustomerStore::upsert(txn, customer.asReader());
-    switch (result.outcome) {
-      case storage::UpsertOutcome::INSERTED: ++totals.inserted; break;
-      case storage::UpsertOutcome::UPDATED: ++totals.updated; break;
-      case storage::UpsertOutcome::UNCHANGED: ++totals.unchanged; break;
+    if (!consentOnly_) {
+      capnp::MallocMessageBuilder message;
+      auto customer = message.initRoot<storage::schema::Customer>();
+      build(checked, customer);
+      auto result = storage::CustomerStore::upsert(txn, customer.asReader());
+      switch (result.outcome) {
+        case storage::UpsertOutcome::INSERTED: ++totals.inserted; break;
+        case storage::UpsertOutcome::UPDATED: ++totals.updated; break;
+        case storage::UpsertOutcome::UNCHANGED: ++totals.unchanged; break;
+      }
+      totals.sharedIdentifiers += result.sharedIdentifiers;
+      key = result.key;
+    } else {
+      ++totals.updated;
     }
-    totals.sharedIdentifiers += result.sharedIdentifiers;
+    for (auto& update : consent) {
+      if (storage::ConsentStore::record(txn, *key, update.purpose, update.change)) {
+        ++totals.consentChanges;
+        events.push_back({*key, update.purpose, update.change.granted});
+      }
+    }
   }
   txn.commit();
+  consentEvents_.insert(consentEvents_.end(), events.begin(), events.end());
   return totals;
 }
 

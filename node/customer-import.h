@@ -4,10 +4,13 @@
 // and the rule, never the value; the good rows of the batch still go in.
 //
 // Canonical columns: customer_id, email, phone, first_name, last_name, birth_date,
-// postal_code, country. Every other column becomes a named attribute.
+// postal_code, country, and the consent columns (node/consent-columns.h). Every other
+// column becomes a named attribute. A consent-only import (`entente consent import`)
+// reads customer_id and the consent columns, and updates existing customers only.
 #pragma once
 
 #include "crypto/identifier.h"
+#include "node/node-config.h"
 #include "protocol/control.capnp.h"
 #include "storage/environment.h"
 
@@ -21,7 +24,7 @@ inline constexpr const char* kCanonicalColumns[] = {"customer_id", "email",     
 bool isCanonicalColumn(std::string_view name);
 
 struct ImportTotals {
-  uint64_t inserted = 0, updated = 0, unchanged = 0, rejected = 0, sharedIdentifiers = 0;
+  uint64_t inserted = 0, updated = 0, unchanged = 0, rejected = 0, sharedIdentifiers = 0, consentChanges = 0;
   void add(const ImportTotals& other);
 };
 
@@ -32,8 +35,9 @@ struct RowRejection {
 
 class CustomerImport {
  public:
-  // `region`: the node's default country, used when a row has none.
-  CustomerImport(storage::Environment& env, std::string region);
+  // The node's region is the default country of rows without one; `source` names the
+  // file in consent history ("import crm.csv:LINE").
+  CustomerImport(storage::Environment& env, const NodeConfig& config, std::string source, bool consentOnly);
 
   // Stores the batch's good rows in one transaction. Returns the batch's counts and
   // fills `rejections`. Throws storage::StoreError when the store fails: nothing of
@@ -41,9 +45,21 @@ class CustomerImport {
   ImportTotals storeBatch(capnp::List<protocol::control::ImportRow>::Reader rows,
                           std::vector<RowRejection>& rejections);
 
+  // Each consent change stored: customer key, purpose, granted, source (for the audit).
+  struct ConsentEvent {
+    uint64_t customerKey;
+    std::string purpose;
+    bool granted;
+  };
+  const std::vector<ConsentEvent>& consentEvents() const { return consentEvents_; }
+
  private:
   storage::Environment& env_;
+  const NodeConfig& config_;
+  std::string source_;
+  bool consentOnly_;
   crypto::IdentifierNormaliser normaliser_;
+  std::vector<ConsentEvent> consentEvents_;
 };
 
 }  // namespace entente::node

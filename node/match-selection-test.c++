@@ -18,14 +18,21 @@ void importRows(storage::Environment& env, const std::vector<std::vector<std::pa
   auto list = message.initRoot<protocol::control::CustomerImport::RowsParams>().initRows(
       static_cast<unsigned>(rows.size()));
   for (unsigned i = 0; i < rows.size(); ++i) {
-    auto fields = list[i].initFields(static_cast<unsigned>(rows[i].size()));
-    for (unsigned j = 0; j < rows[i].size(); ++j) {
-      fields[j].setName(rows[i][j].first);
-      fields[j].setValue(rows[i][j].second);
+    // Every customer consents to overlap-analysis unless the row says otherwise.
+    auto row = rows[i];
+    bool hasConsent = false;
+    for (auto& [name, value] : row) hasConsent = hasConsent || name.rfind("consent_", 0) == 0;
+    if (!hasConsent) row.emplace_back("consent_overlap-analysis", "yes");
+    auto fields = list[i].initFields(static_cast<unsigned>(row.size()));
+    for (unsigned j = 0; j < row.size(); ++j) {
+      fields[j].setName(row[j].first);
+      fields[j].setValue(row[j].second);
     }
   }
   std::vector<node::RowRejection> rejections;
-  node::CustomerImport(env, "FI").storeBatch(list.asReader(), rejections);
+  node::NodeConfig config;
+  config.region = "FI";
+  node::CustomerImport(env, config, "import test.csv", false).storeBatch(list.asReader(), rejections);
   REQUIRE(rejections.empty());
 }
 
@@ -38,7 +45,7 @@ TEST_CASE("a session selects only customers holding one of its kinds, with only 
                    {{"customer_id", "2"}, {"phone", "040 123 4568"}},
                    {{"customer_id", "3"}, {"email", "c@x.fi"}},
                    {{"customer_id", "4"}, {"segment", "no identifiers"}}});
-  node::MatchSelection emails(env, {protocol::MatchMode::IDS, {IdentifierKind::EMAIL}, "p"});
+  node::MatchSelection emails(env, {protocol::MatchMode::IDS, {IdentifierKind::EMAIL}, "overlap-analysis"});
   CHECK(emails.groupCount() == 2);
   CHECK(emails.valueCount() == 2);
   std::vector<protocol::SelectedGroup> groups;
@@ -50,7 +57,7 @@ TEST_CASE("a session selects only customers holding one of its kinds, with only 
   }
   CHECK(emails.customerIdOf(groups[0].customerKey) == "1");
 
-  node::MatchSelection both(env, {protocol::MatchMode::IDS, {IdentifierKind::EMAIL, IdentifierKind::PHONE}, "p"});
+  node::MatchSelection both(env, {protocol::MatchMode::IDS, {IdentifierKind::EMAIL, IdentifierKind::PHONE}, "overlap-analysis"});
   CHECK(both.groupCount() == 3);
   CHECK(both.valueCount() == 4);
 }
@@ -59,7 +66,7 @@ TEST_CASE("a session's selection does not change when customers are imported dur
   TempDir dir;
   storage::Environment env(dir / "store", true);
   importRows(env, {{{"customer_id", "1"}, {"email", "a@x.fi"}}});
-  node::MatchSelection selection(env, {protocol::MatchMode::COUNT, {IdentifierKind::EMAIL}, "p"});
+  node::MatchSelection selection(env, {protocol::MatchMode::COUNT, {IdentifierKind::EMAIL}, "overlap-analysis"});
   importRows(env, {{{"customer_id", "2"}, {"email", "b@x.fi"}}});
   std::vector<protocol::SelectedGroup> groups;
   CHECK(selection.read(100, groups) == 1);
@@ -72,10 +79,29 @@ TEST_CASE("groups are handed out in batches of the requested size") {
   std::vector<std::vector<std::pair<std::string, std::string>>> rows;
   for (int i = 0; i < 25; ++i) rows.push_back({{"customer_id", std::to_string(i)}, {"email", std::to_string(i) + "@x.fi"}});
   importRows(env, rows);
-  node::MatchSelection selection(env, {protocol::MatchMode::COUNT, {IdentifierKind::EMAIL}, "p"});
+  node::MatchSelection selection(env, {protocol::MatchMode::COUNT, {IdentifierKind::EMAIL}, "overlap-analysis"});
   std::vector<protocol::SelectedGroup> groups;
   CHECK(selection.read(10, groups) == 10);
   CHECK(selection.read(10, groups) == 10);
   CHECK(selection.read(10, groups) == 5);
   CHECK(groups.size() == 25);
+}
+
+TEST_CASE("only customers whose consent covers the session's purpose are selected") {
+  TempDir dir;
+  storage::Environment env(dir / "store", true);
+  importRows(env, {{{"customer_id", "1"}, {"email", "a@x.fi"}, {"consent_overlap-analysis", "yes"}},
+                   {{"customer_id", "2"}, {"email", "b@x.fi"}, {"consent_overlap-analysis", "no"}},
+                   {{"customer_id", "3"}, {"email", "c@x.fi"}, {"consent_cross-selling", "yes"}},
+                   {{"customer_id", "4"}, {"email", "d@x.fi"}, {"consent_overlap-analysis", "yes"},
+                    {"consent_expires", "2001-01-01"}}});
+  node::MatchSelection overlap(env, {protocol::MatchMode::COUNT, {IdentifierKind::EMAIL}, "overlap-analysis"});
+  CHECK(overlap.groupCount() == 1);
+  CHECK(overlap.withoutConsent() == 3);
+  node::MatchSelection crossSelling(env, {protocol::MatchMode::COUNT, {IdentifierKind::EMAIL}, "cross-selling"});
+  CHECK(crossSelling.groupCount() == 1);
+  std::vector<protocol::SelectedGroup> groups;
+  crossSelling.read(10, groups);
+  REQUIRE(groups.size() == 1);
+  CHECK(crossSelling.customerIdOf(groups[0].customerKey) == "3");
 }

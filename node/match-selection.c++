@@ -1,11 +1,16 @@
 #include "node/match-selection.h"
 
+#include "storage/consent-store.h"
 #include "storage/customer-store.h"
+
+#include <ctime>
 
 namespace entente::node {
 
 MatchSelection::MatchSelection(storage::Environment& env, const protocol::SessionTerms& terms)
-    : snapshot_(env, storage::Transaction::Mode::READ) {
+    : purpose_(terms.purpose),
+      startedAtUnix_(static_cast<int64_t>(std::time(nullptr))),
+      snapshot_(env, storage::Transaction::Mode::READ) {
   for (auto kind : terms.kinds) kindMask_ |= static_cast<uint8_t>(1u << static_cast<unsigned>(kind));
   // First pass: the totals both roles announce before sending anything.
   storage::Cursor counter(snapshot_, storage::Table::CUSTOMERS);
@@ -30,7 +35,13 @@ bool MatchSelection::select(uint64_t key, storage::Bytes bytes, protocol::Select
       into->values.push_back({static_cast<crypto::IdentifierKind>(id.getKind()), id.getValue().cStr()});
     }
   }
-  return !into->values.empty();
+  if (into->values.empty()) return false;
+  if (storage::ConsentStore::state(snapshot_, key, purpose_, startedAtUnix_) != storage::ConsentState::GRANTED) {
+    into->values.clear();
+    if (!started_) ++withoutConsent_;
+    return false;
+  }
+  return true;
 }
 
 size_t MatchSelection::read(size_t maxGroups, std::vector<protocol::SelectedGroup>& out) {

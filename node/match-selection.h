@@ -1,7 +1,8 @@
 // The one place that chooses which of the node's customers take part in a match
-// session, on either side. Today every customer with at least one identifier of the
-// session's kinds takes part; the consent registry will filter here, by purpose, at
-// the moment the session starts (a later withdrawal applies to the next session).
+// session, on either side: those whose consent for the session's purpose is granted
+// (not withdrawn, not expired, not never asked) at the moment the session starts, and
+// who hold at least one identifier of the session's kinds. A withdrawal applies from
+// the next session on, with no rebuild or restart.
 //
 // The selection reads one consistent snapshot of the store (an LMDB read
 // transaction held for the session), so an import running meanwhile cannot change
@@ -24,6 +25,8 @@ class MatchSelection final : public protocol::RecordSource {
   ~MatchSelection() override;
 
   uint64_t groupCount() const override { return groups_; }
+  // Customers with the session's kinds left out for lack of consent.
+  uint64_t withoutConsent() const { return withoutConsent_; }
   uint64_t valueCount() const override { return values_; }
   size_t read(size_t maxGroups, std::vector<protocol::SelectedGroup>& out) override;
   std::string customerIdOf(uint64_t customerKey) override;
@@ -31,6 +34,8 @@ class MatchSelection final : public protocol::RecordSource {
  private:
   bool select(uint64_t key, storage::Bytes record, protocol::SelectedGroup* into) const;
 
+  std::string purpose_;
+  int64_t startedAtUnix_;
   storage::Transaction snapshot_;
   std::unique_ptr<storage::Cursor> cursor_;
   bool started_ = false;
@@ -38,6 +43,7 @@ class MatchSelection final : public protocol::RecordSource {
   uint8_t kindMask_ = 0;
   uint64_t groups_ = 0;
   uint64_t values_ = 0;
+  mutable uint64_t withoutConsent_ = 0;
 };
 
 }  // namespace entente::node

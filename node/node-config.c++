@@ -8,6 +8,19 @@
 
 namespace entente::node {
 
+bool NodeConfig::knowsPurpose(const std::string& name) const {
+  for (auto& p : purposes) {
+    if (p.name == name) return true;
+  }
+  return false;
+}
+
+std::string NodeConfig::purposeNames() const {
+  std::string names;
+  for (auto& p : purposes) names += (names.empty() ? "" : ", ") + p.name;
+  return names;
+}
+
 bool isValidName(const std::string& name) {
   if (name.empty() || name.size() > 64) return false;
   for (char c : name) {
@@ -76,6 +89,19 @@ NodeConfig NodeConfig::load(const std::filesystem::path& nodeDir) {
   field("consortium", config.consortium, false);
   field("key_passphrase_file", config.keyPassphraseFile, false);
   field("key_passphrase_env", config.keyPassphraseEnv, false);
+  if (auto* list = table["purpose"].as_array()) {
+    config.purposes.clear();
+    for (auto& item : *list) {
+      auto* entry = item.as_table();
+      auto name = entry ? (*entry)["name"].value<std::string>() : std::nullopt;
+      auto description = entry ? (*entry)["description"].value<std::string>() : std::nullopt;
+      if (!name || !description || !isValidPurposeName(*name)) {
+        throw ConfigError(paths.config().string() +
+                          ": each [[purpose]] needs a name of [a-z0-9-] and a description for reports");
+      }
+      config.purposes.push_back({*name, *description});
+    }
+  }
   if (table.contains("insecure_plaintext_key")) {
     auto flag = table["insecure_plaintext_key"].value<bool>();
     if (!flag) throw ConfigError(paths.config().string() + ": `insecure_plaintext_key` must be true or false");
@@ -96,6 +122,15 @@ void NodeConfig::save(const std::filesystem::path& nodeDir) const {
   if (!keyPassphraseFile.empty()) table.insert("key_passphrase_file", keyPassphraseFile);
   if (!keyPassphraseEnv.empty()) table.insert("key_passphrase_env", keyPassphraseEnv);
   if (insecurePlaintextKey) table.insert("insecure_plaintext_key", true);
+  bool defaults = purposes.size() == defaultPurposes().size();
+  for (size_t i = 0; defaults && i < purposes.size(); ++i) {
+    defaults = purposes[i].name == defaultPurposes()[i].name && purposes[i].description == defaultPurposes()[i].description;
+  }
+  if (!defaults) {
+    toml::array list;
+    for (auto& p : purposes) list.push_back(toml::table{{"name", p.name}, {"description", p.description}});
+    table.insert("purpose", list);
+  }
   auto temporary = paths.config();
   temporary += ".tmp";
   {

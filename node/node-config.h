@@ -9,6 +9,8 @@
 //                                                      # or insecure_plaintext_key = true
 #pragma once
 
+#include "node/purposes.h"
+
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -31,6 +33,10 @@ struct NodeConfig {
   std::string keyPassphraseFile{};
   std::string keyPassphraseEnv{};
   bool insecurePlaintextKey = false;
+  // The purposes matches and consent use ([[purpose]] tables; defaults when none).
+  std::vector<PurposeDefinition> purposes = defaultPurposes();
+  bool knowsPurpose(const std::string& name) const;
+  std::string purposeNames() const;  // "a, b, c", for messages
 
   // Throws ConfigError naming the file and the field that is missing or wrong.
   static NodeConfig load(const std::filesystem::path& nodeDir);

@@ -6,6 +6,7 @@
 #include "crypto/group.h"
 #include "crypto/node-identity.h"
 #include "node/action-log.h"
+#include "node/audit-trail.h"
 #include "node/connection-registry.h"
 #include "node/node-config.h"
 #include "protocol/transport.h"
@@ -24,6 +25,7 @@ struct NodeContext {
   NodePaths paths;
   storage::Environment& store;
   ActionLog& log;
+  AuditTrail& audit;
   protocol::PartnerTransport& transport;
   const crypto::NodeIdentity& identity;
   ConnectionRegistry& connections;

@@ -90,11 +90,16 @@ int runNode(const std::filesystem::path& dirArgument) {
     auto io = kj::setupAsyncIo();
     protocol::PartnerTransport transport(io.provider->getNetwork(), io.provider->getTimer(), tls);
     ConnectionRegistry connections;
+    // Finish an erasure's scrubbing that a crash interrupted, before anything reads.
+    if (store.compactIfPending()) log.record("store.compact", "system", "ok", {{"reason", "pending after erasure"}});
+    AuditTrail audit(store, identity);
+    log.attachAudit(&audit);
     auto stop = kj::newPromiseAndFulfiller<void>();
     NodeContext context{config,
                         paths,
                         store,
                         log,
+                        audit,
                         transport,
                         identity,
                         connections,
@@ -168,6 +173,9 @@ int runNode(const std::filesystem::path& dirArgument) {
     std::string reason = signalled.exclusiveJoin(kj::mv(requested)).exclusiveJoin(kj::mv(failed)).wait(io.waitScope);
     std::filesystem::remove(paths.controlSocket(), ignored);
     log.record("node.stop", "system", "ok", {{"node", config.name}, {"reason", reason}});
+    // Sign the head at shutdown, so that no entry of this run is left uncovered.
+    audit.checkpoint();
+    log.attachAudit(nullptr);
     return 0;
   } catch (const kj::Exception& e) {
     std::cerr << "entente: node '" << config.name << "' cannot run: " << userMessage(e) << "\n";

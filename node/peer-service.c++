@@ -11,7 +11,6 @@ namespace entente::node {
 namespace control = protocol::control;
 namespace {
 
-constexpr const char* kKnownPurposes[] = {"overlap-analysis", "cross-selling", "enrichment"};
 constexpr uint32_t kMaxInvitationHours = 24 * 30;
 
 int64_t now() { return static_cast<int64_t>(std::time(nullptr)); }
@@ -24,12 +23,10 @@ std::vector<std::string> textList(capnp::List<capnp::Text>::Reader list) {
   return out;
 }
 
-void checkPurposes(const std::vector<std::string>& purposes) {
+void checkPurposes(const NodeConfig& config, const std::vector<std::string>& purposes) {
   if (purposes.empty()) failWith("name at least one purpose, e.g. --purposes overlap-analysis,cross-selling");
   for (auto& p : purposes) {
-    if (std::find(std::begin(kKnownPurposes), std::end(kKnownPurposes), p) == std::end(kKnownPurposes)) {
-      failWith("unknown purpose '" + p + "'; known purposes: overlap-analysis, cross-selling, enrichment");
-    }
+    if (!config.knowsPurpose(p)) failWith("unknown purpose '" + p + "'; known purposes: " + config.purposeNames());
   }
 }
 
@@ -86,7 +83,7 @@ void invitePeer(NodeContext& context, const std::string& actor, InvitePeerCall c
   uint32_t hours = call.getParams().getValidHours();
   context.log.perform("peer.invite", actor, {{"purposes", join(purposes)}, {"valid_hours", std::to_string(hours)}},
                       [&](Details&) {
-                        checkPurposes(purposes);
+                        checkPurposes(context.config, purposes);
                         if (hours == 0 || hours > kMaxInvitationHours) {
                           failWith("an invitation is valid for 1 to 720 hours");
                         }
@@ -223,7 +220,7 @@ void setPolicy(NodeContext& context, const std::string& actor, SetPolicyCall cal
     auto& p = peer.policy;
     if (change.getHasPurposes()) {
       p.purposes = textList(change.getPurposes());
-      checkPurposes(p.purposes);
+      checkPurposes(context.config, p.purposes);
       d.emplace_back("purposes", join(p.purposes));
     }
     if (change.getHasModes()) {

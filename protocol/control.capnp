@@ -45,6 +45,7 @@ struct ImportCounts {
   unchanged @2 :UInt64;
   rejected @3 :UInt64;
   sharedIdentifiers @4 :UInt64;   # identifiers this batch gave a second holder
+  consentChanges @5 :UInt64;      # consent states changed (unchanged ones are not counted)
 }
 
 struct BatchOutcome {
@@ -160,7 +161,8 @@ interface ControlSession {
   # matches; compliance may read status, peers and (later) consent and audit.
   status @0 () -> (status :NodeStatus);
   identity @1 () -> (identity :Identity);
-  beginImport @2 (source :Text) -> (import :CustomerImport);              # admin
+  beginImport @2 (source :Text, consentOnly :Bool) -> (import :CustomerImport);  # admin
+  # consentOnly: `entente consent import` (customer_id and consent columns only).
   invitePeer @3 (purposes :List(Text), validHours :UInt32) -> (invitation :Text);  # admin
   acceptPeer @4 (invitation :Text, name :Text) -> (peer :PeerInfo);       # admin
   listPeers @5 () -> (peers :List(PeerInfo));
@@ -175,6 +177,71 @@ interface ControlSession {
   revokeToken @13 (name :Text) -> (revoked :UInt32);                       # admin
   stop @14 () -> ();                                                       # admin
   # Stops the node cleanly after answering.
+  setConsent @15 (change :ConsentRequest) -> (changed :Bool);              # admin
+  showConsent @16 (customerId :Text) -> (purposes :List(PurposeConsent));  # admin, compliance
+  consentReport @17 () -> (purposes :List(ConsentSummary));               # admin, compliance
+  eraseCustomer @18 (customerId :Text) -> (erased :ErasureReport);        # admin
+  auditVerify @19 () -> (report :AuditReport);                            # admin, compliance
+  auditExport @20 (sinceUnix :Int64, sink :LineSink) -> (lines :UInt64);  # admin, compliance
+}
+
+struct ConsentRequest {
+  customerId @0 :Text;
+  purpose @1 :Text;
+  granted @2 :Bool;
+  source @3 :Text;            # where the decision came from, e.g. "phone call 2026-11-20"
+  basis @4 :Text;             # consent (default), contract, legitimate-interest
+  noticeVersion @5 :Text;
+  expiresAtUnix @6 :Int64;    # 0: no expiry
+}
+
+struct ConsentChangeInfo {
+  granted @0 :Bool;
+  atUnix @1 :Int64;
+  recordedAtUnix @2 :Int64;
+  source @3 :Text;
+  basis @4 :Text;
+  noticeVersion @5 :Text;
+  expiresAtUnix @6 :Int64;
+}
+
+struct PurposeConsent {
+  purpose @0 :Text;
+  description @1 :Text;
+  state @2 :Text;             # granted, withdrawn, expired, never-asked
+  history @3 :List(ConsentChangeInfo);
+}
+
+struct ConsentSummary {
+  purpose @0 :Text;
+  description @1 :Text;
+  granted @2 :UInt64;
+  withdrawn @3 :UInt64;
+  expired @4 :UInt64;
+  neverAsked @5 :UInt64;
+}
+
+struct ErasureReport {
+  identifiers @0 :UInt32;
+  consentPurposes @1 :UInt32;
+  storeBytesBefore @2 :UInt64;
+  storeBytesAfter @3 :UInt64;
+}
+
+struct AuditReport {
+  ok @0 :Bool;
+  entries @1 :UInt64;
+  checkpoints @2 :UInt64;
+  uncoveredEntries @3 :UInt64;    # entries after the last signed checkpoint
+  firstBadEntry @4 :UInt64;       # 0 when none
+  reason @5 :Text;
+  receipts @6 :UInt64;            # partners' signed receipts held
+  receiptsWithoutEntry @7 :UInt64;  # receipts whose session has no audit entry: entries were removed
+  fingerprint @8 :Text;           # the key the checkpoints were verified with
+}
+
+interface LineSink {
+  lines @0 (lines :List(Text)) -> stream;
 }
 
 interface Control {

@@ -82,7 +82,8 @@ struct TestIdentity {
   PeerKey publicKey{};
 };
 
-TestIdentity makeIdentity(const char* name, bool ed25519 = true) {
+// `validFrom` and `validFor` in seconds from now: an expired certificate has both negative.
+TestIdentity makeIdentity(const char* name, bool ed25519 = true, long validFrom = -3600, long validFor = 86400L * 365) {
   Key key(ed25519 ? EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519")
                   : EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
   REQUIRE(key);
@@ -91,8 +92,8 @@ TestIdentity makeIdentity(const char* name, bool ed25519 = true) {
   X509* x = certificate.get();
   REQUIRE(X509_set_version(x, X509_VERSION_3) == 1);
   REQUIRE(ASN1_INTEGER_set(X509_get_serialNumber(x), 1) == 1);
-  REQUIRE(X509_gmtime_adj(X509_getm_notBefore(x), -3600) != nullptr);
-  REQUIRE(X509_gmtime_adj(X509_getm_notAfter(x), 86400L * 365) != nullptr);
+  REQUIRE(X509_gmtime_adj(X509_getm_notBefore(x), validFrom) != nullptr);
+  REQUIRE(X509_gmtime_adj(X509_getm_notAfter(x), validFor) != nullptr);
   X509_NAME* subject = X509_get_subject_name(x);
   REQUIRE(X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(name), -1,
                                      -1, 0) == 1);
@@ -404,8 +405,8 @@ TEST_CASE("5 MiB payloads cross in both directions at once") {
   all.add(pair.client->read(atClient.data(), kSize));
   net.wait(kj::joinPromises(all.finish()));
 
-  CHECK(atServer == fromClient);
-  CHECK(atClient == fromServer);
+  CHECK((atServer == fromClient));  // as a bool: Catch would print all 5 MiB
+  CHECK((atClient == fromServer));
 }
 
 TEST_CASE("many small gathered writes interleaved with reads arrive in order") {
@@ -540,6 +541,24 @@ TEST_CASE("a client whose certificate key is not Ed25519 is refused by the serve
       [&](kj::Own<kj::AsyncIoStream> raw) { return nodes.bob.accept(kj::mv(raw)); }));
   CHECK_THAT(failure, Catch::StartsWith("TLS handshake with the partner failed: "));
   client.get();
+}
+
+TEST_CASE("a client whose certificate has expired is refused by the server") {
+  Loopback net;
+  Nodes nodes;
+  auto expired = makeIdentity("carol", true, -86400L * 30, -86400L);
+  TlsConfig carol{expired.certificatePem, expired.privateKeyPem};
+  auto failures = failuresOf(net, carol, nodes.bob, "entente/1"_kj);
+  CHECK_THAT(failures.server, Catch::Contains("certificate has expired"));
+}
+
+TEST_CASE("a client refuses a server whose certificate is not yet valid") {
+  Loopback net;
+  Nodes nodes;
+  auto future = makeIdentity("dave", true, 86400L, 86400L * 2);
+  TlsConfig dave{future.certificatePem, future.privateKeyPem, {"entente/1"}};
+  auto failures = failuresOf(net, nodes.alice, dave, "entente/1"_kj);
+  CHECK_THAT(failures.client, Catch::Contains("certificate is not yet valid"));
 }
 
 TEST_CASE("a plain TCP client sending an HTTP request is refused before any data is delivered") {

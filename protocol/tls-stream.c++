@@ -97,6 +97,16 @@ Bio memoryBioOver(std::string_view bytes) {
 // checked here, so that peerKey() always has an Ed25519 key to report.
 int acceptEd25519Certificate(int, X509_STORE_CTX* store) {
   X509* presented = X509_STORE_CTX_get0_cert(store);
+  // Peers are trusted by key, but an expired certificate still ends the trust: its
+  // owner must re-issue it (same key, so no re-pairing; see docs/security.md).
+  if (presented != nullptr && X509_cmp_current_time(X509_get0_notAfter(presented)) < 0) {
+    X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_HAS_EXPIRED);
+    return 0;
+  }
+  if (presented != nullptr && X509_cmp_current_time(X509_get0_notBefore(presented)) > 0) {
+    X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_NOT_YET_VALID);
+    return 0;
+  }
   if (presented != nullptr && isEd25519(presented)) {
     X509_STORE_CTX_set_error(store, X509_V_OK);
     return 1;

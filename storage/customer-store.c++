@@ -71,6 +71,22 @@ UpsertResult CustomerStore::upsert(Transaction& txn, schema::Customer::Reader cu
   return result;
 }
 
+std::optional<uint32_t> CustomerStore::erase(Transaction& txn, std::string_view customerId) {
+  auto key = keyOf(txn, customerId);
+  if (!key) return std::nullopt;
+  auto keyBytes = encodeKey(*key);
+  Bytes stored;
+  uint32_t identifiers = 0;
+  if (txn.get(Table::CUSTOMERS, Bytes(keyBytes), stored)) {
+    StoredRecord<schema::Customer> record(stored);
+    identifiers = record.get().getIdentifiers().size();
+    indexIdentifiers(txn, record.get(), *key, false, nullptr);
+    txn.erase(Table::CUSTOMERS, Bytes(keyBytes));
+  }
+  txn.erase(Table::CUSTOMER_IDS, bytesOf(customerId));
+  return identifiers;
+}
+
 std::optional<uint64_t> CustomerStore::keyOf(const Transaction& txn, std::string_view customerId) {
   Bytes stored;
   if (!txn.get(Table::CUSTOMER_IDS, bytesOf(customerId), stored)) return std::nullopt;

@@ -44,6 +44,10 @@ class CustomerStore {
   // Number of distinct identifiers held by more than one customer.
   static uint64_t sharedIdentifierCount(const Transaction& txn);
 
+  // Deletes the customer, its customer_id entry and its identifiers from the index.
+  // Returns the number of identifiers removed, or nullopt when there is no such customer.
+  static std::optional<uint32_t> erase(Transaction& txn, std::string_view customerId);
+
   // Visits customers in key order, reading each in place.
   static void forEach(const Transaction& txn,
                       const std::function<void(uint64_t key, schema::Customer::Reader)>& visit);

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <iterator>
 #include <string>
 
 using namespace entente::storage;
@@ -83,4 +84,47 @@ TEST_CASE("a cursor walks a duplicate-sorted key in order") {
     seen.push_back(decodeKey(cursor.value()));
   }
   CHECK(seen == std::vector<uint64_t>{1, 3, 5});
+}
+
+TEST_CASE("compaction leaves no trace of deleted values in the data file") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  const std::string secret = "erase-me-4f1c9a@example.org";
+  {
+    Transaction txn(env, Transaction::Mode::WRITE);
+    for (int i = 0; i < 200; ++i) txn.put(Table::META, bytesOf("k" + std::to_string(i)), bytesOf(secret));
+    txn.commit();
+  }
+  {
+    Transaction txn(env, Transaction::Mode::WRITE);
+    for (int i = 0; i < 200; ++i) txn.erase(Table::META, bytesOf("k" + std::to_string(i)));
+    txn.commit();
+  }
+  auto fileContains = [&](const std::string& needle) {
+    std::ifstream in(dir / "store" / "data.mdb", std::ios::binary);
+    std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return all.find(needle) != std::string::npos;
+  };
+  CHECK(fileContains(secret));  // deleted, but still in free pages: what compaction is for
+  env.compact();
+  CHECK_FALSE(fileContains(secret));
+  Transaction txn(env, Transaction::Mode::READ);
+  Bytes value;
+  CHECK(txn.get(Table::META, bytesOf("schema_version"), value));
+}
+
+TEST_CASE("compaction waits for open transactions, and a pending one is finished later") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  {
+    Transaction reader(env, Transaction::Mode::READ);
+    CHECK_THROWS_WITH(env.compact(), Catch::Contains("retry when the session ends"));
+  }
+  {
+    Transaction txn(env, Transaction::Mode::WRITE);
+    env.markCompactionPending(txn);
+    txn.commit();
+  }
+  CHECK(env.compactIfPending());
+  CHECK_FALSE(env.compactIfPending());
 }

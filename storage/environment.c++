@@ -13,8 +13,9 @@ namespace {
 // as pages are written. 16 GiB holds tens of millions of customers.
 constexpr size_t kMapSize = size_t{16} << 30;
 
-constexpr const char* kTableNames[] = {"meta",   "customers",   "customer-ids", "identifiers",
-                                       "peers",  "tokens",      "invitations",  "peer-usage"};
+constexpr const char* kTableNames[] = {"meta",  "customers",   "customer-ids", "identifiers", "peers",
+                                       "tokens", "invitations", "peer-usage",   "consent",     "receipts",
+                                       "audit", "audit-checkpoints"};
 static_assert(std::size(kTableNames) == static_cast<size_t>(Table::COUNT_));
 
 [[noreturn]] void fail(int rc, std::string_view what) {
@@ -64,6 +65,11 @@ Environment::Environment(const std::filesystem::path& dir, bool create) : dir_(d
     throw StoreError("no store at " + dir.string() +
                      "; create the node first with `entente node init --dir ...`");
   }
+  open(create);
+}
+
+void Environment::open(bool create) {
+  const auto& dir = dir_;
   check(mdb_env_create(&env_), "cannot create an LMDB environment");
   try {
     check(mdb_env_set_maxdbs(env_, static_cast<MDB_dbi>(Table::COUNT_)), "mdb_env_set_maxdbs");
@@ -103,11 +109,72 @@ Environment::Environment(const std::filesystem::path& dir, bool create) : dir_(d
     txn.commit();
   } catch (...) {
     mdb_env_close(env_);
+    env_ = nullptr;
     throw;
   }
 }
 
-Environment::~Environment() { mdb_env_close(env_); }
+Environment::~Environment() {
+  if (env_ != nullptr) mdb_env_close(env_);
+}
+
+namespace {
+const uint8_t kCompactionKey[] = "compaction_pending";
+}
+
+uint64_t Environment::fileBytes() const {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(dir_ / "data.mdb", ec);
+  return ec ? 0 : size;
+}
+
+void Environment::markCompactionPending(Transaction& txn) {
+  const uint8_t yes = 1;
+  txn.put(Table::META, Bytes(kCompactionKey, sizeof kCompactionKey - 1), Bytes(&yes, 1));
+}
+
+bool Environment::compactIfPending() {
+  {
+    Transaction txn(*this, Transaction::Mode::READ);
+    Bytes value;
+    if (!txn.get(Table::META, Bytes(kCompactionKey, sizeof kCompactionKey - 1), value)) return false;
+  }
+  compact();
+  return true;
+}
+
+void Environment::compact() {
+  if (openTransactions_ != 0) {
+    throw StoreError("the store is being read (a match session is running); the data is deleted, and its space "
+                     "will be scrubbed at the next erasure or node start: retry when the session ends");
+  }
+  // The flag goes in before the copy is taken, so the copy does not carry it.
+  {
+    Transaction txn(*this, Transaction::Mode::WRITE);
+    txn.erase(Table::META, Bytes(kCompactionKey, sizeof kCompactionKey - 1));
+    txn.commit();
+  }
+  auto scratch = dir_ / "compacting";
+  std::error_code ec;
+  std::filesystem::remove_all(scratch, ec);
+  std::filesystem::create_directories(scratch, ec);
+  if (ec) throw StoreError("cannot create " + scratch.string() + ": " + ec.message());
+  int rc = mdb_env_copy2(env_, scratch.c_str(), MDB_CP_COMPACT);
+  if (rc != MDB_SUCCESS) {
+    Transaction txn(*this, Transaction::Mode::WRITE);
+    markCompactionPending(txn);
+    txn.commit();
+    std::filesystem::remove_all(scratch, ec);
+    fail(rc, "cannot compact the store (erased data may remain in free pages until the next start)");
+  }
+  // Swap the files with no transaction open: close, rename over, reopen.
+  mdb_env_close(env_);
+  env_ = nullptr;
+  std::filesystem::rename(scratch / "data.mdb", dir_ / "data.mdb", ec);
+  std::filesystem::remove_all(scratch);
+  if (ec) throw StoreError("cannot replace the store with its compacted copy: " + ec.message());
+  open(false);
+}
 
 uint64_t Environment::bytesInUse() const {
   MDB_envinfo info;
@@ -120,6 +187,7 @@ uint64_t Environment::bytesInUse() const {
 Transaction::Transaction(Environment& env, Mode mode) : env_(&env), mode_(mode) {
   check(mdb_txn_begin(env.env_, nullptr, mode == Mode::READ ? MDB_RDONLY : 0, &txn_),
         "cannot begin a store transaction");
+  ++env.openTransactions_;
 }
 
 Transaction::Transaction(Transaction&& other) noexcept
@@ -128,12 +196,16 @@ Transaction::Transaction(Transaction&& other) noexcept
 }
 
 Transaction::~Transaction() {
-  if (txn_ != nullptr) mdb_txn_abort(txn_);
+  if (txn_ != nullptr) {
+    mdb_txn_abort(txn_);
+    --env_->openTransactions_;
+  }
 }
 
 void Transaction::commit() {
   MDB_txn* txn = txn_;
   txn_ = nullptr;  // mdb_txn_commit frees the handle even when it fails
+  --env_->openTransactions_;
   check(mdb_txn_commit(txn), "cannot commit to the store");
 }
 

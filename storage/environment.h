@@ -45,6 +45,10 @@ enum class Table : unsigned {
   TOKENS,        // BLAKE2b(token secret) -> Token record
   INVITATIONS,   // BLAKE2b(invitation secret) -> Invitation record
   PEER_USAGE,    // peer name || 0x00 || YYYYMMDD -> DailyUsage
+  CONSENT,       // customer key (u64 big-endian) || purpose -> ConsentRecord (state and history)
+  RECEIPTS,      // session id -> the partner's signed SessionReceipt
+  AUDIT,         // entry number (u64 big-endian, from 1) -> audit entry (opaque; see node/audit-trail.h)
+  AUDIT_CHECKPOINTS,  // entries covered (u64 big-endian) -> signed checkpoint (opaque)
   COUNT_
 };
 
@@ -64,16 +68,32 @@ class Environment {
   uint32_t schemaVersion() const { return schemaVersion_; }
   // Bytes of the map in use (pages written), for `entente node status`.
   uint64_t bytesInUse() const;
+  // Size of the data file on disk.
+  uint64_t fileBytes() const;
+
+  // Rewrites the store with live data only and replaces the file, so that nothing a
+  // deleted record held survives in free pages (erasure). Needs every transaction
+  // closed: throws StoreError when one is open (a match session reading), saying to
+  // retry. Marks the store "compaction pending" first, so that a crash in between is
+  // finished at the next start (compactIfPending).
+  void compact();
+  void markCompactionPending(Transaction& txn);
+  // Returns true when a pending compaction was done.
+  bool compactIfPending();
+  size_t openTransactions() const { return openTransactions_; }
 
  private:
   friend class Transaction;
   friend class Cursor;
   unsigned dbi(Table table) const { return dbis_[static_cast<unsigned>(table)]; }
 
+  void open(bool create);
+
   std::filesystem::path dir_;
   MDB_env* env_ = nullptr;
   unsigned dbis_[static_cast<unsigned>(Table::COUNT_)] = {};
   uint32_t schemaVersion_ = 0;
+  size_t openTransactions_ = 0;
 };
 
 // A read or write transaction. A write transaction that is destroyed without commit()

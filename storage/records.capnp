@@ -76,3 +76,33 @@ struct DailyUsage {
   sessions @0 :UInt32;
   customers @1 :UInt64;
 }
+
+struct ConsentChange {
+  granted @0 :Bool;           # true: granted; false: withdrawn
+  atUnix @1 :Int64;           # when it took effect (the grant date a file gives, else when recorded)
+  recordedAtUnix @2 :Int64;   # when this node recorded it
+  source @3 :Text;            # "import crm.csv:17", "cli:ana", "consent-import cmp.csv:4"
+  basis @4 :Text;             # "consent", "contract", "legitimate-interest"
+  noticeVersion @5 :Text;     # the privacy notice the person was shown
+  expiresAtUnix @6 :Int64;    # 0: no expiry; after it, the grant counts as withdrawn
+}
+
+struct ConsentRecord {
+  # One customer's consent for one purpose: every change, oldest first. The current
+  # state is the last change; no change at all is "never asked".
+  changes @0 :List(ConsentChange);
+}
+
+struct SessionReceipt {
+  # What one node states about a finished match session, signed with its identity key.
+  sessionId @0 :Text;
+  requesterFingerprint @1 :Text;
+  responderFingerprint @2 :Text;
+  purpose @3 :Text;
+  mode @4 :Text;
+  requestCustomers @5 :UInt64;
+  responderValues @6 :UInt64;
+  completedAtUnix @7 :Int64;
+  signerFingerprint @8 :Text;
+  signature @9 :Data;         # Ed25519 over the receipt's canonical text (node/session-receipt.h)
+}

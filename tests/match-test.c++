@@ -46,12 +46,10 @@ struct PairedFirms {
       REQUIRE(r.exitCode == 0);
     }
   }
-  const sample::PairTruth& truth(const std::string& requester) {
-    for (auto& t : set.truth) {
-      if (t.requester == requester) return t;
-    }
-    FAIL("no truth for " << requester);
-    throw std::logic_error("unreachable");
+  // The customers of `requester` the other firm shares, among those who consented to
+  // `purpose` at both firms.
+  const sample::PairTruth& truth(const std::string& requester, const std::string& purpose) {
+    return set.truthFor(requester, requester == "firm-a" ? "firm-b" : "firm-a", purpose);
   }
 };
 
@@ -62,8 +60,10 @@ TEST_CASE("count mode reports exactly the known overlap") {
   auto r = firms.net.run("firm-a", {"match", "--peer", "firm-b", "--purpose", "overlap-analysis", "--mode", "count",
                                     "--json"});
   REQUIRE(r.exitCode == 0);
-  CHECK(jsonNumber(r.out, "overlap") == firms.truth("firm-a").requesterIds.size());
-  CHECK(jsonNumber(r.out, "ownCustomers") == 600);
+  CHECK(jsonNumber(r.out, "overlap") == firms.truth("firm-a", "overlap-analysis").requesterIds.size());
+  // Only customers who consented to the purpose enter the session.
+  CHECK(jsonNumber(r.out, "ownCustomers") < 600);
+  CHECK(jsonNumber(r.out, "ownCustomers") > 450);
   CHECK(jsonNumber(r.out, "wireBytesSent") > 0);
 }
 
@@ -73,7 +73,7 @@ TEST_CASE("ids mode names exactly the requester's shared customers, written diff
   auto r = firms.net.run("firm-b", {"match", "--peer", "firm-a", "--purpose", "cross-selling", "--mode", "ids",
                                     "--out", out.string()});
   REQUIRE(r.exitCode == 0);
-  auto& truth = firms.truth("firm-b");
+  auto& truth = firms.truth("firm-b", "cross-selling");
   CHECK(idsInCsv(readFile(out)) == std::set<std::string>(truth.requesterIds.begin(), truth.requesterIds.end()));
   CHECK_THAT(r.out, Catch::Contains("matched by email"));
 }
@@ -100,7 +100,7 @@ TEST_CASE("the responder's node logs the session without learning the result") {
   CHECK_THAT(responderLog, !Catch::Contains("overlap="));
   auto requesterLog = readFile(firms.net.dir("firm-a") / "node.log");
   CHECK_THAT(requesterLog, Catch::Contains("match.request actor=initial-admin outcome=completed"));
-  CHECK_THAT(requesterLog, Catch::Contains("overlap=" + std::to_string(firms.truth("firm-a").requesterIds.size())));
+  CHECK_THAT(requesterLog, Catch::Contains("overlap=" + std::to_string(firms.truth("firm-a", "overlap-analysis").requesterIds.size())));
 }
 
 TEST_CASE("no raw identifier reaches a log, an output other than the ids file, or the wire summary") {

@@ -22,6 +22,20 @@ void addSampleDataCommand(CLI::App& app);
 void addDemoCommand(CLI::App& app);
 void addBenchCommands(CLI::App& app);
 void addTokenCommands(CLI::App& app);
+void addConsentCommands(CLI::App& app);
+void addCustomerCommands(CLI::App& app);
+void addAuditCommands(CLI::App& app);
+
+// `entente import` and `entente consent import` share the reading of CSV files.
+struct ImportOptions {
+  std::string file;
+  std::vector<std::string> maps;
+  std::string node;
+  size_t batchRows = 1000;
+  bool json = false;
+  bool consentOnly = false;
+};
+void runImportCommand(const ImportOptions& options);
 
 // Adds the --node option every client command shares.
 void addNodeOption(CLI::App& command, std::string& into);

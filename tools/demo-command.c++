@@ -117,9 +117,12 @@ class Demo {
     step("5. Match, and check each answer against the ground truth");
     int failures = 0;
     std::vector<std::string> rows;
-    for (auto& truth : set.truth) {
-      auto& requester = byName(truth.requester);
-      bool idsMode = truth.responder == nextAfter(truth.requester);
+    for (auto& pair : set.truth) {
+      if (!pair.purpose.empty()) continue;  // one match per ordered pair of firms
+      auto& requester = byName(pair.requester);
+      bool idsMode = pair.responder == nextAfter(pair.requester);
+      // Only customers who consented to the match's purpose, at both firms, take part.
+      auto& truth = set.truthFor(pair.requester, pair.responder, idsMode ? "cross-selling" : "overlap-analysis");
       std::set<std::string> expected(truth.requesterIds.begin(), truth.requesterIds.end());
       uint64_t got;
       bool ok;
@@ -140,8 +143,8 @@ class Demo {
         ok = got == expected.size();
       }
       failures += ok ? 0 : 1;
-      rows.push_back(fmt::format("   {:<8} {:<8} {:<6} {:>8} {:>9}   {}", truth.requester, truth.responder,
-                                 idsMode ? "ids" : "count", got, expected.size(), ok ? "ok" : "WRONG"));
+      rows.push_back(fmt::format("   {:<8} {:<8} {:<6} {:<17} {:>8} {:>9}   {}", truth.requester, truth.responder,
+                                 idsMode ? "ids" : "count", truth.purpose, got, expected.size(), ok ? "ok" : "WRONG"));
     }
 
     step("6. Stop the nodes");
@@ -150,9 +153,11 @@ class Demo {
       n.process->waitForExit();
     }
 
-    fmt::print("\nSummary ({} firms, {} customers each; each requester sees only its own customers)\n",
+    fmt::print("\nSummary ({} firms, {} customers each; only customers who consented to the purpose at both firms "
+               "take part; each requester sees only its own customers)\n",
                set.firms.size(), options_.sample.customersPerFirm);
-    fmt::print("   {:<8} {:<8} {:<6} {:>8} {:>9}\n", "asks", "partner", "mode", "overlap", "expected");
+    fmt::print("   {:<8} {:<8} {:<6} {:<17} {:>8} {:>9}\n", "asks", "partner", "mode", "purpose", "overlap",
+               "expected");
     for (auto& r : rows) fmt::print("{}\n", r);
     if (!options_.keep.empty()) fmt::print("nodes, files and logs kept in {}\n", root_.string());
     if (failures > 0) throw CliError(fmt::format("{} matches differ from the ground truth", failures));

@@ -3,6 +3,7 @@
 // each batch of rows atomically. Re-running an import is safe: it is an upsert by
 // customer_id, and unchanged customers are counted as such.
 #include "node/csv.h"
+#include "node/consent-columns.h"
 #include "node/customer-import.h"
 #include "tools/commands.h"
 #include "tools/control-client.h"
@@ -15,15 +16,8 @@
 #include <set>
 
 namespace entente::tools {
-namespace {
 
-struct ImportOptions {
-  std::string file;
-  std::vector<std::string> maps;
-  std::string node;
-  size_t batchRows = 1000;
-  bool json = false;
-};
+namespace {
 
 // The column names after --map, checked: unique, non-empty, with a customer_id.
 std::vector<std::string> mapHeader(const std::vector<std::string>& header, const std::vector<std::string>& maps,
@@ -38,7 +32,9 @@ std::vector<std::string> mapHeader(const std::vector<std::string>& header, const
     if (!node::isCanonicalColumn(target)) {
       throw CliError("--map target '" + target +
                          "' is not a canonical column (customer_id, email, phone, first_name, last_name, birth_date, "
-                         "postal_code, country); other columns are kept as attributes under their own name",
+                         "postal_code, country, consent_<purpose>, consent_source, consent_date, consent_basis, "
+                         "consent_notice_version, consent_expires); other columns are kept as attributes under "
+                         "their own name",
                      2);
     }
     renames[m.substr(0, eq)] = target;
@@ -86,10 +82,18 @@ void runImport(const ImportOptions& o) {
   if (!reader.next(record, error)) throw CliError(o.file + " is empty: it needs a header line and rows", 2);
   if (error) throw CliError(o.file + ":" + std::to_string(error->line) + ": the header is malformed: " + error->reason, 2);
   auto columns = mapHeader(record.fields, o.maps, o.file);
+  if (o.consentOnly) {
+    std::string ignored;
+    for (auto& c : columns) {
+      if (c != "customer_id" && !node::isConsentColumn(c)) ignored += (ignored.empty() ? "" : ", ") + c;
+    }
+    if (!ignored.empty()) fmt::print(stderr, "note: a consent import ignores the columns {}\n", ignored);
+  }
 
   ControlClient client(resolveNodeDir(o.node));
   auto begin = client.control().beginImportRequest();
   begin.setSource(std::filesystem::path(o.file).filename().string());
+  begin.setConsentOnly(o.consentOnly);
   auto import = client.wait(begin.send()).getImport();
 
   bool progress = isatty(STDERR_FILENO) && !o.json;
@@ -150,13 +154,19 @@ void runImport(const ImportOptions& o) {
   auto total = client.wait(finish.send()).getTotal();
   if (o.json) {
     fmt::print("{{\"file\":{},\"rows\":{},\"inserted\":{},\"updated\":{},\"unchanged\":{},\"rejected\":{},"
-               "\"sharedIdentifiers\":{}}}\n",
+               "\"sharedIdentifiers\":{},\"consentChanges\":{}}}\n",
                jsonString(o.file), rows, total.getInserted(), total.getUpdated(), total.getUnchanged(),
-               total.getRejected(), total.getSharedIdentifiers());
+               total.getRejected(), total.getSharedIdentifiers(), total.getConsentChanges());
     return;
   }
   fmt::print("imported {} ({} rows, last line {})\n", o.file, rows, lastLine);
+  if (o.consentOnly) {
+    fmt::print("  rows applied {}, rejected {}; consent states changed: {}\n", total.getUpdated(), total.getRejected(),
+               total.getConsentChanges());
+    return;
+  }
   printCounts("  customers", total);
+  fmt::print("  consent states changed: {}\n", total.getConsentChanges());
   if (total.getSharedIdentifiers() > 0) {
     fmt::print("  note: {} identifiers are now held by more than one customer (possible duplicates in your CRM)\n",
                total.getSharedIdentifiers());
@@ -164,6 +174,8 @@ void runImport(const ImportOptions& o) {
 }
 
 }  // namespace
+
+void runImportCommand(const ImportOptions& o) { runImport(o); }
 
 void addImportCommand(CLI::App& app) {
   auto o = std::make_shared<ImportOptions>();
@@ -176,6 +188,8 @@ void addImportCommand(CLI::App& app) {
   cmd->footer(
       "Canonical columns: customer_id, email, phone, first_name, last_name, birth_date, postal_code, country.\n"
       "Every other column is kept as an attribute of the customer (segment, income band, ...).\n"
+      "Consent: consent_<purpose> = yes/no, true/false, 1/0 or the ISO date of the grant; optional\n"
+      "consent_source, consent_date, consent_basis, consent_notice_version, consent_expires.\n"
       "Example: entente import crm-export.csv --map 'Client ID=customer_id' --map 'E-mail=email'");
   cmd->callback([o] { runImport(*o); });
 }

@@ -55,6 +55,9 @@ int main(int argc, char** argv) {
   addDemoCommand(app);
   addBenchCommands(app);
   addTokenCommands(app);
+  addConsentCommands(app);
+  addCustomerCommands(app);
+  addAuditCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -33,7 +33,8 @@ void run(const SampleCommandOptions& o) {
                importCommandFor(firm));
   }
   for (auto& t : set.truth) {
-    fmt::print("expected overlap {} -> {}: {} customers\n", t.requester, t.responder, t.requesterIds.size());
+    fmt::print("expected overlap {} -> {} ({}): {} customers\n", t.requester, t.responder,
+               t.purpose.empty() ? "ignoring consent" : "purpose " + t.purpose, t.requesterIds.size());
   }
   fmt::print("ground truth: {}\n", (std::filesystem::path(o.out) / "ground-truth.txt").string());
 }

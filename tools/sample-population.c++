@@ -2,10 +2,14 @@
 // unique against every earlier person; then each firm's customer list, a shuffled
 // subset of the pool; then, per firm, which identifiers each row leaves empty,
 // repaired so that two rows of the same person always keep one kind in common; last,
-// each firm writes its rows in its own dialect. The truth follows from the pool alone.
+// each firm writes its rows in its own dialect. Consent comes from a second random
+// stream, drawn per row and purpose at each firm on its own: a person may grant a
+// purpose at one firm and refuse it at another. The truth follows from the pool and
+// those draws alone.
 #include "tools/sample-population.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
@@ -140,10 +144,19 @@ struct Person {
 
 enum IdentifierBit : uint8_t { EMAIL = 1, PHONE = 2, BIRTH_DATE = 4 };
 
+constexpr size_t kPurposeCount = std::size(kPurposes);
+enum Purpose : size_t { OVERLAP_ANALYSIS = 0, CROSS_SELLING = 1, ENRICHMENT = 2 };
+
+// What a row says of one purpose. REFUSED and WITHDRAWN read the same in the file ("no");
+// a withdrawal shows in the row's consent source and date.
+enum class Consent : uint8_t { NEVER_ASKED, GRANTED, REFUSED, WITHDRAWN };
+
 struct Customer {
   size_t person;
   std::string id;
   uint8_t present = EMAIL | PHONE | BIRTH_DATE;  // identifiers the row does not leave empty
+  std::array<Consent, kPurposeCount> consent{};  // all NEVER_ASKED
+  std::vector<std::string> consentCells{};       // the row's consent columns, as written
 };
 
 constexpr size_t kNoRow = SIZE_MAX;
@@ -161,6 +174,34 @@ constexpr FirmStyle kFirmStyles[] = {
     {"firm-b", "ES", 6, 5, 4},
     {"firm-c", "FI", 30, 6, 2},  // the insurer often has no e-mail
 };
+
+// A firm's consent columns and habits. A null column: the firm never asks that purpose.
+struct ConsentStyle {
+  std::array<const char*, kPurposeCount> purposeColumns;
+  const char* sourceColumn;  // -> consent_source, or null
+  const char* dateColumn;    // -> consent_date (ISO), or null
+  uint32_t rowNeverAskedPercent;  // rows from before the consent programme: all empty
+  std::array<uint32_t, kPurposeCount> grantPercent;  // of the rows asked
+  // Of the rows asked, those never asked for this purpose (it was added later on).
+  std::array<uint32_t, kPurposeCount> purposeNeverAskedPercent;
+  uint32_t withdrawalPercent;  // rows where a grant was later withdrawn
+};
+
+constexpr ConsentStyle kConsentStyles[] = {
+    {{"consent_overlap-analysis", "consent_cross-selling", "consent_enrichment"},
+     "consent_source", "consent_date", 2, {89, 67, 41}, {0, 0, 0}, 2},
+    // The agency asks partner offers only since 2022 and records the grant's date.
+    {{"Partner stats OK", "Partner offers", nullptr}, "Consent channel", nullptr, 1, {90, 70, 0},
+     {0, 8, 0}, 2},
+    {{"Suostumus analyysi", "Suostumus markkinointi", "Suostumus tietojen jakaminen"}, nullptr,
+     "Suostumus pvm", 3, {89, 66, 41}, {0, 0, 0}, 1},
+};
+
+constexpr const char* kFirmASources[] = {"web-form-2025", "web-form-2023", "store", "store",
+                                         "boat-show", "phone"};
+constexpr const char* kFirmAWithdrawalSources[] = {"unsubscribe-link", "privacy-request"};
+constexpr const char* kFirmBChannels[] = {"web", "web", "agency", "call-centre"};
+constexpr const char* kFirmBWithdrawalChannel = "opt-out-link";
 
 int daysInMonth(int year, int month) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -358,6 +399,26 @@ const std::vector<std::string> kFirmCHeader = {
     "policy_holder", "mail", "gsm", "forename", "surname", "dob", "postcode", "country",
     "risk_class", "household_size", "city", "street"};
 
+// The firm's consent columns, theirs and canonical, in the order rows write them.
+std::vector<std::pair<std::string, std::string>> consentColumnsOf(size_t firm) {
+  const ConsentStyle& style = kConsentStyles[firm];
+  std::vector<std::pair<std::string, std::string>> columns;
+  for (size_t p = 0; p < kPurposeCount; ++p) {
+    if (style.purposeColumns[p]) {
+      columns.emplace_back(style.purposeColumns[p], "consent_" + std::string(kPurposes[p]));
+    }
+  }
+  if (style.sourceColumn) columns.emplace_back(style.sourceColumn, "consent_source");
+  if (style.dateColumn) columns.emplace_back(style.dateColumn, "consent_date");
+  return columns;
+}
+
+std::vector<std::string> headerOf(size_t firm) {
+  std::vector<std::string> header = firm == 0 ? kFirmAHeader : firm == 1 ? kFirmBHeader : kFirmCHeader;
+  for (auto& [theirs, canonical] : consentColumnsOf(firm)) header.push_back(theirs);
+  return header;
+}
+
 std::vector<std::pair<std::string, std::string>> columnMapOf(size_t firm) {
   if (firm == 0) return {};
   const auto& header = firm == 1 ? kFirmBHeader : kFirmCHeader;
@@ -365,11 +426,22 @@ std::vector<std::pair<std::string, std::string>> columnMapOf(size_t firm) {
   for (size_t i = 0; i < 8; ++i) {
     if (header[i] != kFirmAHeader[i]) map.emplace_back(header[i], kFirmAHeader[i]);
   }
+  for (auto& column : consentColumnsOf(firm)) {
+    if (column.first != column.second) map.push_back(std::move(column));
+  }
   return map;
 }
 
-std::vector<std::string> rowOf(size_t firm, const Customer& c, const Person& p,
-                               PortableRandom& random) {
+std::vector<std::string> consentPurposesOf(size_t firm) {
+  std::vector<std::string> purposes;
+  for (size_t p = 0; p < kPurposeCount; ++p) {
+    if (kConsentStyles[firm].purposeColumns[p]) purposes.emplace_back(kPurposes[p]);
+  }
+  return purposes;
+}
+
+std::vector<std::string> baseRowOf(size_t firm, const Customer& c, const Person& p,
+                                   PortableRandom& random) {
   auto when = [&](uint8_t bit, std::string value) { return (c.present & bit) ? value : ""; };
   std::string dd = padded(p.day, 2), mm = padded(p.month, 2), yyyy = std::to_string(p.year);
   if (firm == 0) {
@@ -397,6 +469,86 @@ std::vector<std::string> rowOf(size_t firm, const Customer& c, const Person& p,
           std::to_string(random.between(1, 5)), p.city, p.address};
 }
 
+// An ISO date from `fromYear`-01-01 to 2025-06-30, the day the sample was "exported".
+std::string isoDateFrom(int fromYear, PortableRandom& random) {
+  int year = random.between(fromYear, 2025);
+  int month = random.between(1, year == 2025 ? 6 : 12);
+  int day = random.between(1, daysInMonth(year, month));
+  return std::to_string(year) + "-" + padded(month, 2) + "-" + padded(day, 2);
+}
+
+// Draws each row's consent and writes its consent cells in the firm's dialect, in the
+// order of consentHeaderOf(firm).
+void chooseConsent(size_t firm, std::vector<Customer>& rows, PortableRandom& random) {
+  const ConsentStyle& style = kConsentStyles[firm];
+  for (Customer& c : rows) {
+    bool asked = !random.percent(style.rowNeverAskedPercent);
+    for (size_t p = 0; p < kPurposeCount; ++p) {
+      if (!style.purposeColumns[p]) continue;
+      if (!asked || random.percent(style.purposeNeverAskedPercent[p])) {
+        c.consent[p] = Consent::NEVER_ASKED;
+      } else {
+        c.consent[p] = random.percent(style.grantPercent[p]) ? Consent::GRANTED : Consent::REFUSED;
+      }
+    }
+    // A withdrawal: mostly of partner offers, sometimes of enrichment or of statistics.
+    bool withdrawal = false;
+    if (asked && random.percent(style.withdrawalPercent)) {
+      uint64_t roll = random.below(100);
+      size_t p = roll < 60 ? CROSS_SELLING : roll < 85 ? ENRICHMENT : OVERLAP_ANALYSIS;
+      if (!style.purposeColumns[p]) p = CROSS_SELLING;
+      if (c.consent[p] == Consent::GRANTED) {
+        c.consent[p] = Consent::WITHDRAWN;
+        withdrawal = true;
+      }
+    }
+    bool anyAsked = std::any_of(c.consent.begin(), c.consent.end(),
+                                [](Consent s) { return s != Consent::NEVER_ASKED; });
+    bool upperCase = firm == 1 && random.percent(10);  // rows that went through a spreadsheet
+    for (size_t p = 0; p < kPurposeCount; ++p) {
+      if (!style.purposeColumns[p]) continue;
+      Consent s = c.consent[p];
+      bool granted = s == Consent::GRANTED;
+      std::string cell;
+      if (s == Consent::NEVER_ASKED) {
+        cell = "";
+      } else if (firm == 0) {
+        cell = granted ? "yes" : "no";
+      } else if (firm == 1 && p == CROSS_SELLING) {
+        cell = granted ? isoDateFrom(2022, random) : upperCase ? "FALSE" : "false";
+      } else if (firm == 1) {
+        cell = granted ? (upperCase ? "TRUE" : "true") : (upperCase ? "FALSE" : "false");
+      } else {
+        cell = granted ? "1" : "0";
+      }
+      c.consentCells.push_back(std::move(cell));
+    }
+    if (style.sourceColumn) {
+      std::string source;
+      if (withdrawal) {
+        source = firm == 0 ? random.pick(std::span<const char* const>(kFirmAWithdrawalSources))
+                           : kFirmBWithdrawalChannel;
+      } else if (anyAsked) {
+        source = firm == 0 ? random.pick(std::span<const char* const>(kFirmASources))
+                           : random.pick(std::span<const char* const>(kFirmBChannels));
+      }
+      c.consentCells.push_back(std::move(source));
+    }
+    if (style.dateColumn) {
+      c.consentCells.push_back(withdrawal ? isoDateFrom(2025, random)
+                               : anyAsked ? isoDateFrom(2021, random)
+                                          : std::string());
+    }
+  }
+}
+
+std::vector<std::string> rowOf(size_t firm, const Customer& c, const Person& p,
+                               PortableRandom& random) {
+  std::vector<std::string> row = baseRowOf(firm, c, p, random);
+  row.insert(row.end(), c.consentCells.begin(), c.consentCells.end());
+  return row;
+}
+
 std::ofstream openForWriting(const std::filesystem::path& path) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) throw std::runtime_error("cannot write " + path.string());
@@ -409,6 +561,16 @@ void finish(std::ofstream& out, const std::filesystem::path& path) {
 }
 
 }  // namespace
+
+const PairTruth& SampleSet::truthFor(std::string_view requester, std::string_view responder,
+                                     std::string_view purpose) const {
+  for (const PairTruth& t : truth) {
+    if (t.requester == requester && t.responder == responder && t.purpose == purpose) return t;
+  }
+  throw std::out_of_range("sample: no truth for " + std::string(requester) + " -> " +
+                          std::string(responder) +
+                          (purpose.empty() ? "" : " (" + std::string(purpose) + ")"));
+}
 
 SampleSet writeSampleSet(const SampleOptions& options, const std::filesystem::path& outDir) {
   if (options.firms != 2 && options.firms != 3) {
@@ -449,36 +611,50 @@ SampleSet writeSampleSet(const SampleOptions& options, const std::filesystem::pa
     }
   }
   chooseMissingIdentifiers(customers, rowOfPerson, random);
+  // Its own stream, so that adding consent changed no other column of any sample.
+  PortableRandom consentRandom(options.seed ^ 0x636F6E73656E74ull);  // "consent"
+  for (size_t f = 0; f < firmCount; ++f) chooseConsent(f, customers[f], consentRandom);
 
   std::filesystem::create_directories(outDir);
   SampleSet set;
   for (size_t f = 0; f < firmCount; ++f) {
     const FirmStyle& style = kFirmStyles[f];
     FirmFile file{style.name, outDir / (std::string(style.name) + ".csv"), columnMapOf(f),
-                  style.region};
+                  style.region, consentPurposesOf(f)};
     std::ofstream out = openForWriting(file.csv);
     if (f == 1) out << "\xEF\xBB\xBF";
     csv::Writer writer(out, /*crlf=*/f == 1);
-    writer.row(f == 0 ? kFirmAHeader : f == 1 ? kFirmBHeader : kFirmCHeader);
+    writer.row(headerOf(f));
     for (const Customer& c : customers[f]) writer.row(rowOf(f, c, persons[c.person], random));
     finish(out, file.csv);
     set.firms.push_back(std::move(file));
   }
 
-  for (size_t r = 0; r < firmCount; ++r) {
-    for (size_t s = 0; s < firmCount; ++s) {
-      if (r == s) continue;
-      PairTruth truth{kFirmStyles[r].name, kFirmStyles[s].name, {}};
-      for (const Customer& c : customers[r]) {
-        if (persons[c.person].firms & (1u << s)) truth.requesterIds.push_back(c.id);
+  // purpose kPurposeCount: consent ignored (written first, as purpose "").
+  for (size_t p : {kPurposeCount, size_t{OVERLAP_ANALYSIS}, size_t{CROSS_SELLING}, size_t{ENRICHMENT}}) {
+    const bool anyConsent = p == kPurposeCount;
+    for (size_t r = 0; r < firmCount; ++r) {
+      for (size_t s = 0; s < firmCount; ++s) {
+        if (r == s) continue;
+        PairTruth truth{kFirmStyles[r].name, kFirmStyles[s].name,
+                        anyConsent ? std::string() : std::string(kPurposes[p]), {}};
+        for (const Customer& c : customers[r]) {
+          size_t theirs = rowOfPerson[s][c.person];
+          if (theirs == kNoRow) continue;
+          if (anyConsent || (c.consent[p] == Consent::GRANTED &&
+                             customers[s][theirs].consent[p] == Consent::GRANTED)) {
+            truth.requesterIds.push_back(c.id);
+          }
+        }
+        std::sort(truth.requesterIds.begin(), truth.requesterIds.end());
+        auto path = outDir / ("truth-" + truth.requester + "-" + truth.responder +
+                              (anyConsent ? "" : "-" + truth.purpose) + ".csv");
+        std::ofstream out = openForWriting(path);
+        out << "customer_id\n";
+        for (const auto& id : truth.requesterIds) out << id << '\n';
+        finish(out, path);
+        set.truth.push_back(std::move(truth));
       }
-      std::sort(truth.requesterIds.begin(), truth.requesterIds.end());
-      auto path = outDir / ("truth-" + truth.requester + "-" + truth.responder + ".csv");
-      std::ofstream out = openForWriting(path);
-      out << "customer_id\n";
-      for (const auto& id : truth.requesterIds) out << id << '\n';
-      finish(out, path);
-      set.truth.push_back(std::move(truth));
     }
   }
 
@@ -489,11 +665,15 @@ SampleSet writeSampleSet(const SampleOptions& options, const std::filesystem::pa
           << options.sharedFraction << "\n"
           << persons.size() << " distinct persons\n\n";
   static const char* const kDialects[] = {
-      "canonical header, ISO dates, E.164 phones, LF",
+      "canonical header, ISO dates, E.164 phones, LF;\n"
+      "  consent yes/no for all three purposes, consent_source and ISO consent_date",
       "CRM header (needs --map), DD/MM/YYYY, national phones, some CAPITALS without accents, "
-      "some e-mails upper-case or padded, BOM, CRLF",
+      "some e-mails upper-case or padded, BOM, CRLF;\n"
+      "  consent true/false (some TRUE/FALSE), partner offers as the ISO date of the grant or "
+      "false, a channel, never asked for enrichment",
       "insurer header (needs --map), DD.MM.YYYY, international phones with spaces, lower-case "
-      "names, many rows without e-mail, LF"};
+      "names, many rows without e-mail, LF;\n"
+      "  consent 1/0 for all three purposes, ISO consent date"};
   for (size_t f = 0; f < firmCount; ++f) {
     size_t noEmail = 0, noPhone = 0, noBirthDate = 0;
     for (const Customer& c : customers[f]) {
@@ -505,7 +685,21 @@ SampleSet writeSampleSet(const SampleOptions& options, const std::filesystem::pa
             << set.firms[f].region << "  " << customers[f].size() << " customers\n"
             << "  " << kDialects[f] << "\n"
             << "  left empty: e-mail " << noEmail << ", phone " << noPhone << ", birth date "
-            << noBirthDate << "\n";
+            << noBirthDate << "\n"
+            << "  consent (granted / refused / withdrawn / never asked):\n";
+    for (size_t p = 0; p < kPurposeCount; ++p) {
+      std::array<size_t, 4> counts{};
+      for (const Customer& c : customers[f]) ++counts[static_cast<size_t>(c.consent[p])];
+      summary << "    " << kPurposes[p] << ": ";
+      if (!kConsentStyles[f].purposeColumns[p]) {
+        summary << "no column, never asked\n";
+        continue;
+      }
+      summary << counts[static_cast<size_t>(Consent::GRANTED)] << " / "
+              << counts[static_cast<size_t>(Consent::REFUSED)] << " / "
+              << counts[static_cast<size_t>(Consent::WITHDRAWN)] << " / "
+              << counts[static_cast<size_t>(Consent::NEVER_ASKED)] << "\n";
+    }
     for (const auto& [theirs, canonical] : set.firms[f].columnMap) {
       summary << "  map \"" << theirs << "\" -> " << canonical << "\n";
     }
@@ -515,10 +709,31 @@ SampleSet writeSampleSet(const SampleOptions& options, const std::filesystem::pa
     for (const Person& p : persons) inAll += p.firms == 0b111;
     summary << "\npersons at all three firms: " << inAll << "\n";
   }
-  summary << "\nexpected matches (requester -> responder: requester's customers found)\n";
+  summary << "\nexpected matches ignoring consent (requester -> responder: requester's "
+             "customers found)\n";
   for (const PairTruth& t : set.truth) {
+    if (!t.purpose.empty()) continue;
     summary << "  " << t.requester << " -> " << t.responder << ": " << t.requesterIds.size()
             << "  (truth-" << t.requester << "-" << t.responder << ".csv)\n";
+  }
+  summary << "\nexpected matches per purpose, counting only customers who granted it at both "
+             "firms\n(truth-<requester>-<responder>-<purpose>.csv)\n"
+          << "                     ";
+  for (std::string_view purpose : kPurposes) summary << "  " << purpose;
+  summary << "\n";
+  for (size_t r = 0; r < firmCount; ++r) {
+    for (size_t s = 0; s < firmCount; ++s) {
+      if (r == s) continue;
+      std::string pair = std::string(kFirmStyles[r].name) + " -> " + kFirmStyles[s].name;
+      summary << "  " << pair << std::string(19 - pair.size(), ' ');
+      for (std::string_view purpose : kPurposes) {
+        std::string count = std::to_string(
+            set.truthFor(kFirmStyles[r].name, kFirmStyles[s].name, purpose).requesterIds.size());
+        summary << "  " << std::string(purpose.size() > count.size() ? purpose.size() - count.size() : 0, ' ')
+                << count;
+      }
+      summary << "\n";
+    }
   }
   auto summaryPath = outDir / "ground-truth.txt";
   std::ofstream out = openForWriting(summaryPath);

@@ -1,0 +1,44 @@
+// Consent per customer and purpose: the current state (granted, withdrawn or never
+// asked) and the full history of changes, each with when, from what source, on which
+// legal basis, under which notice, and until when. Matching reads the state at the
+// moment a session starts (node/match-selection.h); erasure deletes it all.
+#pragma once
+
+#include "storage/environment.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace entente::storage {
+
+struct ConsentChange {
+  bool granted = false;
+  int64_t atUnix = 0;
+  int64_t recordedAtUnix = 0;
+  std::string source;
+  std::string basis = "consent";
+  std::string noticeVersion;
+  int64_t expiresAtUnix = 0;
+};
+
+enum class ConsentState { NEVER_ASKED, GRANTED, WITHDRAWN, EXPIRED };
+
+const char* consentStateName(ConsentState state);
+
+class ConsentStore {
+ public:
+  // Appends a change, unless it would not change the state or its terms (same grant
+  // or withdrawal, same basis, notice and expiry): re-importing a file changes
+  // nothing. Returns whether a change was recorded.
+  static bool record(Transaction& txn, uint64_t customerKey, std::string_view purpose, const ConsentChange& change);
+  static std::vector<ConsentChange> history(const Transaction& txn, uint64_t customerKey, std::string_view purpose);
+  static ConsentState state(const Transaction& txn, uint64_t customerKey, std::string_view purpose, int64_t nowUnix);
+  // The purposes this customer has any consent record for.
+  static std::vector<std::string> purposesOf(const Transaction& txn, uint64_t customerKey);
+  // Deletes every consent record of the customer; returns how many purposes it had.
+  static size_t eraseCustomer(Transaction& txn, uint64_t customerKey);
+};
+
+}  // namespace entente::storage

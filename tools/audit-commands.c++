@@ -1,0 +1,113 @@
+// entente audit verify | export: for compliance officers. Verify recomputes the
+// hash chain of the node's audit log and checks every signed checkpoint; export
+// writes entries and checkpoints as JSON lines that an auditor can verify offline
+// with the node's public key (`entente audit verify --from-export FILE`).
+#include "node/audit-trail.h"
+#include "tools/commands.h"
+#include "tools/control-client.h"
+
+#include <fmt/core.h>
+
+#include <fstream>
+#include <iostream>
+
+namespace entente::tools {
+namespace {
+
+struct AuditOptions {
+  std::string node, fromExport, out, since, expectFingerprint;
+};
+
+class FileSink final : public protocol::control::LineSink::Server {
+ public:
+  explicit FileSink(std::ostream& out) : out_(out) {}
+
+ protected:
+  kj::Promise<void> lines(LinesContext context) override {
+    for (auto line : context.getParams().getLines()) out_ << line.cStr() << '\n';
+    return kj::READY_NOW;
+  }
+
+ private:
+  std::ostream& out_;
+};
+
+void printReport(bool ok, uint64_t entries, uint64_t checkpoints, uint64_t uncovered, uint64_t firstBad,
+                 const std::string& reason, const std::string& fingerprint) {
+  if (ok) {
+    fmt::print("audit log verified: {} entries, {} signed checkpoints, key {}\n", entries, checkpoints, fingerprint);
+    if (uncovered > 0) {
+      fmt::print("  {} entries after the last checkpoint are chained but not yet signed\n", uncovered);
+    }
+    if (!reason.empty()) fmt::print("  {}\n", reason);
+    return;
+  }
+  throw CliError(fmt::format("the audit log does NOT verify: first bad entry {}: {}", firstBad, reason));
+}
+
+void verify(const AuditOptions& o) {
+  if (!o.fromExport.empty()) {
+    std::ifstream in(o.fromExport);
+    if (!in) throw CliError("cannot read " + o.fromExport, 2);
+    auto report = node::AuditTrail::verifyExport(in, std::nullopt);
+    printReport(report.ok, report.entries, report.checkpoints, report.uncoveredEntries,
+                report.firstBadEntry.value_or(0), report.reason, "named in the export's header");
+    return;
+  }
+  ControlClient client(resolveNodeDir(o.node));
+  auto report = client.wait(client.control().auditVerifyRequest().send()).getReport();
+  printReport(report.getOk(), report.getEntries(), report.getCheckpoints(), report.getUncoveredEntries(),
+              report.getFirstBadEntry(), report.getReason(), report.getFingerprint());
+}
+
+void exportLog(const AuditOptions& o) {
+  int64_t since = std::numeric_limits<int64_t>::min();
+  if (!o.since.empty()) {
+    std::tm tm = {};
+    if (strptime(o.since.c_str(), "%Y-%m-%d", &tm) == nullptr) throw CliError("--since takes a date, YYYY-MM-DD", 2);
+    since = static_cast<int64_t>(timegm(&tm));
+  }
+  std::ofstream file;
+  if (!o.out.empty()) {
+    file.open(o.out);
+    if (!file) throw CliError("cannot write " + o.out);
+  }
+  std::ostream& out = o.out.empty() ? std::cout : file;
+  ControlClient client(resolveNodeDir(o.node));
+  auto request = client.control().auditExportRequest();
+  request.setSinceUnix(since);
+  request.setSink(kj::heap<FileSink>(out));
+  auto lines = client.wait(request.send()).getLines();
+  out.flush();
+  if (!o.out.empty()) fmt::print(stderr, "wrote {} lines to {}\n", lines, o.out);
+}
+
+}  // namespace
+
+void addAuditCommands(CLI::App& app) {
+  auto* group = app.add_subcommand("audit", "The tamper-evident audit log: verify it, export it");
+  group->require_subcommand(1);
+  group->footer("Example: entente audit verify");
+
+  auto v = std::make_shared<AuditOptions>();
+  auto* verifyCmd = group->add_subcommand("verify", "Recompute the hash chain and check every signed checkpoint");
+  verifyCmd->add_option("--from-export", v->fromExport, "Verify an export file offline instead of the node's log");
+  addNodeOption(*verifyCmd, v->node);
+  verifyCmd->footer(
+      "Exit code 0 when the log verifies, 1 with the first entry that does not.\n"
+      "Example: entente audit verify --from-export audit-2026.jsonl");
+  verifyCmd->callback([v] { verify(*v); });
+
+  auto e = std::make_shared<AuditOptions>();
+  auto* exportCmd = group->add_subcommand("export", "Write entries and checkpoints as JSON lines");
+  exportCmd->add_option("--since", e->since, "From this date (YYYY-MM-DD, UTC); default: everything");
+  exportCmd->add_option("--format", e->expectFingerprint, "Output format (only jsonl)")
+      ->check(CLI::IsMember({"jsonl"}))
+      ->default_val("jsonl");
+  exportCmd->add_option("--out", e->out, "File to write (default: standard output)");
+  addNodeOption(*exportCmd, e->node);
+  exportCmd->footer("Example: entente audit export --since 2026-01-01 --format jsonl --out audit-2026.jsonl");
+  exportCmd->callback([e] { exportLog(*e); });
+}
+
+}  // namespace entente::tools
