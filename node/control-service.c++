@@ -4,6 +4,7 @@
 #include "node/consent-service.h"
 #include "node/customer-import.h"
 #include "node/local-tokens.h"
+#include "node/session-receipt.h"
 #include "node/match-request.h"
 #include "node/peer-service.h"
 #include "storage/credential-store.h"
@@ -281,7 +282,29 @@ class ControlSessionService final : public control::ControlSession::Server {
   kj::Promise<void> auditVerify(AuditVerifyContext context) override {
     require("verify the audit log", {Role::ADMIN, Role::COMPLIANCE});
     auto report = context_.audit.verify();
+    // Each partner receipt held here names a session this node's log must show: a
+    // receipt without its entry means entries were removed after the last checkpoint.
+    uint64_t receipts = 0, missing = 0;
+    {
+      std::vector<std::string> sessions;
+      {
+        storage::Transaction txn(context_.store, storage::Transaction::Mode::READ);
+        sessions = receiptSessions(txn);
+      }
+      std::string exported = context_.audit.exportJsonl();
+      for (auto& session : sessions) {
+        ++receipts;
+        if (exported.find("\"session\":\"" + session + "\"") == std::string::npos) ++missing;
+      }
+    }
+    if (missing > 0 && report.ok) {
+      report.ok = false;
+      report.reason = std::to_string(missing) + " partner receipt(s) name sessions that are missing from the audit "
+                                                "log: its last entries were removed";
+    }
     auto out = context.getResults().initReport();
+    out.setReceipts(receipts);
+    out.setReceiptsWithoutEntry(missing);
     out.setOk(report.ok);
     out.setEntries(report.entries);
     out.setCheckpoints(report.checkpoints);

@@ -118,7 +118,8 @@ kj::Promise<SessionReport> runRequester(wire::Partner::Client partner, protocol:
   auto release = kj::defer([state = kj::addRef(*state)]() mutable { state->session = nullptr; });
   auto opened = opening.opened;
   return request.send()
-      .then([state = kj::addRef(*state), tagsArrived = kj::mv(tagsArrived), opened](auto response) mutable {
+      .then([state = kj::addRef(*state), tagsArrived = kj::mv(tagsArrived), opened,
+             opening](auto response) mutable {
         *opened = true;
         auto offer = response.getOffer();
         state->report.sessionId = offer.getSessionId();
@@ -134,7 +135,25 @@ kj::Promise<SessionReport> runRequester(wire::Partner::Client partner, protocol:
         } else {
           sent = submitAll(kj::addRef(*state), matchSession);
         }
-        return sent.then([matchSession]() mutable { return matchSession.finishRequest().send().ignoreResult(); })
+        return sent
+            .then([matchSession, state = kj::addRef(*state), opening]() mutable {
+              auto finish = matchSession.finishRequest();
+              auto ours = asUserError(
+                  [&] { return opening.makeReceipt(state->report.sessionId, state->report.partnerValues); });
+              auto receipt = finish.initReceipt();
+              receipt.setText(ours.text);
+              receipt.setSignature(capnp::Data::Reader(ours.signature.data(), ours.signature.size()));
+              return finish.send().then([state = kj::mv(state), opening](auto response) mutable {
+                auto theirs = response.getReceipt();
+                SignedReceipt received{theirs.getText(), {}};
+                if (theirs.getSignature().size() != received.signature.size()) {
+                  failWith("the partner's receipt is not signed");
+                }
+                std::copy(theirs.getSignature().begin(), theirs.getSignature().end(), received.signature.begin());
+                asUserError(
+                    [&] { opening.takeReceipt(state->report.sessionId, state->report.partnerValues, received); });
+              });
+            })
             .then([tagsArrived = kj::mv(tagsArrived)]() mutable { return tagsArrived.addBranch(); })
             .then([state = kj::mv(state)]() mutable {
               state->report.outcome = asUserError([&] { return state->live().finish(); });

@@ -5,10 +5,12 @@
 #pragma once
 
 #include "protocol/partner.capnp.h"
+#include "node/session-receipt.h"
 #include "protocol/requester-session.h"
 
 #include <kj/async.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -27,6 +29,10 @@ struct SessionOpening {
   // Set once the partner accepted the session, so that a dropped connection can be
   // told apart from a refused one.
   std::shared_ptr<bool> opened = std::make_shared<bool>(false);
+  // Signs this node's receipt of the session (session id, partner's value count), and
+  // checks and keeps the partner's; both throw to fail the session.
+  std::function<SignedReceipt(const std::string& sessionId, uint64_t partnerValues)> makeReceipt;
+  std::function<void(const std::string& sessionId, uint64_t partnerValues, const SignedReceipt&)> takeReceipt;
 };
 
 // What to tell the user when the partner closes the connection.

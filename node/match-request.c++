@@ -6,6 +6,7 @@
 #include "storage/peer-store.h"
 
 #include <chrono>
+#include <ctime>
 
 namespace entente::node {
 namespace control = protocol::control;
@@ -136,11 +137,34 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
         auto registration = context.connections.add(peer, [tls] { tls->abort(); });
         return kj::heap<RequestedMatch>(context, std::move(terms), kj::mv(stream), kj::mv(registration));
       })
-      .then([&context, actor, peer, call, sink, details, minOverlap](kj::Own<RequestedMatch> match) mutable {
+      .then([&context, actor, peer, call, sink, details, minOverlap,
+             partnerKey = entry.publicKey](kj::Own<RequestedMatch> match) mutable {
         auto partner = match->connection.bootstrap().castAs<protocol::wire::Partner>();
         auto& m = *match;
         // A partner that drops the connection mid-session fails the run at once.
-        SessionOpening opening{context.config.name, context.config.consortium};
+        SessionOpening opening;
+        opening.requesterNode = context.config.name;
+        opening.consortium = context.config.consortium;
+        auto fieldsFor = [&context, &m, partnerKey](const std::string& sessionId, uint64_t partnerValues) {
+          return ReceiptFields{sessionId,
+                               context.identity.fingerprint(),
+                               crypto::fingerprintOf(partnerKey),
+                               m.session.terms().purpose,
+                               modeName(m.session.terms().mode),
+                               m.session.groups(),
+                               partnerValues,
+                               static_cast<int64_t>(std::time(nullptr))};
+        };
+        opening.makeReceipt = [&context, fieldsFor](const std::string& sessionId, uint64_t partnerValues) {
+          return signReceipt(fieldsFor(sessionId, partnerValues), "requester", context.identity);
+        };
+        opening.takeReceipt = [&context, fieldsFor, partnerKey](const std::string& sessionId, uint64_t partnerValues,
+                                                                const SignedReceipt& receipt) {
+          checkReceipt(receipt, fieldsFor(sessionId, partnerValues), "responder", partnerKey);
+          storage::Transaction txn(context.store, storage::Transaction::Mode::WRITE);
+          storeReceipt(txn, sessionId, "responder", receipt);
+          txn.commit();
+        };
         auto dropped = m.connection.onDisconnect().then([opened = opening.opened]() -> SessionReport {
           failWith(droppedConnectionMessage(*opened));
         });

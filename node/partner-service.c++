@@ -2,11 +2,14 @@
 
 #include "node/match-selection.h"
 #include "node/peer-service.h"
+#include "node/session-receipt.h"
 #include "node/wire-terms.h"
 #include "protocol/responder-session.h"
 #include "storage/peer-store.h"
 
 #include <kj/debug.h>
+
+#include <ctime>
 
 namespace entente::node {
 namespace wire = protocol::wire;
@@ -27,10 +30,11 @@ auto userFacing(Body&& body) -> decltype(body()) {
 
 class MatchSessionService final : public wire::MatchSession::Server {
  public:
-  MatchSessionService(NodeContext& context, std::string peer, std::string sessionId,
+  MatchSessionService(NodeContext& context, std::string peer, crypto::PublicKey peerKey, std::string sessionId,
                       protocol::SessionTerms terms, uint64_t requestGroups, wire::RequesterSink::Client sink)
       : context_(context),
         peer_(std::move(peer)),
+        peerKey_(peerKey),
         sessionId_(std::move(sessionId)),
         terms_(std::move(terms)),
         selection_(context.store, terms_),
@@ -78,6 +82,7 @@ class MatchSessionService final : public wire::MatchSession::Server {
           return kj::READY_NOW;
         })
         .then([this, context]() mutable {
+          exchangeReceipts(context);
           context.getResults().setValues(session_.receivedGroups() * terms_.kinds.size());
           finished_ = true;
           context_.log.record("session.serve", peer_, "completed",
@@ -92,6 +97,32 @@ class MatchSessionService final : public wire::MatchSession::Server {
 
  private:
   static std::span<const uint8_t> asBytes(capnp::Data::Reader data) { return {data.begin(), data.size()}; }
+
+  // Checks and keeps the requester's signed receipt, and answers with ours.
+  void exchangeReceipts(FinishContext& context) {
+    ReceiptFields fields{sessionId_,
+                         crypto::fingerprintOf(peerKey_),
+                         context_.identity.fingerprint(),
+                         terms_.purpose,
+                         modeName(terms_.mode),
+                         session_.receivedGroups(),
+                         session_.values(),
+                         static_cast<int64_t>(std::time(nullptr))};
+    auto theirs = context.getParams().getReceipt();
+    SignedReceipt received{theirs.getText(), {}};
+    if (theirs.getSignature().size() != received.signature.size()) failWith("the requester's receipt is not signed");
+    std::copy(theirs.getSignature().begin(), theirs.getSignature().end(), received.signature.begin());
+    userFacing([&] { checkReceipt(received, fields, "requester", peerKey_); });
+    {
+      storage::Transaction txn(context_.store, storage::Transaction::Mode::WRITE);
+      storeReceipt(txn, sessionId_, "requester", received);
+      txn.commit();
+    }
+    auto ours = signReceipt(fields, "responder", context_.identity);
+    auto out = context.getResults().initReceipt();
+    out.setText(ours.text);
+    out.setSignature(capnp::Data::Reader(ours.signature.data(), ours.signature.size()));
+  }
 
   kj::Promise<void> pushTags() {
     // One batch of tag computation per event-loop turn: the requester's batches are
@@ -123,6 +154,7 @@ class MatchSessionService final : public wire::MatchSession::Server {
 
   NodeContext& context_;
   std::string peer_;
+  crypto::PublicKey peerKey_;
   std::string sessionId_;
   protocol::SessionTerms terms_;
   MatchSelection selection_;
@@ -161,7 +193,8 @@ class PartnerService final : public wire::Partner::Server {
       std::string sessionId = newSessionId();
       details.emplace_back("session", sessionId);
       auto service = userFacing([&] {
-        return kj::heap<MatchSessionService>(context_, peer, sessionId, std::move(terms), request.getRequestGroups(),
+        return kj::heap<MatchSessionService>(context_, peer, key_, sessionId, std::move(terms),
+                                             request.getRequestGroups(),
                                              context.getParams().getSink());
       });
       auto offer = context.getResults().initOffer();

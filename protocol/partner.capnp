@@ -39,6 +39,13 @@ struct BlindedBatch {
   points @0 :Data;
 }
 
+struct Receipt {
+  # A node's signed statement about one session (node/session-receipt.h): the
+  # canonical text and the Ed25519 signature of the signer's identity key over it.
+  text @0 :Text;
+  signature @1 :Data;
+}
+
 interface RequesterSink {
   # Implemented by the requester, called by the responder.
   tags @0 (tags :Data) -> stream;
@@ -57,7 +64,9 @@ interface MatchSession {
   # Ids mode: the same values raised to the responder's scalar, in the same order.
   submit @1 (batch :BlindedBatch) -> stream;
   # Count mode: values kept by the responder until `finish`.
-  finish @2 () -> (values :UInt64);
+  finish @2 (receipt :Receipt) -> (values :UInt64, receipt :Receipt);
+  # Each side hands the other its signed receipt of the session; both store the
+  # other's, so either firm can later prove what the other asked for.
   # Count mode: the responder shuffles the customers it received, streams them back
   # through RequesterSink.shuffled, then returns. Ids mode: ends the session.
 }

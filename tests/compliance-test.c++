@@ -215,3 +215,37 @@ TEST_CASE("a flipped byte in an export fails offline verification") {
   CHECK(r.exitCode == 1);
   CHECK_THAT(r.err, Catch::Contains("first bad entry"));
 }
+
+TEST_CASE("both nodes keep the other's signed receipt, and removed session entries are caught by it") {
+  SharedPeople people;
+  people.overlap("overlap-analysis");
+  auto verify = people.net.run("travel", {"audit", "verify"});
+  REQUIRE(verify.exitCode == 0);
+  CHECK_THAT(verify.out, Catch::Contains("1 partner receipts held"));
+  CHECK_THAT(people.net.run("boats", {"audit", "verify"}).out, Catch::Contains("1 partner receipts held"));
+  // travel removes the entries of the session it served (after the last checkpoint,
+  // so the chain alone cannot tell), but keeps boats' receipt.
+  REQUIRE(people.net.process("travel").stop(SIGKILL) == 137);
+  {
+    storage::Environment store(people.net.dir("travel") / "store", false);
+    storage::Transaction txn(store, storage::Transaction::Mode::WRITE);
+    uint64_t count = storage::AuditStore::count(txn);
+    uint64_t firstSession = 0;
+    storage::AuditStore::forEach(txn, 1, [&](uint64_t seq, storage::Bytes entry) {
+      if (firstSession == 0 && storage::textOf(entry).find("session.serve") != std::string_view::npos) {
+        firstSession = seq;
+      }
+      return true;
+    });
+    REQUIRE(firstSession > 0);
+    for (uint64_t seq = firstSession; seq <= count; ++seq) {
+      auto key = storage::encodeKey(seq);
+      txn.erase(storage::Table::AUDIT, storage::Bytes(key));
+    }
+    txn.commit();
+  }
+  tools::NodeProcess restarted(ententeBinary(), people.net.dir("travel"));
+  auto tampered = people.net.run("travel", {"audit", "verify"});
+  CHECK(tampered.exitCode == 1);
+  CHECK_THAT(tampered.err, Catch::Contains("partner receipt(s) name sessions that are missing"));
+}

@@ -58,6 +58,7 @@ void verify(const AuditOptions& o) {
   auto report = client.wait(client.control().auditVerifyRequest().send()).getReport();
   printReport(report.getOk(), report.getEntries(), report.getCheckpoints(), report.getUncoveredEntries(),
               report.getFirstBadEntry(), report.getReason(), report.getFingerprint());
+  fmt::print("  {} partner receipts held, each with its session in the log\n", report.getReceipts());
 }
 
 void exportLog(const AuditOptions& o) {
