@@ -130,7 +130,7 @@ std::string makeNodeCertificate(std::span<const uint8_t> seed, const std::string
   }
 
   // An hour back so that a partner whose clock runs behind does not see a certificate
-  // from the future; ten years ahead because renewal means pairing again.
+  // from the future; ten years ahead so that re-issuing is rare (peers pin the key, not the certificate, so a re-issued certificate needs no re-pairing).
   std::time_t now = std::time(nullptr);
   std::tm later{};
   gmtime_r(&now, &later);

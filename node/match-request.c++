@@ -171,8 +171,9 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
         auto run = runRequester(partner, m.session, opening).exclusiveJoin(kj::mv(dropped));
         return run
             .then([&context, actor, &m, peer, call, sink, details, minOverlap](SessionReport report) mutable {
-              // The partner's minimum reportable overlap: below it, show neither the
-              // count nor who, so that tiny overlaps cannot single people out.
+              // This node's minimum reportable overlap for this partner (its policy):
+              // below it, show neither the count nor who, so that tiny overlaps cannot
+              // single people out.
               bool withheld = report.outcome.overlap < minOverlap;
               auto matched = std::make_shared<std::vector<protocol::MatchedGroup>>(
                   withheld ? std::vector<protocol::MatchedGroup>() : report.outcome.matched);

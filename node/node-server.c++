@@ -113,7 +113,7 @@ int runNode(const std::filesystem::path& dirArgument) {
     auto controlAddress = io.provider->getNetwork()
                               .parseAddress(kj::str("unix:", paths.controlSocket().c_str()))
                               .wait(io.waitScope);
-    // Only the node's own user may use the control socket until tokens exist.
+    // Only the node's own OS user may open the control socket; tokens then set the role.
     mode_t previous = umask(0177);  // the socket file gets mode 0600
     auto controlListener = controlAddress->listen();
     umask(previous);

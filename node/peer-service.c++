@@ -220,7 +220,8 @@ void setPolicy(NodeContext& context, const std::string& actor, SetPolicyCall cal
     auto& p = peer.policy;
     if (change.getHasPurposes()) {
       p.purposes = textList(change.getPurposes());
-      checkPurposes(context.config, p.purposes);
+      // An empty list is allowed: the partner may then ask for nothing.
+      if (!p.purposes.empty()) checkPurposes(context.config, p.purposes);
       d.emplace_back("purposes", join(p.purposes));
     }
     if (change.getHasModes()) {

@@ -152,7 +152,8 @@ void addNodeCommands(CLI::App& app) {
   auto* group = app.add_subcommand("node", "Create, run, stop and inspect this firm's node");
   group->require_subcommand(1);
   group->footer(
-      "Example: entente node init --dir /srv/entente --name boats --listen 0.0.0.0:7401 --region FR\n"
+      "Example: entente node init --dir /srv/entente --name boats --listen 10.0.0.5:7401 --region FR \\\n"
+      "           --passphrase-file /etc/entente/passphrase\n"
       "         entente node start --dir /srv/entente        (foreground; Ctrl-C stops it)\n"
       "         entente node status --node /srv/entente");
 
