@@ -128,3 +128,12 @@ TEST_CASE("compaction waits for open transactions, and a pending one is finished
   CHECK(env.compactIfPending());
   CHECK_FALSE(env.compactIfPending());
 }
+
+TEST_CASE("the compacted store file stays private to its owner") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  env.compact();
+  auto perms = std::filesystem::status(dir / "store" / "data.mdb").permissions();
+  CHECK((perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) ==
+        std::filesystem::perms::none);
+}

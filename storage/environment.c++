@@ -148,12 +148,8 @@ void Environment::compact() {
     throw StoreError("the store is being read (a match session is running); the data is deleted, and its space "
                      "will be scrubbed at the next erasure or node start: retry when the session ends");
   }
-  // The flag goes in before the copy is taken, so the copy does not carry it.
-  {
-    Transaction txn(*this, Transaction::Mode::WRITE);
-    txn.erase(Table::META, Bytes(kCompactionKey, sizeof kCompactionKey - 1));
-    txn.commit();
-  }
+  // The pending flag stays set until the compacted file is in place, so that a crash
+  // anywhere in between leaves the work to the next start.
   auto scratch = dir_ / "compacting";
   std::error_code ec;
   std::filesystem::remove_all(scratch, ec);
@@ -161,19 +157,22 @@ void Environment::compact() {
   if (ec) throw StoreError("cannot create " + scratch.string() + ": " + ec.message());
   int rc = mdb_env_copy2(env_, scratch.c_str(), MDB_CP_COMPACT);
   if (rc != MDB_SUCCESS) {
-    Transaction txn(*this, Transaction::Mode::WRITE);
-    markCompactionPending(txn);
-    txn.commit();
     std::filesystem::remove_all(scratch, ec);
     fail(rc, "cannot compact the store (erased data may remain in free pages until the next start)");
   }
   // Swap the files with no transaction open: close, rename over, reopen.
   mdb_env_close(env_);
   env_ = nullptr;
+  // The copy is made with the process's default mode; the store stays private.
+  std::filesystem::permissions(scratch / "data.mdb",
+                               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
   std::filesystem::rename(scratch / "data.mdb", dir_ / "data.mdb", ec);
   std::filesystem::remove_all(scratch);
   if (ec) throw StoreError("cannot replace the store with its compacted copy: " + ec.message());
   open(false);
+  Transaction txn(*this, Transaction::Mode::WRITE);
+  txn.erase(Table::META, Bytes(kCompactionKey, sizeof kCompactionKey - 1));
+  txn.commit();
 }
 
 uint64_t Environment::bytesInUse() const {
