@@ -170,6 +170,16 @@ void NodeIdentity::save(const std::filesystem::path& dir, const KeyProtection& p
   writeFileAtomically(dir / kCertificateFile, certificatePem_, 0644);
 }
 
+void NodeIdentity::renewCertificate(const std::filesystem::path& dir, const std::string& nodeName,
+                                       const KeyProtection& protection) {
+  requireSodium();
+  std::error_code ec;
+  if (!fs::exists(dir / kKeyFile, ec)) failMissing(dir, kKeyFile, kCertificateFile);
+  SecretBytes seed = readKeyFile(dir / kKeyFile, protection);
+  std::string pem = makeNodeCertificate(seed.span(), nodeName);
+  writeFileAtomically(dir / kCertificateFile, pem, 0644);
+}
+
 NodeIdentity NodeIdentity::load(const std::filesystem::path& dir, const KeyProtection& protection) {
   requireSodium();
   fs::path certificatePath = dir / kCertificateFile;

@@ -131,6 +131,10 @@ class NodeIdentity {
   // Whether dir/identity.key needs a passphrase, so that a caller asks for one only
   // when it must. Throws IdentityError when the file is missing or not a key file.
   static bool keyIsSealed(const std::filesystem::path& dir);
+  // Re-issues identity.crt for the same key (new serial, ten more years): partners pin
+  // the key, not the certificate, so they need no re-pairing.
+  static void renewCertificate(const std::filesystem::path& dir, const std::string& nodeName,
+                                  const KeyProtection& protection);
 
   NodeIdentity(NodeIdentity&&) noexcept = default;
   NodeIdentity& operator=(NodeIdentity&&) noexcept = default;

@@ -284,3 +284,14 @@ TEST_CASE("an invitation is single-use, expires, and is refused when altered") {
   CHECK_THAT(bad.err, Catch::Contains("altered") || Catch::Contains("damaged"));
   CHECK_THAT(net.run("insurer", {"peer", "list"}).out, Catch::Contains("no peers yet"));
 }
+
+TEST_CASE("a re-issued certificate keeps the pairing: partners pin the key") {
+  Firms firms;
+  auto before = readFile(firms.net.dir("firm-b") / "identity.crt");
+  REQUIRE(firms.net.process("firm-b").stop(SIGTERM) == 0);
+  auto renew = runCli({"node", "renew-certificate", "--dir", firms.net.dir("firm-b").string()});
+  REQUIRE(renew.exitCode == 0);
+  CHECK(readFile(firms.net.dir("firm-b") / "identity.crt") != before);
+  tools::NodeProcess restarted(ententeBinary(), firms.net.dir("firm-b"));
+  CHECK(firms.match("firm-a", "firm-b").exitCode == 0);
+}

@@ -194,6 +194,28 @@ void addNodeCommands(CLI::App& app) {
   stopCmd->footer("Example: entente node stop --node /srv/entente");
   stopCmd->callback([stopNode] { stop(*stopNode); });
 
+  auto renewDir = std::make_shared<std::string>();
+  auto* renew = group->add_subcommand("renew-certificate",
+                                      "Re-issue the node's TLS certificate for the same key (node stopped)");
+  renew->add_option("--dir", *renewDir, "Node folder (default: $ENTENTE_NODE, else ./entente-node)");
+  renew->footer(
+      "Partners pin the node's key, not its certificate: they need no re-pairing. Stop the node first.\n"
+      "Example: entente node renew-certificate --dir /srv/entente && entente node start --dir /srv/entente");
+  renew->callback([renewDir] {
+    auto dir = resolveNodeDir(*renewDir);
+    if (nodeAnswers(dir)) throw CliError("the node is running; stop it first (`entente node stop`)", 2);
+    node::NodeConfig config;
+    try {
+      config = node::NodeConfig::load(dir);
+    } catch (const node::ConfigError& e) {
+      throw CliError(e.what(), 2);
+    }
+    crypto::NodeIdentity::renewCertificate(dir, config.name, node::keyProtectionFor(config));
+    auto identity = node::loadIdentity(node::NodePaths{dir}, config);
+    fmt::print("re-issued the certificate of '{}' for the same key, valid ten years; fingerprint unchanged: {}\n",
+               config.name, identity.fingerprint());
+  });
+
   auto identityNode = std::make_shared<std::string>();
   auto identityJson = std::make_shared<bool>(false);
   auto* identityCmd = group->add_subcommand("identity", "Show the node's identity fingerprint, to compare with partners");
