@@ -39,17 +39,6 @@ Details countDetails(const ImportTotals& t) {
           {"rejected", std::to_string(t.rejected)}};
 }
 
-template <typename Body>
-auto asUserError(Body&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const kj::Exception&) {
-    throw;
-  } catch (const std::exception& e) {
-    failWith(e.what());
-  }
-}
-
 class ImportService final : public control::CustomerImport::Server {
  public:
   ImportService(NodeContext& context, std::string actor, std::string source, bool consentOnly)
@@ -69,7 +58,7 @@ class ImportService final : public control::CustomerImport::Server {
  protected:
   kj::Promise<void> rows(RowsContext context) override {
     std::vector<RowRejection> rejections;
-    auto batch = asUserError([&] { return import_.storeBatch(context.getParams().getRows(), rejections); });
+    auto batch = userFacing([&] { return import_.storeBatch(context.getParams().getRows(), rejections); });
     totals_.add(batch);
     auto outcome = context.getResults().initOutcome();
     setCounts(outcome.initCounts(), batch);

@@ -24,33 +24,22 @@ struct RunState : public kj::Refcounted {
   }
 };
 
-template <typename Body>
-auto asUserError(Body&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const kj::Exception&) {
-    throw;
-  } catch (const std::exception& e) {
-    failWith(e.what());
-  }
-}
-
 class Sink final : public wire::RequesterSink::Server {
  public:
   explicit Sink(kj::Own<RunState> state) : state_(kj::mv(state)) {}
 
  protected:
   kj::Promise<void> tags(TagsContext context) override {
-    asUserError([&] { state_->live().addTags(asBytes(context.getParams().getTags())); });
+    userFacing([&] { state_->live().addTags(asBytes(context.getParams().getTags())); });
     return kj::READY_NOW;
   }
   kj::Promise<void> tagsDone(TagsDoneContext context) override {
-    asUserError([&] { state_->live().tagsDone(context.getParams().getCount()); });
+    userFacing([&] { state_->live().tagsDone(context.getParams().getCount()); });
     state_->tagsDone->fulfill();
     return kj::READY_NOW;
   }
   kj::Promise<void> shuffled(ShuffledContext context) override {
-    asUserError([&] {
+    userFacing([&] {
       protocol::BlindedBatch batch{protocol::unpackPoints(asBytes(context.getParams().getBatch().getPoints()))};
       state_->live().addShuffled(batch);
     });
@@ -65,14 +54,14 @@ class Sink final : public wire::RequesterSink::Server {
 // the answer back; several chains keep several batches in flight.
 kj::Promise<void> blindChain(kj::Own<RunState> state, wire::MatchSession::Client session) {
   protocol::BlindedBatch batch;
-  bool more = asUserError([&] { return state->live().nextBatch(batch); });
+  bool more = userFacing([&] { return state->live().nextBatch(batch); });
   if (!more) return kj::READY_NOW;
   uint64_t index = state->live().batchesSent() - 1;
   auto packed = protocol::packPoints(batch.points);
   auto request = session.blindRequest();
   request.initBatch().setPoints(capnp::Data::Reader(packed.data(), packed.size()));
   return request.send().then([state = kj::mv(state), session, index](auto response) mutable {
-    asUserError([&] {
+    userFacing([&] {
       protocol::BlindedBatch answer{protocol::unpackPoints(asBytes(response.getAnswer().getPoints()))};
       state->live().addAnswer(index, answer);
     });
@@ -83,7 +72,7 @@ kj::Promise<void> blindChain(kj::Own<RunState> state, wire::MatchSession::Client
 // Count mode: stream every batch (flow-controlled), then ask for the shuffled return.
 kj::Promise<void> submitAll(kj::Own<RunState> state, wire::MatchSession::Client session) {
   protocol::BlindedBatch batch;
-  bool more = asUserError([&] { return state->live().nextBatch(batch); });
+  bool more = userFacing([&] { return state->live().nextBatch(batch); });
   if (!more) return kj::READY_NOW;
   auto packed = protocol::packPoints(batch.points);
   auto request = session.submitRequest();
@@ -125,7 +114,7 @@ kj::Promise<SessionReport> runRequester(wire::Partner::Client partner, protocol:
         state->report.sessionId = offer.getSessionId();
         state->report.partnerValues = offer.getResponderValues();
         state->report.tagBytes = offer.getTagBytes();
-        asUserError([&] { state->live().accept(offer.getResponderValues(), offer.getTagBytes()); });
+        userFacing([&] { state->live().accept(offer.getResponderValues(), offer.getTagBytes()); });
         auto matchSession = response.getSession();
         kj::Promise<void> sent = nullptr;
         if (state->live().terms().mode == protocol::MatchMode::IDS) {
@@ -138,7 +127,7 @@ kj::Promise<SessionReport> runRequester(wire::Partner::Client partner, protocol:
         return sent
             .then([matchSession, state = kj::addRef(*state), opening]() mutable {
               auto finish = matchSession.finishRequest();
-              auto ours = asUserError(
+              auto ours = userFacing(
                   [&] { return opening.makeReceipt(state->report.sessionId, state->report.partnerValues); });
               auto receipt = finish.initReceipt();
               receipt.setText(ours.text);
@@ -150,13 +139,13 @@ kj::Promise<SessionReport> runRequester(wire::Partner::Client partner, protocol:
                   failWith("the partner's receipt is not signed");
                 }
                 std::copy(theirs.getSignature().begin(), theirs.getSignature().end(), received.signature.begin());
-                asUserError(
+                userFacing(
                     [&] { opening.takeReceipt(state->report.sessionId, state->report.partnerValues, received); });
               });
             })
             .then([tagsArrived = kj::mv(tagsArrived)]() mutable { return tagsArrived.addBranch(); })
             .then([state = kj::mv(state)]() mutable {
-              state->report.outcome = asUserError([&] { return state->live().finish(); });
+              state->report.outcome = userFacing([&] { return state->live().finish(); });
               state->session = nullptr;
               return kj::mv(state->report);
             });

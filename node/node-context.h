@@ -39,6 +39,19 @@ struct NodeContext {
 // the person who reads it (what failed, on what, what to do next).
 [[noreturn]] void failWith(std::string message);
 
+// Runs `body`, turning a std::exception (from the session logic or the store) into a
+// KJ exception whose text the other side shows as is.
+template <typename Body>
+auto userFacing(Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const kj::Exception&) {
+    throw;
+  } catch (const std::exception& e) {
+    failWith(e.what());
+  }
+}
+
 // The message of an exception without KJ's decorations ("remote exception: ...",
 // file and line), fit for a user.
 std::string userMessage(const kj::Exception& e);

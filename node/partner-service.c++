@@ -15,19 +15,6 @@ namespace entente::node {
 namespace wire = protocol::wire;
 namespace {
 
-// Turns errors of the session logic (std exceptions) into KJ exceptions whose text
-// the requester's CLI shows as is.
-template <typename Body>
-auto userFacing(Body&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const kj::Exception&) {
-    throw;
-  } catch (const std::exception& e) {
-    failWith(e.what());
-  }
-}
-
 class MatchSessionService final : public wire::MatchSession::Server {
  public:
   MatchSessionService(NodeContext& context, std::string peer, crypto::PublicKey peerKey, std::string sessionId,

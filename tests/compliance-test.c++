@@ -15,12 +15,6 @@ using namespace entente::testing;
 
 namespace {
 
-uint64_t jsonNumber(const std::string& json, const std::string& key) {
-  auto at = json.find("\"" + key + "\":");
-  REQUIRE(at != std::string::npos);
-  return std::stoull(json.substr(at + key.size() + 3));
-}
-
 // Two paired nodes, each with the same three people written in its own way.
 struct SharedPeople {
   TestNetwork net;

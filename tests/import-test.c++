@@ -12,12 +12,6 @@ using namespace entente::testing;
 
 namespace {
 
-uint64_t jsonNumber(const std::string& json, const std::string& key) {
-  auto at = json.find("\"" + key + "\":");
-  REQUIRE(at != std::string::npos);
-  return std::stoull(json.substr(at + key.size() + 3));
-}
-
 uint64_t customers(TestNetwork& net, const std::string& node) {
   auto r = net.run(node, {"node", "status", "--json"});
   REQUIRE(r.exitCode == 0);

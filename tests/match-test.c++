@@ -26,12 +26,6 @@ std::set<std::string> idsInCsv(const std::string& text) {
   return ids;
 }
 
-uint64_t jsonNumber(const std::string& json, const std::string& key) {
-  auto at = json.find("\"" + key + "\":");
-  REQUIRE(at != std::string::npos);
-  return std::stoull(json.substr(at + key.size() + 3));
-}
-
 // Two firms with sample data, imported and paired both ways.
 struct PairedFirms {
   TestNetwork net;

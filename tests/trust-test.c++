@@ -21,12 +21,6 @@ using namespace entente::testing;
 
 namespace {
 
-uint64_t jsonNumber(const std::string& json, const std::string& key) {
-  auto at = json.find("\"" + key + "\":");
-  REQUIRE(at != std::string::npos);
-  return std::stoull(json.substr(at + key.size() + 3));
-}
-
 bool logHas(TestNetwork& net, const std::string& node, const std::string& text) {
   return waitFor([&] { return readFile(net.dir(node) / "node.log").find(text) != std::string::npos; },
                  std::chrono::seconds(10));

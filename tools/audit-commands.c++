@@ -3,6 +3,7 @@
 // writes entries and checkpoints as JSON lines that an auditor can verify offline
 // with the node's public key (`entente audit verify --from-export FILE`).
 #include "node/audit-trail.h"
+#include "node/consent-columns.h"
 #include "tools/commands.h"
 #include "tools/control-client.h"
 
@@ -64,9 +65,9 @@ void verify(const AuditOptions& o) {
 void exportLog(const AuditOptions& o) {
   int64_t since = std::numeric_limits<int64_t>::min();
   if (!o.since.empty()) {
-    std::tm tm = {};
-    if (strptime(o.since.c_str(), "%Y-%m-%d", &tm) == nullptr) throw CliError("--since takes a date, YYYY-MM-DD", 2);
-    since = static_cast<int64_t>(timegm(&tm));
+    auto unix = node::isoDateToUnix(o.since);
+    if (!unix) throw CliError("--since takes a date, YYYY-MM-DD", 2);
+    since = *unix;
   }
   std::ofstream file;
   if (!o.out.empty()) {

@@ -52,6 +52,9 @@ void initNode(const InitOptions& options, bool quiet);
 // The `entente import` arguments that load a sample firm's file.
 std::vector<std::string> importArgsFor(const sample::FirmFile& firm);
 
+// A Unix time in UTC with a strftime format ("-" for 0, meaning "none").
+std::string utcTime(int64_t unix, const char* format = "%Y-%m-%d %H:%M");
+
 // JSON string literal of `text` (quotes and escapes included).
 std::string jsonString(const std::string& text);
 

@@ -1,5 +1,6 @@
 // entente consent set | import | show | report, and entente customer erase: what
 // compliance officers and administrators do with consent and the right to erasure.
+#include "node/consent-columns.h"
 #include "tools/commands.h"
 #include "tools/control-client.h"
 
@@ -15,20 +16,12 @@ struct ConsentOptions {
   bool json = false;
 };
 
-std::string date(int64_t unix) {
-  if (unix == 0) return "-";
-  std::time_t t = unix;
-  std::tm utc;
-  gmtime_r(&t, &utc);
-  char when[32];
-  std::strftime(when, sizeof when, "%Y-%m-%d", &utc);
-  return when;
-}
+std::string date(int64_t unix) { return utcTime(unix, "%Y-%m-%d"); }
 
 int64_t parseDate(const std::string& text) {
-  std::tm tm = {};
-  if (strptime(text.c_str(), "%Y-%m-%d", &tm) == nullptr) throw CliError("--expires takes a date, YYYY-MM-DD", 2);
-  return static_cast<int64_t>(timegm(&tm));
+  auto unix = node::isoDateToUnix(text);
+  if (!unix) throw CliError("--expires takes a date, YYYY-MM-DD", 2);
+  return *unix;
 }
 
 void set(const ConsentOptions& o) {

@@ -4,6 +4,7 @@
 #include "tools/commands.h"
 #include "tools/control-client.h"
 
+#include <ctime>
 #include <iostream>
 
 namespace entente::tools {
@@ -13,6 +14,16 @@ void addNodeOption(CLI::App& command, std::string& into) {
   command.add_option("--token-file", tokenFileOption(),
                      "File holding your token (default: $ENTENTE_TOKEN, $ENTENTE_TOKEN_FILE, else the node's "
                      "admin.token if you can read it)");
+}
+
+std::string utcTime(int64_t unix, const char* format) {
+  if (unix == 0) return "-";
+  std::time_t t = unix;
+  std::tm utc;
+  gmtime_r(&t, &utc);
+  char text[64];
+  std::strftime(text, sizeof text, format, &utc);
+  return text;
 }
 
 std::string jsonString(const std::string& text) {

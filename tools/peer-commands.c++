@@ -37,15 +37,7 @@ std::string joinList(capnp::List<capnp::Text>::Reader list) {
   return out.empty() ? "none" : out;
 }
 
-std::string date(int64_t unix) {
-  if (unix == 0) return "-";
-  std::time_t t = unix;
-  std::tm utc;
-  gmtime_r(&t, &utc);
-  char when[32];
-  std::strftime(when, sizeof when, "%Y-%m-%d %H:%M", &utc);
-  return when;
-}
+std::string date(int64_t unix) { return utcTime(unix); }
 
 void printPeer(protocol::control::PeerInfo::Reader p) {
   auto policy = p.getPolicy();

@@ -35,12 +35,7 @@ void list(const TokenOptions& o) {
   auto response = client.wait(client.control().listTokensRequest().send());
   fmt::print("{:<24} {:<12} {:<18} {}\n", "NAME", "ROLE", "CREATED (UTC)", "STATE");
   for (auto t : response.getTokens()) {
-    std::time_t when = t.getCreatedAtUnix();
-    std::tm utc;
-    gmtime_r(&when, &utc);
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M", &utc);
-    fmt::print("{:<24} {:<12} {:<18} {}\n", t.getName().cStr(), t.getRole().cStr(), stamp,
+    fmt::print("{:<24} {:<12} {:<18} {}\n", t.getName().cStr(), t.getRole().cStr(), utcTime(t.getCreatedAtUnix()),
                t.getRevoked() ? "revoked" : "active");
   }
 }

@@ -12,6 +12,12 @@ namespace entente::testing {
 
 std::filesystem::path ententeBinary() { return ENTENTE_BINARY; }
 
+uint64_t jsonNumber(const std::string& json, const std::string& key) {
+  auto at = json.find("\"" + key + "\":");
+  if (at == std::string::npos) throw std::runtime_error("no \"" + key + "\" in: " + json);
+  return std::stoull(json.substr(at + key.size() + 3));
+}
+
 std::string readFile(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   std::stringstream all;
