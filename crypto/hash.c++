@@ -1,0 +1,28 @@
+#include "crypto/hash.h"
+
+#include <sodium.h>
+
+namespace entente::crypto {
+
+Digest256 blake2b256(std::span<const uint8_t> bytes) {
+  Digest256 digest;
+  crypto_generichash(digest.data(), digest.size(), bytes.data(), bytes.size(), nullptr, 0);
+  return digest;
+}
+
+Digest256 blake2b256(std::string_view text) {
+  return blake2b256(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+}
+
+std::string hexOf(std::span<const uint8_t> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * bytes.size());
+  for (uint8_t b : bytes) {
+    out += kDigits[b >> 4];
+    out += kDigits[b & 15];
+  }
+  return out;
+}
+
+}  // namespace entente::crypto

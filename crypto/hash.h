@@ -1,0 +1,22 @@
+// Unkeyed hashes for integrity (the audit chain), so that no layer above crypto/
+// calls libsodium itself. Keyed hashes of secrets live in crypto/credential.h.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace entente::crypto {
+
+using Digest256 = std::array<uint8_t, 32>;
+
+// BLAKE2b with a 32-byte output and no key (libsodium's crypto_generichash).
+Digest256 blake2b256(std::span<const uint8_t> bytes);
+Digest256 blake2b256(std::string_view text);
+
+// Lower-case hex, two digits a byte.
+std::string hexOf(std::span<const uint8_t> bytes);
+
+}  // namespace entente::crypto
