@@ -8,7 +8,7 @@
 // is a deterministic function of the identifier) and never leaves the node.
 #pragma once
 
-#include "crypto/identifier.h"
+#include "crypto/identifier-kind.h"
 
 #include <array>
 #include <cstdint>

@@ -1,5 +1,7 @@
 #include "crypto/key-file.h"
 
+#include "crypto/private-file.h"
+
 #include <sodium.h>
 
 #include <fcntl.h>
@@ -22,13 +24,6 @@ constexpr std::string_view kPlaintextHeader = "entente-identity-key v1 plaintext
 constexpr int kBase64 = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
 // Far above what the file holds.
 constexpr size_t kMaxKeyFileBytes = 4096;
-
-std::string hexOf(std::span<const uint8_t> bytes) {
-  std::string hex(bytes.size() * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), bytes.data(), bytes.size());
-  hex.pop_back();
-  return hex;
-}
 
 std::string errnoText(int error) { return std::strerror(error); }
 
@@ -179,7 +174,7 @@ void writeKeyFile(const fs::path& keyPath, std::span<const uint8_t> seed, const 
     appendBase64(text, seed);
     text.append("\n");
   }
-  writeFileAtomically(keyPath, text, 0600);
+  writeIdentityFile(keyPath, text, 0600);
 }
 
 SecretBytes readKeyFile(const fs::path& keyPath, const KeyProtection& protection) {
@@ -231,48 +226,12 @@ bool keyFileIsSealed(const fs::path& keyPath) {
   KeyFileReader(keyPath, text).damaged("its first line is not an entente identity key header");
 }
 
-void writeFileAtomically(const fs::path& target, std::string_view contents, mode_t mode) {
-  uint8_t suffix[8];
-  randombytes_buf(suffix, sizeof suffix);
-  fs::path temporary = target.parent_path() / ("." + target.filename().string() + "." + hexOf(suffix) + ".tmp");
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-  if (fd < 0) {
-    int error = errno;
-    throw IdentityError("could not write " + target.string() + ": " + errnoText(error) +
-                        "; check that the node folder exists and that this user may write to it");
-  }
-  auto fail = [&](const char* step) {
-    int error = errno;
-    ::close(fd);
-    ::unlink(temporary.c_str());
-    throw IdentityError("could not write " + target.string() + " (" + step + ": " + errnoText(error) +
-                        "); check free space and permissions of the node folder");
-  };
-  // The umask may have taken bits away from 0644; the mode should not depend on it.
-  if (::fchmod(fd, mode) != 0) fail("fchmod");
-  size_t written = 0;
-  while (written < contents.size()) {
-    ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) fail("write");
-    written += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) fail("fsync");
-  if (::close(fd) != 0) {
-    int error = errno;
-    ::unlink(temporary.c_str());
-    throw IdentityError("could not write " + target.string() + ": " + errnoText(error));
-  }
-  if (::rename(temporary.c_str(), target.c_str()) != 0) {
-    int error = errno;
-    ::unlink(temporary.c_str());
-    throw IdentityError("could not write " + target.string() + " (rename: " + errnoText(error) + ")");
-  }
-  // The rename is durable only once the directory is.
-  int dirFd = ::open(target.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dirFd >= 0) {
-    ::fsync(dirFd);
-    ::close(dirFd);
+
+void writeIdentityFile(const fs::path& target, std::string_view contents, mode_t mode) {
+  try {
+    writeFileAtomically(target, contents, mode);
+  } catch (const FileError& e) {
+    throw IdentityError(e.what());
   }
 }
 

@@ -35,10 +35,9 @@ SecretBytes readKeyFile(const std::filesystem::path& keyPath, const KeyProtectio
 // Whether keyPath is sealed, from its first line. Does not check the rest of the file.
 bool keyFileIsSealed(const std::filesystem::path& keyPath);
 
-// Writes `contents` to `target` so that a crash leaves either the old file or the new
-// one, never a torn one. The temporary file has `mode` from its creation, so a key is
-// never readable by others, not even for a moment.
-void writeFileAtomically(const std::filesystem::path& target, std::string_view contents, mode_t mode);
+// Writes one of the identity files atomically (crypto/private-file.h), failing with
+// IdentityError so that callers see one error type for the identity.
+void writeIdentityFile(const std::filesystem::path& target, std::string_view contents, mode_t mode);
 
 // The whole file, refused beyond maxBytes (a bound so that a wrong path cannot make us
 // read a disk image into memory). The buffer is reserved once, so a key file leaves no

@@ -355,13 +355,13 @@ TEST_CASE("a stolen node folder without the passphrase does not reveal the priva
   CHECK(folderReveals(plain.path(), seed));
 }
 
-TEST_CASE("identity.key is only readable by its owner and identity.crt by everyone") {
+TEST_CASE("identity.key and identity.crt are only readable by their owner") {
   TempDir dir;
   mode_t previous = ::umask(0);  // the modes must not depend on a lenient umask
   NodeIdentity::generate("boats").save(dir.path(), fastSealed("pw"));
   ::umask(previous);
   CHECK(modeOf(dir / "identity.key") == 0600);
-  CHECK(modeOf(dir / "identity.crt") == 0644);
+  CHECK(modeOf(dir / "identity.crt") == 0600);
   // No temporary file is left behind.
   CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()) == 2);
 }

@@ -167,7 +167,7 @@ void NodeIdentity::save(const std::filesystem::path& dir, const KeyProtection& p
   // The key first: a crash between the two renames leaves a new key with the old
   // certificate, which load() reports instead of using.
   writeKeyFile(dir / kKeyFile, seed(), protection);
-  writeFileAtomically(dir / kCertificateFile, certificatePem_, 0644);
+  writeIdentityFile(dir / kCertificateFile, certificatePem_, 0600);
 }
 
 void NodeIdentity::renewCertificate(const std::filesystem::path& dir, const std::string& nodeName,
@@ -177,7 +177,7 @@ void NodeIdentity::renewCertificate(const std::filesystem::path& dir, const std:
   if (!fs::exists(dir / kKeyFile, ec)) failMissing(dir, kKeyFile, kCertificateFile);
   SecretBytes seed = readKeyFile(dir / kKeyFile, protection);
   std::string pem = makeNodeCertificate(seed.span(), nodeName);
-  writeFileAtomically(dir / kCertificateFile, pem, 0644);
+  writeIdentityFile(dir / kCertificateFile, pem, 0600);
 }
 
 NodeIdentity NodeIdentity::load(const std::filesystem::path& dir, const KeyProtection& protection) {

@@ -2,8 +2,8 @@
 // hash chain of the node's audit log and checks every signed checkpoint; export
 // writes entries and checkpoints as JSON lines that an auditor can verify offline
 // with the node's public key (`entente audit verify --from-export FILE`).
-#include "node/audit-trail.h"
-#include "node/consent-columns.h"
+#include "node/audit/audit-trail.h"
+#include "node/import/import-columns.h"
 #include "tools/commands.h"
 #include "tools/control-client.h"
 

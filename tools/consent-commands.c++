@@ -1,6 +1,6 @@
 // entente consent set | import | show | report, and entente customer erase: what
 // compliance officers and administrators do with consent and the right to erasure.
-#include "node/consent-columns.h"
+#include "node/import/import-columns.h"
 #include "tools/commands.h"
 #include "tools/control-client.h"
 

@@ -1,7 +1,7 @@
 #include "tools/control-client.h"
 
-#include "node/node-config.h"
-#include "node/node-context.h"
+#include "node/server/node-config.h"
+#include "node/server/node-context.h"
 
 #include <unistd.h>
 

@@ -2,9 +2,9 @@
 // the node. The CLI reads and checks the CSV; the node normalises, checks and stores
 // each batch of rows atomically. Re-running an import is safe: it is an upsert by
 // customer_id, and unchanged customers are counted as such.
-#include "node/csv.h"
-#include "node/consent-columns.h"
-#include "node/customer-import.h"
+#include "text/csv.h"
+#include "node/import/import-columns.h"
+#include "node/import/customer-import.h"
 #include "tools/commands.h"
 #include "tools/control-client.h"
 

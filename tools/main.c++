@@ -1,6 +1,6 @@
 // entente: the command line of an Entente node, for IT staff (node, import, peer),
 // marketers (match) and anyone trying it out (demo, sample-data).
-#include "node/node-context.h"
+#include "node/server/node-context.h"
 #include "tools/commands.h"
 #include "tools/control-client.h"
 

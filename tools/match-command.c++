@@ -1,7 +1,7 @@
 // entente match: for marketers. How many of our customers does a partner share
 // (count), and which ones (ids), found by private set intersection: neither node
 // sees the other's customers, the partner learns only how many we asked about.
-#include "node/csv.h"
+#include "text/csv.h"
 #include "tools/commands.h"
 #include "tools/control-client.h"
 

@@ -1,10 +1,7 @@
 // entente node init | start | stop | status: for the IT staff who run a node.
-#include "crypto/node-identity.h"
-#include "node/local-tokens.h"
-#include "node/node-config.h"
-#include "node/node-keys.h"
-#include "node/node-server.h"
-#include "storage/environment.h"
+#include "node/server/node-config.h"
+#include "node/server/node-init.h"
+#include "node/server/node-server.h"
 #include "tools/commands.h"
 #include "tools/control-client.h"
 #include "tools/node-process.h"
@@ -20,15 +17,6 @@
 
 namespace entente::tools {
 namespace {
-
-// Creates a file only its owner can read, without a window where it is readable.
-void writePrivateFile(const std::filesystem::path& file, const std::string& content) {
-  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
-  if (fd < 0) throw CliError("cannot create " + file.string());
-  bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
-  ok = ::close(fd) == 0 && ok;
-  if (!ok) throw CliError("cannot write " + file.string());
-}
 
 void identity(const std::string& nodeOption, bool json) {
   ControlClient client(resolveNodeDir(nodeOption));
@@ -51,9 +39,9 @@ void initNode(const InitOptions& o, bool quiet) {
   config.keyPassphraseFile = o.passphraseFile.empty() ? "" : std::filesystem::absolute(o.passphraseFile).string();
   config.keyPassphraseEnv = o.passphraseEnv;
   config.insecurePlaintextKey = o.insecurePlaintextKey;
-  for (auto& c : config.region) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  node::CreatedNode created;
   try {
-    config.validate();
+    created = node::createNode(dir, config);
   } catch (const node::ConfigError& e) {
     std::string message = e.what();
     if (message.find("key_passphrase") != std::string::npos) {
@@ -61,40 +49,18 @@ void initNode(const InitOptions& o, bool quiet) {
                 "(or, for a throwaway node only, --insecure-plaintext-key)";
     }
     throw CliError(message, 2);
+  } catch (const std::exception& e) {
+    throw CliError(e.what());
   }
-  crypto::KeyProtection protection;
-  try {
-    protection = node::keyProtectionFor(config);
-  } catch (const node::ConfigError& e) {
-    throw CliError(e.what(), 2);
-  }
-  std::error_code ec;
-  if (std::filesystem::exists(node::NodePaths{dir}.config(), ec)) {
-    throw CliError(dir.string() + " already holds a node; choose another folder, or use the existing node", 2);
-  }
-  std::filesystem::create_directories(dir, ec);
-  if (ec) throw CliError("cannot create " + dir.string() + ": " + ec.message());
-  // The folder holds customer data: only its owner may enter it.
-  ::chmod(dir.c_str(), 0700);
-  auto identity = crypto::NodeIdentity::generate(config.name);
-  identity.save(dir, protection);
-  std::string adminToken;
-  {
-    storage::Environment store(node::NodePaths{dir}.store(), true);
-    storage::Transaction txn(store, storage::Transaction::Mode::WRITE);
-    adminToken = node::issueToken(txn, "initial-admin", "admin");
-    txn.commit();
-  }
-  writePrivateFile(node::NodePaths{dir}.adminToken(), adminToken + "\n");
-  config.save(dir);
+  config = node::NodeConfig::load(dir);
   if (quiet) return;
   fmt::print("created node '{}' in {}\n  partners will reach it at {}, default region {}, consortium {}\n"
              "  identity fingerprint: {}\n  private key: {}\n"
              "  an admin token is in {} (mode 0600); issue others with `entente token create`\n"
              "next: entente node start --dir {}\n",
-             config.name, dir.string(), config.listen, config.region, config.consortium, identity.fingerprint(),
+             config.name, dir.string(), config.listen, config.region, config.consortium, created.fingerprint,
              o.insecurePlaintextKey ? "UNPROTECTED (--insecure-plaintext-key)" : "sealed with your passphrase",
-             node::NodePaths{dir}.adminToken().string(), dir.string());
+             created.adminTokenFile.string(), dir.string());
 }
 
 namespace {
@@ -204,16 +170,14 @@ void addNodeCommands(CLI::App& app) {
   renew->callback([renewDir] {
     auto dir = resolveNodeDir(*renewDir);
     if (nodeAnswers(dir)) throw CliError("the node is running; stop it first (`entente node stop`)", 2);
-    node::NodeConfig config;
+    node::CreatedNode renewed;
     try {
-      config = node::NodeConfig::load(dir);
+      renewed = node::renewCertificate(dir);
     } catch (const node::ConfigError& e) {
       throw CliError(e.what(), 2);
     }
-    crypto::NodeIdentity::renewCertificate(dir, config.name, node::keyProtectionFor(config));
-    auto identity = node::loadIdentity(node::NodePaths{dir}, config);
     fmt::print("re-issued the certificate of '{}' for the same key, valid ten years; fingerprint unchanged: {}\n",
-               config.name, identity.fingerprint());
+               node::NodeConfig::load(dir).name, renewed.fingerprint);
   });
 
   auto identityNode = std::make_shared<std::string>();

@@ -1,6 +1,6 @@
 #include "tools/node-process.h"
 
-#include "node/node-config.h"
+#include "node/server/node-config.h"
 #include "tools/control-client.h"
 
 #include <fcntl.h>

@@ -13,14 +13,14 @@
 #include <stdexcept>
 #include <unistd.h>
 
-#include "crypto/identifier.h"
-#include "node/csv.h"
+#include "text/identifier-normaliser.h"
+#include "text/csv.h"
 
 namespace entente::sample {
 namespace {
 
 namespace fs = std::filesystem;
-using crypto::IdentifierNormaliser;
+using text::IdentifierNormaliser;
 
 class TempDir {
  public:
@@ -81,7 +81,7 @@ std::map<std::string, std::set<std::string>> identifiersOf(const FirmFile& firm)
   std::map<std::string, std::set<std::string>> byId;
   for (const Row& row : readFirm(firm)) {
     auto& ids = byId[row["customer_id"]];
-    auto take = [&](const char* kind, const crypto::Normalisation& n) {
+    auto take = [&](const char* kind, const text::Normalisation& n) {
       INFO(firm.firm << " line " << row.line << ": " << n.rejection);
       CHECK(n);
       if (n) ids.insert(std::string(kind) + ":" + *n.value);

@@ -20,7 +20,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "node/csv.h"
+#include "text/csv.h"
 #include "tools/sample-names.h"
 
 namespace entente::sample {

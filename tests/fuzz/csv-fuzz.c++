@@ -1,6 +1,6 @@
 // Fuzz target: the CSV reader must never crash, hang or loop on any bytes, must make
 // progress on every call, and must report line numbers that never go backwards.
-#include "node/csv.h"
+#include "text/csv.h"
 
 #include <cstdint>
 #include <cstdlib>

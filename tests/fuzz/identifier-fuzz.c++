@@ -3,19 +3,19 @@
 // echo check applies to inputs holding a byte that no fixed reason text contains,
 // such as '+' or any non-ASCII byte; otherwise the fuzzer soon finds an input that
 // is a fragment of a reason, like "letters, digits".)
-#include "crypto/identifier.h"
+#include "text/identifier-normaliser.h"
 
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static entente::crypto::IdentifierNormaliser normaliser("FR");
+  static entente::text::IdentifierNormaliser normaliser("FR");
   if (size == 0) return 0;
   std::string input(reinterpret_cast<const char*>(data + 1), size - 1);
   bool echoable = input.find_first_of("+#!$%&*;<=>?[]^_`{|}~\"") != std::string::npos;
   for (unsigned char c : input) echoable = echoable || c >= 0x80;
-  auto check = [&](const entente::crypto::Normalisation& n, auto again) {
+  auto check = [&](const entente::text::Normalisation& n, auto again) {
     if (n) {
       auto second = again(*n.value);
       if (!second || *second.value != *n.value) std::abort();

@@ -1,0 +1,132 @@
+#include "node/consent/consent-service.h"
+
+#include "storage/consent-store.h"
+#include "storage/customer-store.h"
+
+#include <ctime>
+#include <map>
+
+namespace entente::node {
+namespace {
+
+int64_t now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+uint64_t requireCustomer(const storage::Transaction& txn, const std::string& customerId) {
+  auto key = storage::CustomerStore::keyOf(txn, customerId);
+  // The message repeats nothing: a customer_id is the firm's own data, but an
+  // unknown one may be a typo of someone's e-mail pasted in the wrong place.
+  if (!key) failWith("no customer with that customer_id on this node");
+  return *key;
+}
+
+}  // namespace
+
+void setConsent(NodeContext& context, const std::string& actor, SetConsentCall call) {
+  auto r = call.getParams().getChange();
+  std::string purpose = r.getPurpose();
+  Details details = {{"purpose", purpose}, {"state", r.getGranted() ? "granted" : "withdrawn"}};
+  context.log.perform("consent.set", actor, details, [&](Details& d) {
+    if (!context.config.knowsPurpose(purpose)) {
+      failWith("unknown purpose '" + purpose + "'; known purposes: " + context.config.purposeNames());
+    }
+    std::string basis = r.getBasis().size() > 0 ? std::string(r.getBasis()) : "consent";
+    if (basis != "consent" && basis != "contract" && basis != "legitimate-interest") {
+      failWith("the legal basis must be consent, contract or legitimate-interest");
+    }
+    storage::Transaction txn(context.store, storage::Transaction::Mode::WRITE);
+    uint64_t key = requireCustomer(txn, r.getCustomerId());
+    storage::ConsentChange change;
+    change.granted = r.getGranted();
+    change.atUnix = now();
+    change.recordedAtUnix = now();
+    change.source = "cli:" + actor + (r.getSource().size() > 0 ? " (" + std::string(r.getSource()) + ")" : "");
+    change.basis = basis;
+    change.noticeVersion = r.getNoticeVersion();
+    change.expiresAtUnix = r.getExpiresAtUnix();
+    bool changed = storage::ConsentStore::record(txn, key, purpose, change);
+    txn.commit();
+    d.emplace_back("customer_key", std::to_string(key));
+    d.emplace_back("changed", changed ? "yes" : "no");
+    call.getResults().setChanged(changed);
+    return true;
+  });
+}
+
+void showConsent(NodeContext& context, const std::string& actor, ShowConsentCall call) {
+  storage::Transaction txn(context.store, storage::Transaction::Mode::READ);
+  uint64_t key = requireCustomer(txn, call.getParams().getCustomerId());
+  // Reading a person's consent is itself worth a trace.
+  context.log.record("consent.show", actor, "ok", {{"customer_key", std::to_string(key)}});
+  const auto& purposes = context.config.purposes;
+  auto list = call.getResults().initPurposes(static_cast<unsigned>(purposes.size()));
+  for (unsigned i = 0; i < purposes.size(); ++i) {
+    list[i].setPurpose(purposes[i].name);
+    list[i].setDescription(purposes[i].description);
+    list[i].setState(storage::consentStateName(storage::ConsentStore::state(txn, key, purposes[i].name, now())));
+    auto history = storage::ConsentStore::history(txn, key, purposes[i].name);
+    auto out = list[i].initHistory(static_cast<unsigned>(history.size()));
+    for (unsigned j = 0; j < history.size(); ++j) {
+      out[j].setGranted(history[j].granted);
+      out[j].setAtUnix(history[j].atUnix);
+      out[j].setRecordedAtUnix(history[j].recordedAtUnix);
+      out[j].setSource(history[j].source);
+      out[j].setBasis(history[j].basis);
+      out[j].setNoticeVersion(history[j].noticeVersion);
+      out[j].setExpiresAtUnix(history[j].expiresAtUnix);
+    }
+  }
+}
+
+void consentReport(NodeContext& context, ConsentReportCall call) {
+  const auto& purposes = context.config.purposes;
+  std::map<std::string, std::array<uint64_t, 4>> counts;
+  storage::Transaction txn(context.store, storage::Transaction::Mode::READ);
+  int64_t t = now();
+  storage::CustomerStore::forEach(txn, [&](uint64_t key, storage::schema::Customer::Reader) {
+    for (auto& p : purposes) {
+      auto state = storage::ConsentStore::state(txn, key, p.name, t);
+      counts[p.name][static_cast<size_t>(state)]++;
+    }
+  });
+  auto list = call.getResults().initPurposes(static_cast<unsigned>(purposes.size()));
+  for (unsigned i = 0; i < purposes.size(); ++i) {
+    auto& c = counts[purposes[i].name];
+    list[i].setPurpose(purposes[i].name);
+    list[i].setDescription(purposes[i].description);
+    list[i].setNeverAsked(c[static_cast<size_t>(storage::ConsentState::NEVER_ASKED)]);
+    list[i].setGranted(c[static_cast<size_t>(storage::ConsentState::GRANTED)]);
+    list[i].setWithdrawn(c[static_cast<size_t>(storage::ConsentState::WITHDRAWN)]);
+    list[i].setExpired(c[static_cast<size_t>(storage::ConsentState::EXPIRED)]);
+  }
+}
+
+void eraseCustomer(NodeContext& context, const std::string& actor, EraseCustomerCall call) {
+  // The log keeps that an erasure happened, when and by whom; not whom it erased.
+  context.log.perform("customer.erase", actor, {}, [&](Details& d) {
+    auto report = call.getResults().initErased();
+    report.setStoreBytesBefore(context.store.fileBytes());
+    {
+      storage::Transaction txn(context.store, storage::Transaction::Mode::WRITE);
+      uint64_t key = requireCustomer(txn, call.getParams().getCustomerId());
+      auto identifiers = storage::CustomerStore::erase(txn, call.getParams().getCustomerId().cStr());
+      report.setIdentifiers(identifiers.value_or(0));
+      report.setConsentPurposes(static_cast<uint32_t>(storage::ConsentStore::eraseCustomer(txn, key)));
+      context.store.markCompactionPending(txn);
+      txn.commit();
+    }
+    // Deleted pages keep their bytes until reused: rewrite the file without them.
+    try {
+      context.store.compact();
+    } catch (const storage::StoreError&) {
+      d.emplace_back("compacted", "pending");
+      failWith("the customer is erased, but a match session is reading the store, so the file could not be "
+               "rewritten yet; the erased data leaves the file at the next erasure or node start (nothing to "
+               "retry for this customer)");
+    }
+    report.setStoreBytesAfter(context.store.fileBytes());
+    d.emplace_back("compacted", "yes");
+    return true;
+  });
+}
+
+}  // namespace entente::node

@@ -1,0 +1,65 @@
+// Turns imported rows into customer records: checks each row, normalises its
+// identifiers, and stores one batch atomically (all its good rows, or none if the
+// store fails). A bad row is rejected with its line and a reason that names the field
+// and the rule, never the value; the good rows of the batch still go in.
+//
+// Canonical columns: customer_id, email, phone, first_name, last_name, birth_date,
+// postal_code, country, and the consent columns (node/consent-columns.h). Every other
+// column becomes a named attribute. A consent-only import (`entente consent import`)
+// reads customer_id and the consent columns, and updates existing customers only.
+#pragma once
+
+#include "text/identifier-normaliser.h"
+#include "node/server/node-config.h"
+#include "protocol/control.capnp.h"
+#include "storage/environment.h"
+
+#include <string>
+#include <vector>
+
+namespace entente::node {
+
+inline constexpr const char* kCanonicalColumns[] = {"customer_id", "email",       "phone",  "first_name",
+                                                    "last_name",   "birth_date", "postal_code", "country"};
+bool isCanonicalColumn(std::string_view name);
+
+struct ImportTotals {
+  uint64_t inserted = 0, updated = 0, unchanged = 0, rejected = 0, sharedIdentifiers = 0, consentChanges = 0;
+  void add(const ImportTotals& other);
+};
+
+struct RowRejection {
+  uint64_t line;
+  std::string reason;
+};
+
+class CustomerImport {
+ public:
+  // The node's region is the default country of rows without one; `source` names the
+  // file in consent history ("import crm.csv:LINE").
+  CustomerImport(storage::Environment& env, const NodeConfig& config, std::string source, bool consentOnly);
+
+  // Stores the batch's good rows in one transaction. Returns the batch's counts and
+  // fills `rejections`. Throws storage::StoreError when the store fails: nothing of
+  // the batch is then stored.
+  ImportTotals storeBatch(capnp::List<protocol::control::ImportRow>::Reader rows,
+                          std::vector<RowRejection>& rejections);
+
+  // Each consent change stored: customer key, purpose, granted, source (for the audit).
+  struct ConsentEvent {
+    uint64_t customerKey;
+    std::string purpose;
+    bool granted;
+  };
+  const std::vector<ConsentEvent>& consentEvents() const { return consentEvents_; }
+
+ private:
+  storage::Environment& env_;
+  const NodeConfig& config_;
+  std::string source_;
+  bool consentOnly_;
+  text::IdentifierNormaliser normaliser_;
+  std::vector<ConsentEvent> consentEvents_;
+};
+
+}  // namespace entente::node

@@ -1,0 +1,169 @@
+#include "node/match/match-driver.h"
+
+#include "node/server/node-context.h"
+#include "node/match/wire-terms.h"
+
+namespace entente::node {
+namespace wire = protocol::wire;
+namespace {
+
+std::span<const uint8_t> asBytes(capnp::Data::Reader data) { return {data.begin(), data.size()}; }
+
+// Everything one run shares between the driver's chains and the sink the partner
+// calls back. Refcounted: the sink may be called until the partner lets go of it.
+struct RunState : public kj::Refcounted {
+  explicit RunState(protocol::RequesterSession& s) : session(&s) {}
+  protocol::RequesterSession* session;  // null once the run is over
+  SessionReport report;
+  kj::Own<kj::PromiseFulfiller<void>> tagsDone;
+  uint64_t nextAnswer = 0;
+
+  protocol::RequesterSession& live() {
+    if (session == nullptr) failWith("the session is already over");
+    return *session;
+  }
+};
+
+class Sink final : public wire::RequesterSink::Server {
+ public:
+  explicit Sink(kj::Own<RunState> state) : state_(kj::mv(state)) {}
+
+ protected:
+  kj::Promise<void> tags(TagsContext context) override {
+    userFacing([&] { state_->live().addTags(asBytes(context.getParams().getTags())); });
+    return kj::READY_NOW;
+  }
+  kj::Promise<void> tagsDone(TagsDoneContext context) override {
+    userFacing([&] { state_->live().tagsDone(context.getParams().getCount()); });
+    state_->tagsDone->fulfill();
+    return kj::READY_NOW;
+  }
+  kj::Promise<void> shuffled(ShuffledContext context) override {
+    userFacing([&] {
+      protocol::BlindedBatch batch{protocol::unpackPoints(asBytes(context.getParams().getBatch().getPoints()))};
+      state_->live().addShuffled(batch);
+    });
+    return kj::READY_NOW;
+  }
+
+ private:
+  kj::Own<RunState> state_;
+};
+
+// Ids mode: one of several chains that each take the next batch, send it, and feed
+// the answer back; several chains keep several batches in flight.
+kj::Promise<void> blindChain(kj::Own<RunState> state, wire::MatchSession::Client session) {
+  protocol::BlindedBatch batch;
+  bool more = userFacing([&] { return state->live().nextBatch(batch); });
+  if (!more) return kj::READY_NOW;
+  uint64_t index = state->live().batchesSent() - 1;
+  auto packed = protocol::packPoints(batch.points);
+  auto request = session.blindRequest();
+  request.initBatch().setPoints(capnp::Data::Reader(packed.data(), packed.size()));
+  return request.send().then([state = kj::mv(state), session, index](auto response) mutable {
+    userFacing([&] {
+      protocol::BlindedBatch answer{protocol::unpackPoints(asBytes(response.getAnswer().getPoints()))};
+      state->live().addAnswer(index, answer);
+    });
+    return blindChain(kj::mv(state), kj::mv(session));
+  });
+}
+
+// Count mode: stream every batch (flow-controlled), then ask for the shuffled return.
+kj::Promise<void> submitAll(kj::Own<RunState> state, wire::MatchSession::Client session) {
+  protocol::BlindedBatch batch;
+  bool more = userFacing([&] { return state->live().nextBatch(batch); });
+  if (!more) return kj::READY_NOW;
+  auto packed = protocol::packPoints(batch.points);
+  auto request = session.submitRequest();
+  request.initBatch().setPoints(capnp::Data::Reader(packed.data(), packed.size()));
+  return request.send().then([state = kj::mv(state), session]() mutable {
+    return submitAll(kj::mv(state), kj::mv(session));
+  });
+}
+
+}  // namespace
+
+kj::Promise<SessionReport> runRequester(wire::Partner::Client partner, protocol::RequesterSession& session,
+                                        const SessionOpening& opening) {
+  auto state = kj::refcounted<RunState>(session);
+  auto tagsDone = kj::newPromiseAndFulfiller<void>();
+  state->tagsDone = kj::mv(tagsDone.fulfiller);
+
+  auto request = partner.openSessionRequest();
+  auto terms = request.initRequest();
+  terms.setProtocolVersion(wire::PROTOCOL_VERSION);
+  terms.setRequesterNode(opening.requesterNode);
+  terms.setConsortium(opening.consortium);
+  terms.setPurpose(session.terms().purpose);
+  terms.setMode(modeToWire(session.terms().mode));
+  kindsToWire(session.terms().kinds, terms.initKinds(static_cast<unsigned>(session.terms().kinds.size())));
+  terms.setRequestGroups(session.groups());
+  terms.setValuesPerGroup(static_cast<uint8_t>(session.terms().kinds.size()));
+  request.setSink(kj::heap<Sink>(kj::addRef(*state)));
+
+  auto tagsArrived = tagsDone.promise.fork();
+  // However the run ends, the sink must stop touching the caller's session.
+  auto release = kj::defer([state = kj::addRef(*state)]() mutable { state->session = nullptr; });
+  auto opened = opening.opened;
+  return request.send()
+      .then([state = kj::addRef(*state), tagsArrived = kj::mv(tagsArrived), opened,
+             opening](auto response) mutable {
+        *opened = true;
+        auto offer = response.getOffer();
+        state->report.sessionId = offer.getSessionId();
+        state->report.partnerValues = offer.getResponderValues();
+        state->report.tagBytes = offer.getTagBytes();
+        userFacing([&] { state->live().accept(offer.getResponderValues(), offer.getTagBytes()); });
+        auto matchSession = response.getSession();
+        kj::Promise<void> sent = nullptr;
+        if (state->live().terms().mode == protocol::MatchMode::IDS) {
+          auto chains = kj::heapArrayBuilder<kj::Promise<void>>(kBatchesInFlight);
+          for (size_t i = 0; i < kBatchesInFlight; ++i) chains.add(blindChain(kj::addRef(*state), matchSession));
+          sent = kj::joinPromises(chains.finish());
+        } else {
+          sent = submitAll(kj::addRef(*state), matchSession);
+        }
+        return sent
+            .then([matchSession, state = kj::addRef(*state), opening]() mutable {
+              auto finish = matchSession.finishRequest();
+              auto ours = userFacing(
+                  [&] { return opening.makeReceipt(state->report.sessionId, state->report.partnerValues); });
+              auto receipt = finish.initReceipt();
+              receipt.setText(ours.text);
+              receipt.setSignature(capnp::Data::Reader(ours.signature.data(), ours.signature.size()));
+              return finish.send().then([state = kj::mv(state), opening](auto response) mutable {
+                auto theirs = response.getReceipt();
+                SignedReceipt received{theirs.getText(), {}};
+                if (theirs.getSignature().size() != received.signature.size()) {
+                  failWith("the partner's receipt is not signed");
+                }
+                std::copy(theirs.getSignature().begin(), theirs.getSignature().end(), received.signature.begin());
+                userFacing(
+                    [&] { opening.takeReceipt(state->report.sessionId, state->report.partnerValues, received); });
+              });
+            })
+            .then([tagsArrived = kj::mv(tagsArrived)]() mutable { return tagsArrived.addBranch(); })
+            .then([state = kj::mv(state)]() mutable {
+              state->report.outcome = userFacing([&] { return state->live().finish(); });
+              state->session = nullptr;
+              return kj::mv(state->report);
+            });
+      })
+      .catch_([opened](kj::Exception&& e) -> SessionReport {
+        // A connection dropped before the offer arrived is a refusal by the partner's
+        // transport (it does not know or no longer trusts this node's identity).
+        if (e.getType() == kj::Exception::Type::DISCONNECTED) failWith(droppedConnectionMessage(*opened));
+        kj::throwFatalException(kj::mv(e));
+      })
+      .attach(kj::mv(release));
+}
+
+std::string droppedConnectionMessage(bool opened) {
+  if (opened) return "the partner closed the connection during the session";
+  return "the partner closed the connection before the session started: either it refused this node (it does not, "
+         "or no longer, recognise its identity, or it revoked it: compare `entente peer show` with its "
+         "administrator) or it stopped";
+}
+
+}  // namespace entente::node

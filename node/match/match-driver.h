@@ -1,0 +1,48 @@
+// The requester's driver: runs a RequesterSession against a partner over Cap'n Proto.
+// It opens the session, keeps a few batches in flight (so that the network and both
+// nodes' cores stay busy), receives the partner's tags and answers, and resolves to
+// the outcome. Everything protocol-specific stays in protocol/requester-session.h.
+#pragma once
+
+#include "protocol/partner.capnp.h"
+#include "node/match/session-receipt.h"
+#include "protocol/requester-session.h"
+
+#include <kj/async.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace entente::node {
+
+struct SessionReport {
+  std::string sessionId;
+  uint64_t partnerValues = 0;
+  size_t tagBytes = 0;
+  protocol::MatchOutcome outcome;
+};
+
+struct SessionOpening {
+  std::string requesterNode;
+  std::string consortium;
+  // Set once the partner accepted the session, so that a dropped connection can be
+  // told apart from a refused one.
+  std::shared_ptr<bool> opened = std::make_shared<bool>(false);
+  // Signs this node's receipt of the session (session id, partner's value count), and
+  // checks and keeps the partner's; both throw to fail the session.
+  std::function<SignedReceipt(const std::string& sessionId, uint64_t partnerValues)> makeReceipt;
+  std::function<void(const std::string& sessionId, uint64_t partnerValues, const SignedReceipt&)> takeReceipt;
+};
+
+// What to tell the user when the partner closes the connection.
+std::string droppedConnectionMessage(bool opened);
+
+// Batches in flight at once in ids mode.
+inline constexpr size_t kBatchesInFlight = 4;
+
+// `session` must outlive the returned promise.
+kj::Promise<SessionReport> runRequester(protocol::wire::Partner::Client partner, protocol::RequesterSession& session,
+                                        const SessionOpening& opening);
+
+}  // namespace entente::node

@@ -1,0 +1,290 @@
+#include "node/partners/peer-service.h"
+
+#include "crypto/credential.h"
+#include "node/partners/connection-registry.h"
+#include "node/partners/invitation.h"
+#include "storage/credential-store.h"
+
+#include <algorithm>
+#include <ctime>
+
+namespace entente::node {
+namespace control = protocol::control;
+namespace {
+
+constexpr uint32_t kMaxInvitationHours = 24 * 30;
+
+int64_t now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+storage::Bytes hashBytes(const crypto::SecretHash& hash) { return {hash.data(), hash.size()}; }
+
+std::vector<std::string> textList(capnp::List<capnp::Text>::Reader list) {
+  std::vector<std::string> out;
+  for (auto t : list) out.emplace_back(t.cStr());
+  return out;
+}
+
+void checkPurposes(const NodeConfig& config, const std::vector<std::string>& purposes) {
+  if (purposes.empty()) failWith("name at least one purpose, e.g. --purposes overlap-analysis,cross-selling");
+  for (auto& p : purposes) {
+    if (!config.knowsPurpose(p)) failWith("unknown purpose '" + p + "'; known purposes: " + config.purposeNames());
+  }
+}
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (auto& p : parts) out += (out.empty() ? "" : ",") + p;
+  return out;
+}
+
+void fillPeer(NodeContext& context, const storage::PeerEntry& peer, const storage::DailyUsage& today,
+              control::PeerInfo::Builder out) {
+  out.setName(peer.name);
+  out.setAddress(peer.address);
+  out.setAddedAtUnix(peer.addedAtUnix);
+  out.setFingerprint(crypto::fingerprintOf(peer.publicKey));
+  out.setRevoked(peer.revoked);
+  out.setRevokedAtUnix(peer.revokedAtUnix);
+  out.setSafetyNumber(crypto::safetyNumber(context.identity.publicKey(), peer.publicKey));
+  auto p = out.initPolicy();
+  auto purposes = p.initPurposes(static_cast<unsigned>(peer.policy.purposes.size()));
+  for (unsigned i = 0; i < peer.policy.purposes.size(); ++i) purposes.set(i, peer.policy.purposes[i]);
+  auto modes = p.initModes(static_cast<unsigned>(peer.policy.modes.size()));
+  for (unsigned i = 0; i < peer.policy.modes.size(); ++i) modes.set(i, peer.policy.modes[i]);
+  p.setMinQueryCustomers(peer.policy.minQueryCustomers);
+  p.setMaxQueryCustomers(peer.policy.maxQueryCustomers);
+  p.setSessionsPerDay(peer.policy.sessionsPerDay);
+  p.setCustomersPerDay(peer.policy.customersPerDay);
+  p.setMinReportableOverlap(peer.policy.minReportableOverlap);
+  auto offered = out.initOfferedPurposes(static_cast<unsigned>(peer.offeredPurposes.size()));
+  for (unsigned i = 0; i < peer.offeredPurposes.size(); ++i) offered.set(i, peer.offeredPurposes[i]);
+  out.setSessionsToday(today.sessions);
+  out.setCustomersToday(today.customers);
+}
+
+storage::PeerEntry requirePeer(const storage::Transaction& txn, const std::string& name) {
+  auto peer = storage::PeerStore::find(txn, name);
+  if (!peer) failWith("no peer named '" + name + "'; `entente peer list` shows the known peers");
+  return *peer;
+}
+
+}  // namespace
+
+std::string utcDay() {
+  std::time_t t = std::time(nullptr);
+  std::tm utc;
+  gmtime_r(&t, &utc);
+  char day[16];
+  std::strftime(day, sizeof day, "%Y%m%d", &utc);
+  return day;
+}
+
+void invitePeer(NodeContext& context, const std::string& actor, InvitePeerCall call) {
+  auto purposes = textList(call.getParams().getPurposes());
+  uint32_t hours = call.getParams().getValidHours();
+  context.log.perform("peer.invite", actor, {{"purposes", join(purposes)}, {"valid_hours", std::to_string(hours)}},
+                      [&](Details&) {
+                        checkPurposes(context.config, purposes);
+                        if (hours == 0 || hours > kMaxInvitationHours) {
+                          failWith("an invitation is valid for 1 to 720 hours");
+                        }
+                        Invitation invitation;
+                        invitation.nodeName = context.config.name;
+                        invitation.address = context.config.listen;
+                        invitation.publicKey = context.identity.publicKey();
+                        invitation.purposes = purposes;
+                        invitation.expiresAtUnix = now() + int64_t{hours} * 3600;
+                        invitation.secret = crypto::newSecret("pair_");
+                        storage::Transaction txn(context.store, storage::Transaction::Mode::WRITE);
+                        storage::InvitationStore::put(txn, hashBytes(crypto::hashSecret(invitation.secret)),
+                                                      {purposes, now(), invitation.expiresAtUnix, ""});
+                        txn.commit();
+                        call.getResults().setInvitation(encodeInvitation(invitation, context.identity));
+                        return true;
+                      });
+}
+
+kj::Promise<void> acceptPeer(NodeContext& context, const std::string& actor, AcceptPeerCall call) {
+  auto details = std::make_shared<Details>();
+  Invitation invitation;
+  std::string name;
+  try {
+    try {
+      invitation = decodeInvitation(call.getParams().getInvitation().cStr(), now());
+    } catch (const InvitationError& e) {
+      failWith(e.what());
+    }
+    name = call.getParams().getName().size() > 0 ? std::string(call.getParams().getName()) : invitation.nodeName;
+    details->emplace_back("peer", name);
+    details->emplace_back("fingerprint", crypto::fingerprintOf(invitation.publicKey));
+    details->emplace_back("purposes", join(invitation.purposes));
+    if (!isValidName(name)) failWith("peer name must be 1-64 characters of letters, digits, '.', '_' or '-'");
+    if (invitation.publicKey == context.identity.publicKey()) failWith("this is this node's own invitation");
+    storage::Transaction txn(context.store, storage::Transaction::Mode::READ);
+    if (auto existing = storage::PeerStore::find(txn, name)) {
+      failWith(existing->publicKey == invitation.publicKey
+                   ? "node '" + name + "' is already paired with this node"
+                   : "a different peer is already named '" + name + "'; choose another with --name");
+    }
+  } catch (kj::Exception& e) {
+    details->emplace_back("error", userMessage(e));
+    context.log.record("peer.accept", actor, "failed", *details);
+    return kj::mv(e);
+  }
+  return context.transport.connect(invitation.address, invitation.publicKey, protocol::Channel::PAIRING)
+      .then([&context, invitation, name](kj::Own<protocol::TlsStream> stream) {
+        auto connection = kj::heap<protocol::RpcConnection>(kj::mv(stream));
+        auto request = connection->bootstrap().castAs<protocol::wire::Partner>().completePairingRequest();
+        request.setSecret(invitation.secret);
+        request.setNodeName(context.config.name);
+        request.setAddress(context.config.listen);
+        return request.send().then([](auto) {}).attach(kj::mv(connection));
+      })
+      .then([&context, actor, invitation, name, details, call]() mutable {
+        storage::PeerEntry peer;
+        peer.name = name;
+        peer.address = invitation.address;
+        peer.addedAtUnix = now();
+        peer.publicKey = invitation.publicKey;
+        peer.policy.purposes = invitation.purposes;
+        peer.offeredPurposes = invitation.purposes;
+        storage::Transaction txn(context.store, storage::Transaction::Mode::WRITE);
+        storage::PeerStore::put(txn, peer);
+        txn.commit();
+        context.log.record("peer.accept", actor, "ok", *details);
+        fillPeer(context, peer, {}, call.getResults().initPeer());
+      })
+      .catch_([&context, actor, details](kj::Exception&& e) -> kj::Promise<void> {
+        std::string message = userMessage(e);
+        details->emplace_back("error", message);
+        context.log.record("peer.accept", actor, "failed", *details);
+        return kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__,
+                             kj::heapString("pairing did not complete: " + message +
+                                            "; nothing was stored; retry once the inviting node is reachable"));
+      });
+}
+
+std::string completePairing(NodeContext& context, const std::string& remote, const crypto::PublicKey& peerKey,
+                            const std::string& secret, const std::string& nodeName, const std::string& address) {
+  Details details = {{"remote", remote}, {"peer", nodeName}, {"fingerprint", crypto::fingerprintOf(peerKey)}};
+  return context.log.perform("peer.pair", nodeName, details, [&](Details&) {
+    storage::Transaction txn(context.store, storage::Transaction::Mode::WRITE);
+    auto hash = crypto::hashSecret(secret);
+    auto invitation = storage::InvitationStore::find(txn, hashBytes(hash));
+    if (!invitation) failWith("this invitation is unknown to node '" + context.config.name + "'; ask for a new one");
+    if (!invitation->usedBy.empty()) failWith("this invitation was already used; ask for a new one");
+    if (invitation->expiresAtUnix <= now()) failWith("this invitation has expired; ask for a new one");
+    if (!isValidName(nodeName)) failWith("the accepting node's name is not valid");
+    if (!isHostPort(address)) failWith("the accepting node's address must be HOST:PORT");
+    if (auto existing = storage::PeerStore::find(txn, nodeName)) {
+      failWith("node '" + context.config.name + "' already has a peer named '" + nodeName +
+               "'; its administrator must remove it first");
+    }
+    storage::PeerEntry peer;
+    peer.name = nodeName;
+    peer.address = address;
+    peer.addedAtUnix = now();
+    peer.publicKey = peerKey;
+    peer.policy.purposes = invitation->purposes;
+    peer.offeredPurposes = invitation->purposes;
+    storage::PeerStore::put(txn, peer);
+    invitation->usedBy = nodeName;
+    storage::InvitationStore::put(txn, hashBytes(hash), *invitation);
+    txn.commit();
+    return std::string(context.config.name);
+  });
+}
+
+void listPeers(NodeContext& context, ListPeersCall call) {
+  storage::Transaction txn(context.store, storage::Transaction::Mode::READ);
+  auto peers = storage::PeerStore::list(txn);
+  auto list = call.getResults().initPeers(static_cast<unsigned>(peers.size()));
+  auto day = utcDay();
+  for (unsigned i = 0; i < peers.size(); ++i) {
+    fillPeer(context, peers[i], storage::PeerStore::usage(txn, peers[i].name, day), list[i]);
+  }
+}
+
+void showPeer(NodeContext& context, ShowPeerCall call) {
+  storage::Transaction txn(context.store, storage::Transaction::Mode::READ);
+  auto peer = requirePeer(txn, call.getParams().getName());
+  fillPeer(context, peer, storage::PeerStore::usage(txn, peer.name, utcDay()), call.getResults().initPeer());
+}
+
+void setPolicy(NodeContext& context, const std::string& actor, SetPolicyCall call) {
+  std::string name = call.getParams().getName();
+  auto change = call.getParams().getChange();
+  Details details = {{"peer", name}};
+  context.log.perform("peer.policy", actor, details, [&](Details& d) {
+    storage::Transaction txn(context.store, storage::Transaction::Mode::WRITE);
+    auto peer = requirePeer(txn, name);
+    auto& p = peer.policy;
+    if (change.getHasPurposes()) {
+      p.purposes = textList(change.getPurposes());
+      // An empty list is allowed: the partner may then ask for nothing.
+      if (!p.purposes.empty()) checkPurposes(context.config, p.purposes);
+      d.emplace_back("purposes", join(p.purposes));
+    }
+    if (change.getHasModes()) {
+      p.modes = textList(change.getModes());
+      for (auto& m : p.modes) {
+        if (m != "count" && m != "ids") failWith("unknown mode '" + m + "'; modes are count and ids");
+      }
+      d.emplace_back("modes", join(p.modes));
+    }
+    if (change.getHasMinQuery()) p.minQueryCustomers = change.getMinQueryCustomers();
+    if (change.getHasMaxQuery()) p.maxQueryCustomers = change.getMaxQueryCustomers();
+    if (change.getHasSessionsPerDay()) p.sessionsPerDay = change.getSessionsPerDay();
+    if (change.getHasCustomersPerDay()) p.customersPerDay = change.getCustomersPerDay();
+    if (change.getHasMinOverlap()) p.minReportableOverlap = change.getMinReportableOverlap();
+    if (p.minQueryCustomers > p.maxQueryCustomers) {
+      failWith("the minimum query size is above the maximum; change one of them");
+    }
+    d.emplace_back("min_query", std::to_string(p.minQueryCustomers));
+    d.emplace_back("max_query", std::to_string(p.maxQueryCustomers));
+    d.emplace_back("sessions_per_day", std::to_string(p.sessionsPerDay));
+    d.emplace_back("customers_per_day", std::to_string(p.customersPerDay));
+    d.emplace_back("min_overlap", std::to_string(p.minReportableOverlap));
+    storage::PeerStore::put(txn, peer);
+    auto today = storage::PeerStore::usage(txn, name, utcDay());
+    txn.commit();
+    fillPeer(context, peer, today, call.getResults().initPeer());
+    return true;
+  });
+}
+
+void revokePeer(NodeContext& context, const std::string& actor, RevokePeerCall call) {
+  std::string name = call.getParams().getName();
+  context.log.perform("peer.revoke", actor, {{"peer", name}}, [&](Details& d) {
+    {
+      storage::Transaction txn(context.store, storage::Transaction::Mode::WRITE);
+      auto peer = requirePeer(txn, name);
+      if (!peer.revoked) {
+        peer.revoked = true;
+        peer.revokedAtUnix = now();
+        storage::PeerStore::put(txn, peer);
+      }
+      txn.commit();
+    }
+    // Revocation also ends what is open: a session under way stops now.
+    size_t closed = context.connections.abortAll(name);
+    d.emplace_back("closed_connections", std::to_string(closed));
+    call.getResults().setClosedConnections(static_cast<uint32_t>(closed));
+    return true;
+  });
+}
+
+void removePeer(NodeContext& context, const std::string& actor, RemovePeerCall call) {
+  std::string name = call.getParams().getName();
+  context.log.perform("peer.remove", actor, {{"peer", name}}, [&](Details& d) {
+    storage::Transaction txn(context.store, storage::Transaction::Mode::WRITE);
+    if (!storage::PeerStore::remove(txn, name)) {
+      failWith("no peer named '" + name + "'; `entente peer list` shows the known peers");
+    }
+    txn.commit();
+    d.emplace_back("closed_connections", std::to_string(context.connections.abortAll(name)));
+    return true;
+  });
+}
+
+}  // namespace entente::node

@@ -1,0 +1,146 @@
+#include "node/server/node-config.h"
+
+#include <toml++/toml.h>
+
+#include <cctype>
+#include <fstream>
+#include <system_error>
+
+namespace entente::node {
+
+bool NodeConfig::knowsPurpose(const std::string& name) const {
+  for (auto& p : purposes) {
+    if (p.name == name) return true;
+  }
+  return false;
+}
+
+std::string NodeConfig::purposeNames() const {
+  std::string names;
+  for (auto& p : purposes) names += (names.empty() ? "" : ", ") + p.name;
+  return names;
+}
+
+bool isValidName(const std::string& name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+bool isHostPort(const std::string& address, bool allowAnyPort) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) return false;
+  std::string port = address.substr(colon + 1);
+  if (port.size() > 5) return false;
+  for (char c : port) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  long p = std::stol(port);
+  return p <= 65535 && (p > 0 || allowAnyPort);
+}
+
+void NodeConfig::validate() const {
+  if (!isValidName(name)) {
+    throw ConfigError("node name must be 1-64 characters of letters, digits, '.', '_' or '-'");
+  }
+  if (!isHostPort(listen)) throw ConfigError("listen must be HOST:PORT, e.g. 127.0.0.1:7401");
+  if (region.size() != 2 || !std::isupper(static_cast<unsigned char>(region[0])) ||
+      !std::isupper(static_cast<unsigned char>(region[1]))) {
+    throw ConfigError("region must be an ISO 3166-1 alpha-2 code in capitals, e.g. FR, ES, PT, FI");
+  }
+  if (consortium.empty() || consortium.size() > 128) {
+    throw ConfigError("consortium must be a name of 1-128 characters shared by all partners");
+  }
+  int protections = !keyPassphraseFile.empty() + !keyPassphraseEnv.empty() + insecurePlaintextKey;
+  if (protections != 1) {
+    throw ConfigError("name exactly one of key_passphrase_file, key_passphrase_env or insecure_plaintext_key = true");
+  }
+}
+
+NodeConfig NodeConfig::load(const std::filesystem::path& nodeDir) {
+  NodePaths paths{nodeDir};
+  std::error_code ec;
+  if (!std::filesystem::exists(paths.config(), ec)) {
+    throw ConfigError("no node at " + nodeDir.string() + " (no node.toml); create one with `entente node init --dir " +
+                      nodeDir.string() + " --name NAME --listen HOST:PORT --region CC`, or point --node / "
+                      "ENTENTE_NODE at an existing node folder");
+  }
+  toml::table table;
+  try {
+    table = toml::parse_file(paths.config().string());
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(paths.config().string() + ":" + std::to_string(e.source().begin.line) + ": " +
+                      std::string(e.description()) + "; fix the file or recreate the node");
+  }
+  NodeConfig config;
+  auto field = [&](const char* key, std::string& into, bool required) {
+    auto value = table[key].value<std::string>();
+    if (value) {
+      into = *value;
+    } else if (required || table.contains(key)) {
+      throw ConfigError(paths.config().string() + ": `" + key + "` is missing or not a string");
+    }
+  };
+  field("name", config.name, true);
+  field("listen", config.listen, true);
+  field("region", config.region, true);
+  field("consortium", config.consortium, false);
+  field("key_passphrase_file", config.keyPassphraseFile, false);
+  field("key_passphrase_env", config.keyPassphraseEnv, false);
+  if (auto* list = table["purpose"].as_array()) {
+    config.purposes.clear();
+    for (auto& item : *list) {
+      auto* entry = item.as_table();
+      auto name = entry ? (*entry)["name"].value<std::string>() : std::nullopt;
+      auto description = entry ? (*entry)["description"].value<std::string>() : std::nullopt;
+      if (!name || !description || !isValidPurposeName(*name)) {
+        throw ConfigError(paths.config().string() +
+                          ": each [[purpose]] needs a name of [a-z0-9-] and a description for reports");
+      }
+      config.purposes.push_back({*name, *description});
+    }
+  }
+  if (table.contains("insecure_plaintext_key")) {
+    auto flag = table["insecure_plaintext_key"].value<bool>();
+    if (!flag) throw ConfigError(paths.config().string() + ": `insecure_plaintext_key` must be true or false");
+    config.insecurePlaintextKey = *flag;
+  }
+  try {
+    config.validate();
+  } catch (const ConfigError& e) {
+    throw ConfigError(paths.config().string() + ": " + e.what());
+  }
+  return config;
+}
+
+void NodeConfig::save(const std::filesystem::path& nodeDir) const {
+  validate();
+  NodePaths paths{nodeDir};
+  toml::table table{{"name", name}, {"listen", listen}, {"region", region}, {"consortium", consortium}};
+  if (!keyPassphraseFile.empty()) table.insert("key_passphrase_file", keyPassphraseFile);
+  if (!keyPassphraseEnv.empty()) table.insert("key_passphrase_env", keyPassphraseEnv);
+  if (insecurePlaintextKey) table.insert("insecure_plaintext_key", true);
+  bool defaults = purposes.size() == defaultPurposes().size();
+  for (size_t i = 0; defaults && i < purposes.size(); ++i) {
+    defaults = purposes[i].name == defaultPurposes()[i].name && purposes[i].description == defaultPurposes()[i].description;
+  }
+  if (!defaults) {
+    toml::array list;
+    for (auto& p : purposes) list.push_back(toml::table{{"name", p.name}, {"description", p.description}});
+    table.insert("purpose", list);
+  }
+  auto temporary = paths.config();
+  temporary += ".tmp";
+  {
+    std::ofstream out(temporary);
+    out << "# Entente node settings; see docs/operations.md.\n" << table << "\n";
+    if (!out) throw ConfigError("cannot write " + temporary.string());
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, paths.config(), ec);
+  if (ec) throw ConfigError("cannot write " + paths.config().string() + ": " + ec.message());
+}
+
+}  // namespace entente::node

@@ -1,0 +1,64 @@
+// A node's settings, kept in `node.toml` in the node's folder. `entente node init`
+// writes it; `entente node start` and every client command read it.
+//
+//   name = "boats"                # how partners list this node
+//   listen = "127.0.0.1:7401"     # partner endpoint (host:port)
+//   region = "FR"                 # default country for phone numbers and addresses
+//   consortium = "entente-demo"   # hash domain shared by all partners of one network
+//   key_passphrase_file = "/etc/entente/passphrase"   # or key_passphrase_env = "VAR",
+//                                                      # or insecure_plaintext_key = true
+#pragma once
+
+#include "node/server/purposes.h"
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+namespace entente::node {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct NodeConfig {
+  std::string name;
+  std::string listen;
+  std::string region;
+  std::string consortium = "entente-default";
+  // Where the passphrase that seals the identity key comes from: a file, or an
+  // environment variable, named here (the passphrase itself is never in node.toml).
+  // Neither: the key is stored unprotected, allowed only when insecurePlaintextKey.
+  std::string keyPassphraseFile{};
+  std::string keyPassphraseEnv{};
+  bool insecurePlaintextKey = false;
+  // The purposes matches and consent use ([[purpose]] tables; defaults when none).
+  std::vector<PurposeDefinition> purposes = defaultPurposes();
+  bool knowsPurpose(const std::string& name) const;
+  std::string purposeNames() const;  // "a, b, c", for messages
+
+  // Throws ConfigError naming the file and the field that is missing or wrong.
+  static NodeConfig load(const std::filesystem::path& nodeDir);
+  // Checks every field; throws ConfigError with what to change.
+  void validate() const;
+  // Writes node.toml atomically (temporary file, then rename).
+  void save(const std::filesystem::path& nodeDir) const;
+};
+
+// Where a node keeps its pieces inside its folder.
+struct NodePaths {
+  std::filesystem::path dir;
+  std::filesystem::path config() const { return dir / "node.toml"; }
+  std::filesystem::path store() const { return dir / "store"; }
+  std::filesystem::path controlSocket() const { return dir / "control.sock"; }
+  std::filesystem::path log() const { return dir / "node.log"; }
+  std::filesystem::path adminToken() const { return dir / "admin.token"; }
+};
+
+// True for "host:port" with a port in 1..65535 (port 0 allowed when `allowAnyPort`).
+bool isHostPort(const std::string& address, bool allowAnyPort = false);
+// Node and peer names: 1-64 characters of [A-Za-z0-9._-].
+bool isValidName(const std::string& name);
+
+}  // namespace entente::node

@@ -1,0 +1,190 @@
+#include "node/server/node-server.h"
+
+#include "node/control/control-service.h"
+#include "node/match/partner-service.h"
+#include "node/partners/connection-registry.h"
+#include "node/server/node-keys.h"
+#include "storage/peer-store.h"
+
+#include <capnp/rpc-twoparty.h>
+#include <kj/async-io.h>
+#include <kj/async-unix.h>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <cstdio>
+#include <iostream>
+
+namespace entente::node {
+namespace {
+
+// True when something answers on the control socket: another process runs this node.
+bool controlSocketLive(const std::filesystem::path& socket) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  std::string path = socket.string();
+  if (path.size() >= sizeof addr.sun_path) {
+    ::close(fd);
+    return false;
+  }
+  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  bool live = ::connect(fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return live;
+}
+
+}  // namespace
+
+int runNode(const std::filesystem::path& dirArgument) {
+  std::filesystem::path dir = std::filesystem::absolute(dirArgument).lexically_normal();
+  NodePaths paths{dir};
+  NodeConfig config;
+  try {
+    config = NodeConfig::load(dir);
+  } catch (const std::exception& e) {
+    std::cerr << "entente: " << e.what() << "\n";
+    return 2;
+  }
+  if (paths.controlSocket().string().size() >= sizeof(sockaddr_un::sun_path)) {
+    std::cerr << "entente: the node folder's path is too long for its control socket (" << paths.controlSocket()
+              << "); move the node to a shorter path\n";
+    return 2;
+  }
+  if (controlSocketLive(paths.controlSocket())) {
+    std::cerr << "entente: node '" << config.name << "' is already running (its control socket answers); stop it "
+              << "with `entente node stop --node " << dir.string() << "`\n";
+    return 2;
+  }
+
+  // Signals must be captured before any thread starts (the crypto pool starts lazily).
+  kj::UnixEventPort::captureSignal(SIGINT);
+  kj::UnixEventPort::captureSignal(SIGTERM);
+  // A partner vanishing mid-write must be an error on that connection, not our death.
+  signal(SIGPIPE, SIG_IGN);
+
+  try {
+    storage::Environment store(paths.store(), false);
+    ActionLog log(paths.log(), true);
+    auto identity = loadIdentity(paths, config);
+    if (config.insecurePlaintextKey) {
+      std::fprintf(stderr,
+                   "entente: WARNING: node '%s' keeps its private key unprotected (insecure_plaintext_key); anyone "
+                   "who copies %s can impersonate it. Set key_passphrase_file or key_passphrase_env and re-create "
+                   "the key.\n",
+                   config.name.c_str(), dir.c_str());
+      log.record("node.key", "system", "warning", {{"reason", "the identity key is stored unprotected"}});
+    }
+    protocol::TlsConfig tls = [&] {
+      auto privateKey = identity.privateKeyPem();
+      return protocol::TlsConfig(
+          identity.certificatePem(), privateKey.view(),
+          {protocol::alpnOf(protocol::Channel::SESSION).cStr(), protocol::alpnOf(protocol::Channel::PAIRING).cStr()});
+    }();
+    auto io = kj::setupAsyncIo();
+    protocol::PartnerTransport transport(io.provider->getNetwork(), io.provider->getTimer(), tls);
+    ConnectionRegistry connections;
+    // Finish an erasure's scrubbing that a crash interrupted, before anything reads.
+    if (store.compactIfPending()) log.record("store.compact", "system", "ok", {{"reason", "pending after erasure"}});
+    AuditTrail audit(store, identity);
+    log.attachAudit(&audit);
+    auto stop = kj::newPromiseAndFulfiller<void>();
+    NodeContext context{config,
+                        paths,
+                        store,
+                        log,
+                        audit,
+                        transport,
+                        identity,
+                        connections,
+                        crypto::HashDomain(config.consortium),
+                        std::chrono::steady_clock::now(),
+                        kj::mv(stop.fulfiller)};
+
+    auto partnerListener = transport.listen(config.listen).wait(io.waitScope);
+    std::error_code ignored;
+    std::filesystem::remove(paths.controlSocket(), ignored);  // stale: nothing answered on it
+    auto controlAddress = io.provider->getNetwork()
+                              .parseAddress(kj::str("unix:", paths.controlSocket().c_str()))
+                              .wait(io.waitScope);
+    // Only the node's own OS user may open the control socket; tokens then set the role.
+    mode_t previous = umask(0177);  // the socket file gets mode 0600
+    auto controlListener = controlAddress->listen();
+    umask(previous);
+
+    auto controlBootstrap = capnp::Capability::Client(makeControlService(context));
+    capnp::TwoPartyServer controlServer(controlBootstrap);
+    auto servingControl = controlServer.listen(*controlListener);
+    auto servingPartners = transport.serve(
+        *partnerListener,
+        [&context](protocol::Incoming& incoming) -> kj::Maybe<protocol::Admission> {
+          std::optional<storage::PeerEntry> peer;
+          {
+            storage::Transaction txn(context.store, storage::Transaction::Mode::READ);
+            peer = storage::PeerStore::findByKey(txn, incoming.stream.peerKey());
+          }
+          std::string fingerprint = crypto::fingerprintOf(incoming.stream.peerKey());
+          auto refuse = [&](const std::string& who, const std::string& reason) -> kj::Maybe<protocol::Admission> {
+            context.log.record("connection", who, "refused",
+                               {{"remote", incoming.remote}, {"fingerprint", fingerprint}, {"reason", reason}});
+            return nullptr;
+          };
+          if (incoming.channel == protocol::Channel::SESSION) {
+            if (!peer) return refuse("unknown", "unknown identity: not a paired peer");
+            if (peer->revoked) return refuse(peer->name, "revoked peer");
+          } else if (peer) {
+            return refuse(peer->name, "already paired: a pairing connection is for new peers only");
+          }
+          std::string name = peer ? peer->name : "pairing";
+          auto* stream = &incoming.stream;
+          auto registration = context.connections.add(name, [stream] { stream->abort(); });
+          return protocol::Admission{
+              capnp::Capability::Client(makePartnerService(context, incoming.remote, peer,
+                                                           incoming.stream.peerKey(), incoming.channel)),
+              kj::mv(registration)};
+        },
+        [&context](const std::string& remote, const std::string& reason) {
+          context.log.record("connection", "unknown", "refused", {{"remote", remote}, {"reason", reason}});
+        });
+
+    log.record("node.start", "system", "ok",
+               {{"node", config.name},
+                {"listen", config.listen},
+                {"partner_port", std::to_string(partnerListener->getPort())},
+                {"control", paths.controlSocket().string()}});
+    std::printf("node %s ready: partners on %s, control on %s\n", config.name.c_str(), config.listen.c_str(),
+                paths.controlSocket().c_str());
+    std::fflush(stdout);
+
+    auto& port = io.unixEventPort;
+    auto signalled = port.onSignal(SIGINT)
+                         .exclusiveJoin(port.onSignal(SIGTERM))
+                         .then([](siginfo_t info) { return std::string(strsignal(info.si_signo)); });
+    auto requested = stop.promise.then([] { return std::string("stop requested"); });
+    auto failed = servingPartners.exclusiveJoin(kj::mv(servingControl)).then([] {
+      return std::string("a listener closed");
+    });
+    std::string reason = signalled.exclusiveJoin(kj::mv(requested)).exclusiveJoin(kj::mv(failed)).wait(io.waitScope);
+    std::filesystem::remove(paths.controlSocket(), ignored);
+    log.record("node.stop", "system", "ok", {{"node", config.name}, {"reason", reason}});
+    // Sign the head at shutdown, so that no entry of this run is left uncovered.
+    audit.checkpoint();
+    log.attachAudit(nullptr);
+    return 0;
+  } catch (const kj::Exception& e) {
+    std::cerr << "entente: node '" << config.name << "' cannot run: " << userMessage(e) << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "entente: node '" << config.name << "' cannot run: " << e.what() << "\n";
+  }
+  std::error_code ignored;
+  return 1;
+}
+
+}  // namespace entente::node

@@ -1,0 +1,381 @@
+// Normalisation of identifiers. Every function here works on Unicode code points
+// (through ICU), never on bytes, so that two firms whose CRMs stored the same value in
+// different encodings of the same text (fullwidth forms, composed or decomposed
+// accents, non-breaking spaces) produce the same bytes. Rejection reasons are built
+// from fixed phrases and region codes only, never from the value being normalised.
+
+#include "text/identifier-normaliser.h"
+
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumberutil.h>
+#include <unicode/locid.h>
+#include <unicode/normalizer2.h>
+#include <unicode/translit.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <stdexcept>
+
+namespace entente::text {
+
+namespace {
+
+// No identifier part is anywhere near this long; the cap keeps a malformed import
+// field from costing ICU or libphonenumber unbounded work.
+constexpr size_t kMaxFieldBytes = 1024;
+constexpr char kPartSeparator = '\x1f';
+constexpr int kMinBirthYear = 1900;
+constexpr int kMaxBirthYear = 2100;
+
+bool isValidUtf8(std::string_view s) {
+  const auto* bytes = reinterpret_cast<const uint8_t*>(s.data());
+  int32_t length = static_cast<int32_t>(s.size());
+  for (int32_t i = 0; i < length;) {
+    UChar32 c;
+    U8_NEXT(bytes, i, length, c);
+    if (c < 0) return false;
+  }
+  return true;
+}
+
+// Whitespace, and invisible characters such as a byte-order mark or a zero-width
+// space that copy and paste leaves at the ends of a field.
+bool isTrimmable(UChar32 c) {
+  return u_isUWhiteSpace(c) || u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT);
+}
+
+icu::UnicodeString trimmed(const icu::UnicodeString& s) {
+  int32_t start = 0;
+  int32_t end = s.length();
+  while (start < end) {
+    UChar32 c = s.char32At(start);
+    if (!isTrimmable(c)) break;
+    start += U16_LENGTH(c);
+  }
+  while (end > start) {
+    UChar32 c = s.char32At(end - 1);
+    if (!isTrimmable(c)) break;
+    end -= U16_LENGTH(c);
+  }
+  return icu::UnicodeString(s, start, end - start);
+}
+
+std::string toUtf8(const icu::UnicodeString& s) {
+  std::string out;
+  s.toUTF8String(out);
+  return out;
+}
+
+bool isAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+bool isAsciiUpper(char c) { return c >= 'A' && c <= 'Z'; }
+bool isAsciiLower(char c) { return c >= 'a' && c <= 'z'; }
+char asciiUpper(char c) { return isAsciiLower(c) ? static_cast<char>(c - 'a' + 'A') : c; }
+
+bool isLeapYear(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+
+int daysInMonth(int year, int month) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month == 2 && isLeapYear(year) ? 29 : kDays[month - 1];
+}
+
+// Reads a run of 1..maxDigits ASCII digits at `pos`; nullopt if there is none or it
+// is longer.
+std::optional<int> readNumber(std::string_view s, size_t& pos, size_t minDigits,
+                              size_t maxDigits) {
+  size_t start = pos;
+  int value = 0;
+  while (pos < s.size() && isAsciiDigit(s[pos])) {
+    value = value * 10 + (s[pos] - '0');
+    ++pos;
+    if (pos - start > maxDigits) return std::nullopt;
+  }
+  if (pos - start < minDigits) return std::nullopt;
+  return value;
+}
+
+struct CalendarDate {
+  int year;
+  int month;
+  int day;
+};
+
+// The formats of the header: YYYYMMDD, YYYY-MM-DD, and day first with one separator
+// kind among '/', '.', '-'. Day and month may drop their leading zero ("1.2.1980"),
+// as many European CRMs write them; the year always has four digits, since a
+// two-digit year cannot be placed in a century reliably.
+std::optional<CalendarDate> parseDateShape(std::string_view s) {
+  bool allDigits = std::all_of(s.begin(), s.end(), isAsciiDigit);
+  if (allDigits) {
+    if (s.size() != 8) return std::nullopt;
+    auto number = [&](size_t at, size_t len) {
+      int v = 0;
+      for (size_t i = at; i < at + len; ++i) v = v * 10 + (s[i] - '0');
+      return v;
+    };
+    return CalendarDate{number(0, 4), number(4, 2), number(6, 2)};
+  }
+
+  size_t pos = 0;
+  auto first = readNumber(s, pos, 1, 4);
+  if (!first || pos >= s.size()) return std::nullopt;
+  bool yearFirst = pos == 4;
+  char separator = s[pos];
+  if (yearFirst ? separator != '-'
+                : (separator != '/' && separator != '.' && separator != '-')) {
+    return std::nullopt;
+  }
+  if (!yearFirst && pos > 2) return std::nullopt;
+  ++pos;
+  auto second = readNumber(s, pos, 1, 2);
+  if (!second || pos >= s.size() || s[pos] != separator) return std::nullopt;
+  ++pos;
+  auto third = yearFirst ? readNumber(s, pos, 1, 2) : readNumber(s, pos, 4, 4);
+  if (!third || pos != s.size()) return std::nullopt;
+
+  if (yearFirst) return CalendarDate{*first, *second, *third};
+  return CalendarDate{*third, *second, *first};
+}
+
+// The part functions below return the reason as "<subject> <rule>" so that a whole
+// identifier can name which part failed ("name_dob_postal: first name has no
+// letters or digits").
+std::string partReason(std::string_view subject, std::string_view rule) {
+  std::string out(subject);
+  out += ' ';
+  out += rule;
+  return out;
+}
+
+Normalisation withPrefix(std::string_view prefix, Normalisation n) {
+  if (!n) n.rejection = std::string(prefix) + n.rejection;
+  return n;
+}
+
+}  // namespace
+
+struct IdentifierNormaliser::Icu {
+  const icu::Normalizer2* nfkc = nullptr;  // ICU-owned singleton, thread-safe
+  std::unique_ptr<icu::Transliterator> toLatinAscii;
+  const i18n::phonenumbers::PhoneNumberUtil* phones = nullptr;  // library singleton
+
+  // NFKC then trim: the first step of every field, so that fullwidth digits and
+  // letters, ligatures and exotic spaces all become their plain forms.
+  std::optional<icu::UnicodeString> decode(std::string_view raw) const {
+    if (raw.size() > kMaxFieldBytes || !isValidUtf8(raw)) return std::nullopt;
+    icu::UnicodeString text = icu::UnicodeString::fromUTF8(
+        icu::StringPiece(raw.data(), static_cast<int32_t>(raw.size())));
+    UErrorCode status = U_ZERO_ERROR;
+    icu::UnicodeString normal = nfkc->normalize(text, status);
+    if (U_FAILURE(status)) return std::nullopt;
+    return trimmed(normal);
+  }
+
+  icu::UnicodeString nfkcOf(const icu::UnicodeString& text) const {
+    UErrorCode status = U_ZERO_ERROR;
+    icu::UnicodeString normal = nfkc->normalize(text, status);
+    return U_FAILURE(status) ? text : normal;
+  }
+
+  // The same, back in UTF-8 for byte-wise parsing (NFKC has already turned
+  // fullwidth digits and letters into ASCII ones).
+  std::optional<std::string> decodeToUtf8(std::string_view raw) const {
+    auto text = decode(raw);
+    if (!text) return std::nullopt;
+    return toUtf8(*text);
+  }
+};
+
+IdentifierNormaliser::IdentifierNormaliser(std::string defaultRegion)
+    : defaultRegion_(std::move(defaultRegion)), icu_(std::make_unique<Icu>()) {
+  UErrorCode status = U_ZERO_ERROR;
+  icu_->nfkc = icu::Normalizer2::getNFKCInstance(status);
+  if (U_FAILURE(status)) {
+    throw std::runtime_error(std::string("ICU NFKC normaliser unavailable: ") +
+                             u_errorName(status));
+  }
+  status = U_ZERO_ERROR;
+  icu_->toLatinAscii.reset(icu::Transliterator::createInstance(
+      "Any-Latin; Latin-ASCII; Lower", UTRANS_FORWARD, status));
+  if (U_FAILURE(status) || !icu_->toLatinAscii) {
+    throw std::runtime_error(std::string("ICU transliterator unavailable: ") +
+                             u_errorName(status));
+  }
+  icu_->phones = i18n::phonenumbers::PhoneNumberUtil::GetInstance();
+
+  // A region written "fi" in the configuration means FI.
+  if (auto region = country(defaultRegion_)) defaultRegion_ = *region.value;
+}
+
+IdentifierNormaliser::~IdentifierNormaliser() = default;
+
+Normalisation IdentifierNormaliser::email(std::string_view raw) const {
+  auto decoded = icu_->decode(raw);
+  if (!decoded) return Normalisation::rejected("email: not valid UTF-8 or too long");
+  // Root locale: lower-casing must not depend on the machine's locale (Turkish 'I').
+  // NFKC again afterwards keeps the result stable under a second normalisation.
+  icu::UnicodeString text = icu_->nfkcOf(decoded->toLower(icu::Locale::getRoot()));
+  if (text.isEmpty()) return Normalisation::rejected("email: empty");
+
+  for (int32_t i = 0; i < text.length();) {
+    UChar32 c = text.char32At(i);
+    if (u_isUWhiteSpace(c) || u_charType(c) == U_CONTROL_CHAR) {
+      return Normalisation::rejected("email: contains whitespace or control characters");
+    }
+    i += U16_LENGTH(c);
+  }
+
+  std::string value = toUtf8(text);
+  size_t at = value.find('@');
+  if (at == std::string::npos) return Normalisation::rejected("email: has no '@'");
+  if (value.find('@', at + 1) != std::string::npos) {
+    return Normalisation::rejected("email: has more than one '@'");
+  }
+  if (at == 0) return Normalisation::rejected("email: empty local part");
+  std::string_view domain = std::string_view(value).substr(at + 1);
+  if (domain.empty()) return Normalisation::rejected("email: empty domain");
+  // No leading, trailing or doubled dot: "a@.com", "a@b..com", "a@b.com.".
+  if (domain.front() == '.' || domain.back() == '.' ||
+      domain.find("..") != std::string_view::npos) {
+    return Normalisation::rejected("email: domain has an empty label");
+  }
+  return Normalisation::ok(std::move(value));
+}
+
+Normalisation IdentifierNormaliser::phone(std::string_view raw,
+                                          std::string_view country) const {
+  using i18n::phonenumbers::PhoneNumber;
+  using i18n::phonenumbers::PhoneNumberUtil;
+
+  // A country the number library does not know (empty, misspelt, "XX") falls back to
+  // the node's region rather than rejecting: numbers written with '+' still parse.
+  std::string region = defaultRegion_;
+  if (auto given = this->country(country)) {
+    if (icu_->phones->GetCountryCodeForRegion(*given.value) != 0) region = *given.value;
+  }
+
+  auto decoded = icu_->decodeToUtf8(raw);
+  if (!decoded) return Normalisation::rejected("phone: not valid UTF-8 or too long");
+  if (decoded->empty()) return Normalisation::rejected("phone: empty");
+
+  PhoneNumber number;
+  if (icu_->phones->Parse(*decoded, region, &number) != PhoneNumberUtil::NO_PARSING_ERROR) {
+    return Normalisation::rejected("phone: not a phone number for region " + region);
+  }
+  if (!icu_->phones->IsValidNumber(number)) {
+    return Normalisation::rejected("phone: not a valid number for region " + region);
+  }
+  std::string e164;
+  icu_->phones->Format(number, PhoneNumberUtil::E164, &e164);
+  return Normalisation::ok(std::move(e164));
+}
+
+Normalisation IdentifierNormaliser::nameDobPostal(const PersonFields& person) const {
+  constexpr std::string_view kPrefix = "name_dob_postal: ";
+  auto first = name(person.firstName);
+  // name() says "name ..."; here the reason says which of the two names failed.
+  if (!first) return withPrefix(kPrefix, Normalisation::rejected("first " + first.rejection));
+  auto last = name(person.lastName);
+  if (!last) return withPrefix(kPrefix, Normalisation::rejected("last " + last.rejection));
+  auto born = birthDate(person.birthDate);
+  if (!born) return withPrefix(kPrefix, std::move(born));
+  auto postal = postalCode(person.postalCode);
+  if (!postal) return withPrefix(kPrefix, std::move(postal));
+  auto land = country(person.country);
+  if (!land) return withPrefix(kPrefix, std::move(land));
+
+  std::string joined = *first.value;
+  for (const auto* part : {&last, &born, &postal, &land}) {
+    joined += kPartSeparator;
+    joined += *part->value;
+  }
+  return Normalisation::ok(std::move(joined));
+}
+
+Normalisation IdentifierNormaliser::birthDate(std::string_view raw) const {
+  constexpr std::string_view kSubject = "birth date";
+  auto text = icu_->decodeToUtf8(raw);
+  if (!text) {
+    return Normalisation::rejected(partReason(kSubject, "is not valid UTF-8 or too long"));
+  }
+  if (text->empty()) return Normalisation::rejected(partReason(kSubject, "is empty"));
+  auto date = parseDateShape(*text);
+  if (!date) {
+    return Normalisation::rejected(
+        partReason(kSubject, "is not in a known format (YYYY-MM-DD, YYYYMMDD, DD/MM/YYYY, "
+                             "DD.MM.YYYY, DD-MM-YYYY)"));
+  }
+  if (date->month < 1 || date->month > 12 || date->day < 1 ||
+      date->day > daysInMonth(date->year, date->month)) {
+    return Normalisation::rejected(partReason(kSubject, "is not a valid date"));
+  }
+  if (date->year < kMinBirthYear || date->year > kMaxBirthYear) {
+    return Normalisation::rejected(partReason(kSubject, "has a year outside 1900-2100"));
+  }
+  char out[32];  // room for any int, to satisfy -Wformat-truncation
+  std::snprintf(out, sizeof out, "%04d-%02d-%02d", date->year, date->month, date->day);
+  return Normalisation::ok(out);
+}
+
+Normalisation IdentifierNormaliser::country(std::string_view raw) const {
+  constexpr std::string_view kSubject = "country";
+  auto text = icu_->decodeToUtf8(raw);
+  if (!text) {
+    return Normalisation::rejected(partReason(kSubject, "is not valid UTF-8 or too long"));
+  }
+  if (text->empty()) return Normalisation::rejected(partReason(kSubject, "is empty"));
+  std::string code;
+  for (char c : *text) code += asciiUpper(c);
+  if (code.size() != 2 || !isAsciiUpper(code[0]) || !isAsciiUpper(code[1])) {
+    return Normalisation::rejected(partReason(kSubject, "is not a two-letter ISO code"));
+  }
+  return Normalisation::ok(std::move(code));
+}
+
+Normalisation IdentifierNormaliser::name(std::string_view raw) const {
+  constexpr std::string_view kSubject = "name";
+  auto text = icu_->decode(raw);
+  if (!text) {
+    return Normalisation::rejected(partReason(kSubject, "is not valid UTF-8 or too long"));
+  }
+  icu_->toLatinAscii->transliterate(*text);
+  std::string latin = toUtf8(*text);
+  std::string kept;
+  for (char c : latin) {
+    // "Lower" ran last, but folding here too means that no rule of the transliterator
+    // can make a letter vanish by leaving it in upper case.
+    char folded = isAsciiUpper(c) ? static_cast<char>(c - 'A' + 'a') : c;
+    if (isAsciiLower(folded) || isAsciiDigit(folded)) kept += folded;
+  }
+  if (kept.empty()) {
+    return Normalisation::rejected(partReason(kSubject, "has no letters or digits"));
+  }
+  return Normalisation::ok(std::move(kept));
+}
+
+Normalisation IdentifierNormaliser::postalCode(std::string_view raw) const {
+  constexpr std::string_view kSubject = "postal code";
+  auto text = icu_->decode(raw);
+  if (!text) {
+    return Normalisation::rejected(partReason(kSubject, "is not valid UTF-8 or too long"));
+  }
+  std::string code;
+  for (int32_t i = 0; i < text->length();) {
+    UChar32 c = text->char32At(i);
+    i += U16_LENGTH(c);
+    // Spaces and any dash ('-', en dash, non-breaking hyphen) only group the digits.
+    if (u_isUWhiteSpace(c) || u_charType(c) == U_DASH_PUNCTUATION) continue;
+    char ascii = c < 0x80 ? asciiUpper(static_cast<char>(c)) : '\0';
+    if (!isAsciiUpper(ascii) && !isAsciiDigit(ascii)) {
+      return Normalisation::rejected(
+          partReason(kSubject, "has characters other than letters, digits, spaces and dashes"));
+    }
+    code += ascii;
+  }
+  if (code.empty()) return Normalisation::rejected(partReason(kSubject, "is empty"));
+  return Normalisation::ok(std::move(code));
+}
+
+}  // namespace entente::text
