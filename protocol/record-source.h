@@ -6,7 +6,7 @@
 // where consent filters them), so neither role of the protocol ever walks the store.
 #pragma once
 
-#include "crypto/identifier.h"
+#include "crypto/identifier-kind.h"
 
 #include <cstdint>
 #include <string>

@@ -1,7 +1,7 @@
 // The terms both roles of a session agree on at its start, in plain types.
 #pragma once
 
-#include "crypto/identifier.h"
+#include "crypto/identifier-kind.h"
 
 #include <cstdint>
 #include <string>
