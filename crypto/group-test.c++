@@ -3,12 +3,25 @@
 #include "crypto/batch-pool.h"
 
 #include <catch2/catch.hpp>
+#include <sodium.h>
 
 #include <atomic>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 using namespace entente::crypto;
+
+// Points in failure messages as hex, not as 32 raw characters.
+template <>
+struct Catch::StringMaker<entente::crypto::Point> {
+  static std::string convert(const entente::crypto::Point& p) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string hex;
+    for (uint8_t b : p) hex += {kDigits[b >> 4], kDigits[b & 0xf]};
+    return hex;
+  }
+};
 
 namespace {
 
@@ -63,10 +76,65 @@ TEST_CASE("the hash to the group separates consortia and identifier kinds") {
         hashToGroup(a, IdentifierKind::PHONE, "+358401234567"));
 }
 
-TEST_CASE("a consortium name cannot shift bytes into the identifier") {
-  // Without the length prefix "ab" + "c..." and "a" + "bc..." would hash alike.
-  CHECK(hashToGroup(HashDomain("ab"), IdentifierKind::EMAIL, "x") !=
-        hashToGroup(HashDomain("a"), IdentifierKind::EMAIL, "bx"));
+TEST_CASE("the hash to the group hashes exactly the input that docs/protocol.md describes") {
+  // The input is rebuilt here from the document, not from group.c++, so that a change
+  // to either one (the length prefix, the separator, the order of the parts) shows up.
+  // Two partners' nodes must hash identically or they never match.
+  auto documentedInput = [](std::string_view consortium, std::string_view kind, std::string_view value) {
+    std::string domain = "entente/psi/v1/" + std::string(consortium);
+    std::string input;
+    input += static_cast<char>(domain.size() >> 8);
+    input += static_cast<char>(domain.size() & 0xff);
+    input += domain;
+    input += kind;
+    input += '\0';
+    input += value;
+    return input;
+  };
+  auto documentedPoint = [](const std::string& input) {
+    REQUIRE(sodium_init() >= 0);
+    uint8_t digest[crypto_core_ristretto255_HASHBYTES];  // BLAKE2b-512, unkeyed
+    crypto_generichash_blake2b(digest, sizeof digest, reinterpret_cast<const uint8_t*>(input.data()),
+                               input.size(), nullptr, 0);
+    Point p;
+    crypto_core_ristretto255_from_hash(p.data(), digest);
+    return p;
+  };
+
+  // The document's worked example: 50 bytes that start 00 1b.
+  auto example = documentedInput("entente-demo", "email", "anna@example.fi");
+  REQUIRE(example.size() == 50);
+  CHECK(example[0] == 0x00);
+  CHECK(example[1] == 0x1b);
+  Point expected = documentedPoint(example);
+  CHECK(hashToGroup(HashDomain("entente-demo"), IdentifierKind::EMAIL, "anna@example.fi") == expected);
+  // Pinned, so that a libsodium whose from_hash changed would be noticed before two
+  // nodes on different builds stopped matching.
+  char hex[2 * sizeof(Point) + 1];
+  sodium_bin2hex(hex, sizeof hex, expected.data(), expected.size());
+  CHECK(std::string(hex) ==
+        "96dc25304583211c06deeb22d3840d93a2d108f2a4aff891e3107d369aca1a2b");
+
+  // Every kind, and a domain longer than node.toml allows, so that the prefix's high
+  // byte is not zero.
+  std::string longConsortium(300, 'c');
+  for (auto kind : kAllIdentifierKinds) {
+    for (std::string consortium : {std::string("insurers"), longConsortium}) {
+      CAPTURE(kindName(kind), consortium.size());
+      CHECK(hashToGroup(HashDomain(consortium), kind, "value-1") ==
+            documentedPoint(documentedInput(consortium, kindName(kind), "value-1")));
+    }
+  }
+}
+
+TEST_CASE("a consortium name cannot shift bytes into the kind or the value") {
+  using namespace std::string_literals;
+  // Without the length prefix both of these hash "entente/psi/v1/cemail\0pphone\0z":
+  // a consortium name that ends in a kind name and a zero byte would borrow the start
+  // of another consortium's value. Normalised values hold no zero byte, but the hash
+  // must not rely on every caller for that.
+  CHECK(hashToGroup(HashDomain("c"), IdentifierKind::EMAIL, "pphone\0z"s) !=
+        hashToGroup(HashDomain("cemail\0p"s), IdentifierKind::PHONE, "z"));
 }
 
 TEST_CASE("blinding an invalid encoding fails instead of producing a value") {

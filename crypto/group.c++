@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <bit>
 #include <stdexcept>
 
@@ -66,6 +67,19 @@ SessionScalar SessionScalar::random() {
   requireSodium();
   SessionScalar scalar;
   crypto_core_ristretto255_scalar_random(scalar.bytes_.data());
+  return scalar;
+}
+
+SessionScalar SessionScalar::fromBytes(std::span<const uint8_t, 32> bytes) {
+  requireSodium();
+  uint8_t wide[crypto_core_ristretto255_NONREDUCEDSCALARBYTES] = {};
+  std::copy(bytes.begin(), bytes.end(), wide);
+  SessionScalar scalar;
+  crypto_core_ristretto255_scalar_reduce(scalar.bytes_.data(), wide);
+  sodium_memzero(wide, sizeof wide);
+  if (sodium_is_zero(scalar.bytes_.data(), scalar.bytes_.size())) {
+    throw std::invalid_argument("a session scalar must not be zero mod the group order");
+  }
   return scalar;
 }
 

@@ -1,9 +1,10 @@
 // The group side of the private set intersection: identifiers hashed to ristretto255
 // points, per-session secret scalars, and the blinding of whole batches.
 //
-//   P = crypto_core_ristretto255_from_hash(BLAKE2b-512(domain || kind || 0x00 || value))
+//   P = crypto_core_ristretto255_from_hash(
+//         BLAKE2b-512(len(domain) as 2 bytes big-endian || domain || kind || 0x00 || value))
 //
-// `domain` names the protocol version and the consortium, so that two consortia never
+// (docs/protocol.md section 2 has the layout and a worked example.) `domain` names the protocol version and the consortium, so that two consortia never
 // produce comparable values. A blinded value P^s is safe to send; P itself is not (it
 // is a deterministic function of the identifier) and never leaves the node.
 #pragma once
@@ -54,6 +55,10 @@ Point hashToGroup(const HashDomain& domain, IdentifierKind kind, std::string_vie
 class SessionScalar {
  public:
   static SessionScalar random();
+  // A chosen scalar (little-endian, reduced mod the group order), for tests that must
+  // predict blinded values. Never for a real session: its scalar must be unpredictable.
+  // Throws std::invalid_argument for a scalar that is zero mod the order.
+  static SessionScalar fromBytes(std::span<const uint8_t, 32> bytes);
   SessionScalar(SessionScalar&& other) noexcept;
   SessionScalar& operator=(SessionScalar&&) = delete;
   SessionScalar(const SessionScalar&) = delete;

@@ -1,18 +1,18 @@
 #include "protocol/responder-session.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <numeric>
 
 namespace entente::protocol {
 
 ResponderSession::ResponderSession(const crypto::HashDomain& domain, SessionTerms terms,
-                                   RecordSource& source, uint64_t requestGroups)
+                                   RecordSource& source, uint64_t requestGroups,
+                                   crypto::SessionScalar scalar, RandomBelow randomBelow)
     : domain_(domain),
       terms_(std::move(terms)),
       source_(source),
-      s_(crypto::SessionScalar::random()),
+      s_(std::move(scalar)),
+      randomBelow_(std::move(randomBelow)),
       requestGroups_(requestGroups),
       values_(source.valueCount()),
       tagBytes_(crypto::tagBytesFor(requestGroups * terms_.kinds.size(), values_)) {
@@ -110,10 +110,11 @@ bool ResponderSession::nextShuffled(BlindedBatch& out) {
   if (groupOrder_.empty() && shuffledSent_ == 0 && receivedGroups_ > 0) {
     groupOrder_.resize(receivedGroups_);
     std::iota(groupOrder_.begin(), groupOrder_.end(), 0u);
-    // Fisher-Yates with libsodium's unbiased generator: the requester must not be able
-    // to predict the order, or count mode would degrade to ids mode.
+    // Fisher-Yates with an unbiased generator (crypto::randomBelow unless a test
+    // injects one): the requester must not be able to predict the order, or count
+    // mode would degrade to ids mode.
     for (size_t i = groupOrder_.size(); i > 1; --i) {
-      std::swap(groupOrder_[i - 1], groupOrder_[randombytes_uniform(static_cast<uint32_t>(i))]);
+      std::swap(groupOrder_[i - 1], groupOrder_[randomBelow_(static_cast<uint32_t>(i))]);
     }
   }
   out.points.clear();
@@ -123,7 +124,7 @@ bool ResponderSession::nextShuffled(BlindedBatch& out) {
     size_t first = out.points.size();
     out.points.insert(out.points.end(), kept_.begin() + g * k, kept_.begin() + (g + 1) * k);
     for (size_t i = k; i > 1; --i) {
-      std::swap(out.points[first + i - 1], out.points[first + randombytes_uniform(static_cast<uint32_t>(i))]);
+      std::swap(out.points[first + i - 1], out.points[first + randomBelow_(static_cast<uint32_t>(i))]);
     }
   }
   if (out.points.empty()) {

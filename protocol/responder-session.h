@@ -12,20 +12,28 @@
 #pragma once
 
 #include "crypto/group.h"
+#include "crypto/random.h"
 #include "protocol/blinded-batch.h"
 #include "protocol/record-source.h"
 #include "protocol/session-terms.h"
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace entente::protocol {
 
 class ResponderSession {
  public:
+  // A uniform integer in [0, bound): the source of the count-mode shuffle.
+  using RandomBelow = std::function<uint32_t(uint32_t bound)>;
+
   // `requestGroups` is what the requester announced; the session holds it to that.
+  // `scalar` and `randomBelow` are parameters so that tests can fix them and predict
+  // the shuffled order; a node always keeps the defaults.
   ResponderSession(const crypto::HashDomain& domain, SessionTerms terms, RecordSource& source,
-                   uint64_t requestGroups);
+                   uint64_t requestGroups, crypto::SessionScalar scalar = crypto::SessionScalar::random(),
+                   RandomBelow randomBelow = crypto::randomBelow);
 
   uint64_t values() const { return values_; }
   size_t tagBytes() const { return tagBytes_; }
@@ -57,6 +65,7 @@ class ResponderSession {
   SessionTerms terms_;
   RecordSource& source_;
   crypto::SessionScalar s_;
+  RandomBelow randomBelow_;
   uint64_t requestGroups_;
   uint64_t values_;
   size_t tagBytes_;

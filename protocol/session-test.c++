@@ -6,12 +6,25 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
+#include <deque>
 #include <map>
 #include <set>
 
 using namespace entente::protocol;
 using entente::crypto::HashDomain;
 using entente::crypto::IdentifierKind;
+
+// Points in failure messages as hex, not as 32 raw characters.
+template <>
+struct Catch::StringMaker<entente::crypto::Point> {
+  static std::string convert(const entente::crypto::Point& p) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string hex;
+    for (uint8_t b : p) hex += {kDigits[b >> 4], kDigits[b & 0xf]};
+    return hex;
+  }
+};
 
 namespace {
 
@@ -199,29 +212,58 @@ TEST_CASE("tags that overtake the responder's offer are kept until it arrives") 
   CHECK(requester.finish().overlap == 25);
 }
 
-TEST_CASE("count mode hides which kinds of a customer matched by shuffling inside each customer") {
+TEST_CASE("count mode returns whole customers in the order its random source draws, shuffled inside too") {
+  // A fresh random scalar would make any order look random, shuffled or not. With a
+  // fixed scalar the test knows each returned value, and with a scripted source it
+  // knows the order that Fisher-Yates must produce.
+  using entente::crypto::Point;
+  using entente::crypto::SessionScalar;
   HashDomain domain("test");
-  auto a = entente::crypto::hashToGroup(domain, IdentifierKind::EMAIL, "a@x.fi");
-  auto b = entente::crypto::hashToGroup(domain, IdentifierKind::PHONE, "+358401234567");
-  std::set<bool> firstIsEmail;
-  for (int run = 0; run < 64 && firstIsEmail.size() < 2; ++run) {
-    ListSource source({});
-    ResponderSession responder(domain, {MatchMode::COUNT, {IdentifierKind::EMAIL, IdentifierKind::PHONE}, "p"},
-                               source, 1);
-    responder.absorb(BlindedBatch{{a, b}});
-    BlindedBatch out;
-    REQUIRE(responder.nextShuffled(out));
-    REQUIRE(out.points.size() == 2);
-    // Both values are raised to the same secret s: compare by unblinding is not
-    // possible here, but their order can be compared with a second raise of a.
-    firstIsEmail.insert(out.points[0] != out.points[1] && [&] {
-      std::vector<entente::crypto::Point> copy = out.points;
-      std::sort(copy.begin(), copy.end());
-      return true;
-    }() && out.points[0] < out.points[1]);
+  const std::vector<IdentifierKind> kinds = {IdentifierKind::EMAIL, IdentifierKind::PHONE,
+                                             IdentifierKind::NAME_DOB_POSTAL};
+  std::vector<Point> in;  // in[3 * c + j]: customer c's value of kind j, all distinct
+  for (int c = 0; c < 3; ++c) {
+    for (auto kind : kinds) in.push_back(entente::crypto::hashToGroup(domain, kind, "customer-" + std::to_string(c)));
   }
-  // Over 64 sessions the two orders of a two-value customer both occur.
-  CHECK(firstIsEmail.size() == 2);
+  const std::array<uint8_t, 32> scalar = {7};
+  std::vector<Point> raised(in.size());  // what the responder keeps: in[i]^s
+  SessionScalar::fromBytes(scalar).blind(in, raised);
+
+  std::deque<uint32_t> script = {1, 0,   // the order of the 3 customers
+                                 0, 1,   // inside the 1st customer returned
+                                 2, 0,   // the 2nd
+                                 1, 0};  // the 3rd
+  std::vector<uint32_t> bounds;
+  auto scripted = [&](uint32_t bound) {
+    bounds.push_back(bound);
+    REQUIRE(!script.empty());
+    uint32_t v = script.front();
+    script.pop_front();
+    REQUIRE(v < bound);
+    return v;
+  };
+  ListSource source({});
+  ResponderSession responder(domain, {MatchMode::COUNT, kinds, "p"}, source, 3, SessionScalar::fromBytes(scalar),
+                             scripted);
+  responder.absorb(BlindedBatch{in});
+  BlindedBatch out, after;
+  REQUIRE(responder.nextShuffled(out));
+  CHECK_FALSE(responder.nextShuffled(after));
+
+  // Customers: [0 1 2], swap positions 2 and 1 -> [0 2 1], swap 1 and 0 -> [2 0 1].
+  // Customer 2: swap 2 and 0, keep 1 -> [8 7 6]. Customer 0: keep 2, swap 1 and 0 ->
+  // [1 0 2]. Customer 1: swap 2 and 1 -> [3 5 4], swap 1 and 0 -> [5 3 4].
+  const std::vector<Point> expected = {raised[8], raised[7], raised[6], raised[1], raised[0],
+                                       raised[2], raised[5], raised[3], raised[4]};
+  CHECK(out.points == expected);
+  // Every swap drew from the source: n - 1 draws for n customers, k - 1 inside each.
+  CHECK(bounds == std::vector<uint32_t>{3, 2, 3, 2, 3, 2, 3, 2});
+  CHECK(script.empty());
+  // Nothing lost or duplicated: the same values, only reordered.
+  std::vector<Point> sortedOut = out.points, sortedRaised = raised;
+  std::sort(sortedOut.begin(), sortedOut.end());
+  std::sort(sortedRaised.begin(), sortedRaised.end());
+  CHECK(sortedOut == sortedRaised);
 }
 
 TEST_CASE("a responder notices a requester that finishes before sending every announced customer") {
