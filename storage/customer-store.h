@@ -53,4 +53,25 @@ class CustomerStore {
                       const std::function<void(uint64_t key, schema::Customer::Reader)>& visit);
 };
 
+// Customers in key order, a few at a time: a session reads its customers in batches
+// across event-loop turns from one snapshot. Valid while its transaction is.
+class CustomerCursor {
+ public:
+  explicit CustomerCursor(const Transaction& txn) : cursor_(txn, Table::CUSTOMERS) {}
+
+  // Moves to the first customer, then to each next one; false when there is none.
+  bool next() { return started_ ? cursor_.next() : (started_ = true, cursor_.first()); }
+  uint64_t key() const { return decodeKey(cursor_.key()); }
+  // The record in place: valid until the cursor moves.
+  schema::Customer::Reader record() {
+    record_.emplace(cursor_.value());
+    return record_->get();
+  }
+
+ private:
+  Cursor cursor_;
+  bool started_ = false;
+  std::optional<StoredRecord<schema::Customer>> record_;
+};
+
 }  // namespace entente::storage

@@ -2,7 +2,7 @@
 // hash chain of the node's audit log and checks every signed checkpoint; export
 // writes entries and checkpoints as JSON lines that an auditor can verify offline
 // with the node's public key (`entente audit verify --from-export FILE`).
-#include "node/audit/audit-trail.h"
+#include "node/audit/audit-export.h"
 #include "node/import/import-columns.h"
 #include "tools/commands.h"
 #include "tools/control-client.h"
@@ -50,7 +50,7 @@ void verify(const AuditOptions& o) {
   if (!o.fromExport.empty()) {
     std::ifstream in(o.fromExport);
     if (!in) throw CliError("cannot read " + o.fromExport, 2);
-    auto report = node::AuditTrail::verifyExport(in, std::nullopt);
+    auto report = node::verifyAuditExport(in, std::nullopt);
     printReport(report.ok, report.entries, report.checkpoints, report.uncoveredEntries,
                 report.firstBadEntry.value_or(0), report.reason, "named in the export's header");
     return;

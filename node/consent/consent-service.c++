@@ -25,7 +25,7 @@ void setConsent(NodeContext& context, const std::string& actor, SetConsentCall c
   auto r = call.getParams().getChange();
   std::string purpose = r.getPurpose();
   Details details = {{"purpose", purpose}, {"state", r.getGranted() ? "granted" : "withdrawn"}};
-  context.log.perform("consent.set", actor, details, [&](Details& d) {
+  context.gate.change("consent.set", actor, details, [&](storage::Transaction& txn, Details& d) {
     if (!context.config.knowsPurpose(purpose)) {
       failWith("unknown purpose '" + purpose + "'; known purposes: " + context.config.purposeNames());
     }
@@ -33,7 +33,6 @@ void setConsent(NodeContext& context, const std::string& actor, SetConsentCall c
     if (basis != "consent" && basis != "contract" && basis != "legitimate-interest") {
       failWith("the legal basis must be consent, contract or legitimate-interest");
     }
-    storage::Transaction txn(context.store, storage::Transaction::Mode::WRITE);
     uint64_t key = requireCustomer(txn, r.getCustomerId());
     storage::ConsentChange change;
     change.granted = r.getGranted();
@@ -44,11 +43,9 @@ void setConsent(NodeContext& context, const std::string& actor, SetConsentCall c
     change.noticeVersion = r.getNoticeVersion();
     change.expiresAtUnix = r.getExpiresAtUnix();
     bool changed = storage::ConsentStore::record(txn, key, purpose, change);
-    txn.commit();
     d.emplace_back("customer_key", std::to_string(key));
     d.emplace_back("changed", changed ? "yes" : "no");
     call.getResults().setChanged(changed);
-    return true;
   });
 }
 
@@ -56,7 +53,7 @@ void showConsent(NodeContext& context, const std::string& actor, ShowConsentCall
   storage::Transaction txn(context.store, storage::Transaction::Mode::READ);
   uint64_t key = requireCustomer(txn, call.getParams().getCustomerId());
   // Reading a person's consent is itself worth a trace.
-  context.log.record("consent.show", actor, "ok", {{"customer_key", std::to_string(key)}});
+  context.gate.record("consent.show", actor, "ok", {{"customer_key", std::to_string(key)}});
   const auto& purposes = context.config.purposes;
   auto list = call.getResults().initPurposes(static_cast<unsigned>(purposes.size()));
   for (unsigned i = 0; i < purposes.size(); ++i) {
@@ -101,32 +98,29 @@ void consentReport(NodeContext& context, ConsentReportCall call) {
 }
 
 void eraseCustomer(NodeContext& context, const std::string& actor, EraseCustomerCall call) {
-  // The log keeps that an erasure happened, when and by whom; not whom it erased.
-  context.log.perform("customer.erase", actor, {}, [&](Details& d) {
-    auto report = call.getResults().initErased();
-    report.setStoreBytesBefore(context.store.fileBytes());
-    {
-      storage::Transaction txn(context.store, storage::Transaction::Mode::WRITE);
-      uint64_t key = requireCustomer(txn, call.getParams().getCustomerId());
-      auto identifiers = storage::CustomerStore::erase(txn, call.getParams().getCustomerId().cStr());
-      report.setIdentifiers(identifiers.value_or(0));
-      report.setConsentPurposes(static_cast<uint32_t>(storage::ConsentStore::eraseCustomer(txn, key)));
-      context.store.markCompactionPending(txn);
-      txn.commit();
-    }
-    // Deleted pages keep their bytes until reused: rewrite the file without them.
-    try {
-      context.store.compact();
-    } catch (const storage::StoreError&) {
-      d.emplace_back("compacted", "pending");
-      failWith("the customer is erased, but a match session is reading the store, so the file could not be "
-               "rewritten yet; the erased data leaves the file at the next erasure or node start (nothing to "
-               "retry for this customer)");
-    }
-    report.setStoreBytesAfter(context.store.fileBytes());
-    d.emplace_back("compacted", "yes");
-    return true;
+  auto report = call.getResults().initErased();
+  report.setStoreBytesBefore(context.store.fileBytes());
+  // The log keeps that an erasure happened, when and by whom; not whom it erased. The
+  // erasure and its entry commit together, with the store marked for compaction.
+  context.gate.change("customer.erase", actor, {}, [&](storage::Transaction& txn, Details& d) {
+    uint64_t key = requireCustomer(txn, call.getParams().getCustomerId());
+    auto identifiers = storage::CustomerStore::erase(txn, call.getParams().getCustomerId().cStr());
+    report.setIdentifiers(identifiers.value_or(0));
+    report.setConsentPurposes(static_cast<uint32_t>(storage::ConsentStore::eraseCustomer(txn, key)));
+    context.store.markCompactionPending(txn);
+    d.emplace_back("compaction", "pending");
   });
+  // Deleted pages keep their bytes until reused: rewrite the file without them.
+  try {
+    context.store.compact();
+  } catch (const storage::StoreError& e) {
+    context.gate.recordNoThrow("store.compact", actor, "deferred", {{"reason", e.what()}});
+    failWith("the customer is erased, but the file could not be rewritten yet (" + std::string(e.what()) +
+             "); the erased data leaves the file at the next erasure or node start (nothing to retry for this "
+             "customer)");
+  }
+  context.gate.record("store.compact", actor, "ok", {{"reason", "erasure"}});
+  report.setStoreBytesAfter(context.store.fileBytes());
 }
 
 }  // namespace entente::node

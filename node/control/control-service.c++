@@ -2,9 +2,9 @@
 
 #include "crypto/credential.h"
 #include "node/consent/consent-service.h"
-#include "node/import/customer-import.h"
+#include "node/control/audit-endpoints.h"
+#include "node/control/import-session.h"
 #include "node/control/local-tokens.h"
-#include "node/match/session-receipt.h"
 #include "node/match/match-request.h"
 #include "node/partners/peer-service.h"
 #include "storage/credential-store.h"
@@ -22,75 +22,6 @@
 namespace entente::node {
 namespace control = protocol::control;
 namespace {
-
-void setCounts(control::ImportCounts::Builder out, const ImportTotals& totals) {
-  out.setInserted(totals.inserted);
-  out.setUpdated(totals.updated);
-  out.setUnchanged(totals.unchanged);
-  out.setRejected(totals.rejected);
-  out.setSharedIdentifiers(totals.sharedIdentifiers);
-  out.setConsentChanges(totals.consentChanges);
-}
-
-Details countDetails(const ImportTotals& t) {
-  return {{"inserted", std::to_string(t.inserted)},
-          {"updated", std::to_string(t.updated)},
-          {"unchanged", std::to_string(t.unchanged)},
-          {"rejected", std::to_string(t.rejected)}};
-}
-
-class ImportService final : public control::CustomerImport::Server {
- public:
-  ImportService(NodeContext& context, std::string actor, std::string source, bool consentOnly)
-      : context_(context),
-        actor_(std::move(actor)),
-        source_(std::move(source)),
-        action_(consentOnly ? "consent.import" : "import"),
-        import_(context.store, context.config, (consentOnly ? "consent-import " : "import ") + source_, consentOnly) {}
-  ~ImportService() noexcept(false) {
-    if (!finished_) {
-      auto details = countDetails(totals_);
-      details.insert(details.begin(), {"source", source_});
-      context_.log.record(action_, actor_, "interrupted", details);
-    }
-  }
-
- protected:
-  kj::Promise<void> rows(RowsContext context) override {
-    std::vector<RowRejection> rejections;
-    auto batch = userFacing([&] { return import_.storeBatch(context.getParams().getRows(), rejections); });
-    totals_.add(batch);
-    auto outcome = context.getResults().initOutcome();
-    setCounts(outcome.initCounts(), batch);
-    auto list = outcome.initRejections(static_cast<unsigned>(rejections.size()));
-    for (unsigned i = 0; i < rejections.size(); ++i) {
-      list[i].setLine(rejections[i].line);
-      list[i].setReason(rejections[i].reason);
-    }
-    return kj::READY_NOW;
-  }
-
-  kj::Promise<void> finish(FinishContext context) override {
-    totals_.rejected += context.getParams().getClientRejected();
-    finished_ = true;
-    auto details = countDetails(totals_);
-    details.insert(details.begin(), {"source", source_});
-    details.emplace_back("shared_identifiers", std::to_string(totals_.sharedIdentifiers));
-    details.emplace_back("consent_changes", std::to_string(totals_.consentChanges));
-    context_.log.record(action_, actor_, "ok", details);
-    setCounts(context.getResults().initTotal(), totals_);
-    return kj::READY_NOW;
-  }
-
- private:
-  NodeContext& context_;
-  std::string actor_;
-  std::string source_;
-  std::string action_;
-  CustomerImport import_;
-  ImportTotals totals_;
-  bool finished_ = false;
-};
 
 enum class Role { ADMIN, MARKETER, COMPLIANCE };
 
@@ -150,8 +81,8 @@ class ControlSessionService final : public control::ControlSession::Server {
     require("import customers", {Role::ADMIN});
     std::string source = context.getParams().getSource();
     bool consentOnly = context.getParams().getConsentOnly();
-    context_.log.record(consentOnly ? "consent.import" : "import", actor_, "started", {{"source", source}});
-    context.getResults().setImport(kj::heap<ImportService>(context_, actor_, source, consentOnly));
+    userFacing([&] { context_.gate.record(consentOnly ? "consent.import" : "import", actor_, "started", {{"source", source}}); });
+    context.getResults().setImport(makeImportSession(context_, actor_, source, consentOnly));
     return kj::READY_NOW;
   }
 
@@ -203,15 +134,14 @@ class ControlSessionService final : public control::ControlSession::Server {
     require("create tokens", {Role::ADMIN});
     std::string name = context.getParams().getName();
     std::string role = context.getParams().getRole();
-    context_.log.perform("token.create", actor_, {{"name", name}, {"role", role}}, [&](Details&) {
-      if (!isRole(role)) failWith("role must be admin, marketer or compliance");
-      if (name.empty() || name.size() > 64) failWith("a token needs a name of 1-64 characters (who will use it)");
-      storage::Transaction txn(context_.store, storage::Transaction::Mode::WRITE);
-      auto secret = issueToken(txn, name, role);
-      txn.commit();
-      context.getResults().setToken(secret);
-      return true;
-    });
+    context_.gate.change("token.create", actor_, {{"name", name}, {"role", role}},
+                         [&](storage::Transaction& txn, Details&) {
+                           if (!isRole(role)) failWith("role must be admin, marketer or compliance");
+                           if (name.empty() || name.size() > 64) {
+                             failWith("a token needs a name of 1-64 characters (who will use it)");
+                           }
+                           context.getResults().setToken(issueToken(txn, name, role));
+                         });
     return kj::READY_NOW;
   }
 
@@ -232,14 +162,11 @@ class ControlSessionService final : public control::ControlSession::Server {
   kj::Promise<void> revokeToken(RevokeTokenContext context) override {
     require("revoke tokens", {Role::ADMIN});
     std::string name = context.getParams().getName();
-    context_.log.perform("token.revoke", actor_, {{"name", name}}, [&](Details& d) {
-      storage::Transaction txn(context_.store, storage::Transaction::Mode::WRITE);
+    context_.gate.change("token.revoke", actor_, {{"name", name}}, [&](storage::Transaction& txn, Details& d) {
       size_t n = storage::TokenStore::revokeByName(txn, name);
       if (n == 0) failWith("no active token named '" + name + "'; `entente token list` shows them");
-      txn.commit();
       d.emplace_back("revoked", std::to_string(n));
       context.getResults().setRevoked(static_cast<uint32_t>(n));
-      return true;
     });
     return kj::READY_NOW;
   }
@@ -270,91 +197,27 @@ class ControlSessionService final : public control::ControlSession::Server {
 
   kj::Promise<void> auditVerify(AuditVerifyContext context) override {
     require("verify the audit log", {Role::ADMIN, Role::COMPLIANCE});
-    auto report = context_.audit.verify();
-    // Each partner receipt held here names a session this node's log must show: a
-    // receipt without its entry means entries were removed after the last checkpoint.
-    uint64_t receipts = 0, missing = 0;
-    {
-      std::vector<std::string> sessions;
-      {
-        storage::Transaction txn(context_.store, storage::Transaction::Mode::READ);
-        sessions = receiptSessions(txn);
-      }
-      std::string exported;
-      try {
-        exported = context_.audit.exportJsonl();
-      } catch (const std::exception&) {
-        // A damaged entry is already reported by verify(); receipts cannot be checked.
-        sessions.clear();
-      }
-      for (auto& session : sessions) {
-        ++receipts;
-        if (exported.find("\"session\":\"" + session + "\"") == std::string::npos) ++missing;
-      }
-    }
-    if (missing > 0 && report.ok) {
-      report.ok = false;
-      report.reason = std::to_string(missing) + " partner receipt(s) name sessions that are missing from the audit "
-                                                "log: its last entries were removed";
-    }
-    auto out = context.getResults().initReport();
-    out.setReceipts(receipts);
-    out.setReceiptsWithoutEntry(missing);
-    out.setOk(report.ok);
-    out.setEntries(report.entries);
-    out.setCheckpoints(report.checkpoints);
-    out.setUncoveredEntries(report.uncoveredEntries);
-    out.setFirstBadEntry(report.firstBadEntry.value_or(0));
-    out.setReason(report.reason);
-    out.setFingerprint(context_.identity.fingerprint());
-    context_.log.record("audit.verify", actor_, report.ok ? "ok" : "failed",
-                        {{"entries", std::to_string(report.entries)},
-                         {"first_bad_entry", std::to_string(report.firstBadEntry.value_or(0))}});
+    node::auditVerify(context_, actor_, context);
     return kj::READY_NOW;
   }
 
   kj::Promise<void> auditExport(AuditExportContext context) override {
     require("export the audit log", {Role::ADMIN, Role::COMPLIANCE});
-    int64_t since = context.getParams().getSinceUnix();
-    context_.log.record("audit.export", actor_, "ok", {{"since", std::to_string(since)}});
-    auto text = std::make_shared<std::string>(context_.audit.exportJsonl(since));
-    auto sink = context.getParams().getSink();
-    return sendLines(kj::mv(sink), text, 0).then([context](uint64_t lines) mutable {
-      context.getResults().setLines(lines);
-    });
+    return node::auditExport(context_, actor_, context);
   }
 
   kj::Promise<void> stop(StopContext context) override {
     require("stop the node", {Role::ADMIN});
-    context_.log.record("node.stop", actor_, "requested");
+    userFacing([&] { context_.gate.record("node.stop", actor_, "requested"); });
     // Answer first, then stop on a later turn so that the reply goes out.
     auto& fulfiller = context_.stopRequested;
     return kj::evalLater([&fulfiller] { fulfiller->fulfill(); });
   }
 
  private:
-  // Streams the export a few hundred lines per message.
-  static kj::Promise<uint64_t> sendLines(control::LineSink::Client sink, std::shared_ptr<std::string> text,
-                                         size_t from, uint64_t sent = 0) {
-    std::vector<std::string> lines;
-    size_t at = from;
-    while (at < text->size() && lines.size() < 500) {
-      size_t end = text->find('\n', at);
-      if (end == std::string::npos) end = text->size();
-      lines.push_back(text->substr(at, end - at));
-      at = end + 1;
-    }
-    if (lines.empty()) return sent;
-    auto request = sink.linesRequest();
-    auto list = request.initLines(static_cast<unsigned>(lines.size()));
-    for (unsigned i = 0; i < lines.size(); ++i) list.set(i, lines[i]);
-    uint64_t now = sent + lines.size();
-    return request.send().then([sink, text, at, now]() mutable { return sendLines(kj::mv(sink), text, at, now); });
-  }
-
   void require(const char* what, std::initializer_list<Role> allowed) {
     if (std::find(allowed.begin(), allowed.end(), role_) != allowed.end()) return;
-    context_.log.record("access.denied", actor_, "refused", {{"wanted", what}});
+    context_.gate.recordNoThrow("access.denied", actor_, "refused", {{"wanted", what}});
     failWith(std::string("the token of '") + actor_ + "' may not " + what + "; ask an administrator");
   }
 
@@ -377,7 +240,8 @@ class ControlService final : public control::Control::Server {
     }
     std::fill(token.begin(), token.end(), '\0');
     if (!entry || entry->revoked) {
-      context_.log.record("access.login", "unknown", "refused", {{"reason", entry ? "revoked token" : "unknown token"}});
+      context_.gate.recordNoThrow("access.login", "unknown", "refused",
+                                  {{"reason", entry ? "revoked token" : "unknown token"}});
       failWith(entry ? "this token was revoked; ask an administrator for a new one (`entente token create`)"
                      : "this token is not valid on this node; ask an administrator for one (`entente token create`)");
     }

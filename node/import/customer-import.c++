@@ -151,10 +151,17 @@ CustomerImport::CustomerImport(storage::Environment& env, const NodeConfig& conf
 
 ImportTotals CustomerImport::storeBatch(capnp::List<protocol::control::ImportRow>::Reader rows,
                                         std::vector<RowRejection>& rejections) {
+  storage::Transaction txn(env_, storage::Transaction::Mode::WRITE);
+  auto totals = storeBatch(txn, rows, rejections);
+  txn.commit();
+  return totals;
+}
+
+ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
+                                        capnp::List<protocol::control::ImportRow>::Reader rows,
+                                        std::vector<RowRejection>& rejections) {
   ImportTotals totals;
   int64_t now = static_cast<int64_t>(std::time(nullptr));
-  std::vector<ConsentEvent> events;
-  storage::Transaction txn(env_, storage::Transaction::Mode::WRITE);
   for (auto row : rows) {
     CheckedRow checked;
     std::vector<ConsentUpdate> consent;
@@ -190,12 +197,10 @@ ImportTotals CustomerImport::storeBatch(capnp::List<protocol::control::ImportRow
     for (auto& update : consent) {
       if (storage::ConsentStore::record(txn, *key, update.purpose, update.change)) {
         ++totals.consentChanges;
-        events.push_back({*key, update.purpose, update.change.granted});
+        consentEvents_.push_back({*key, update.purpose, update.change.granted});
       }
     }
   }
-  txn.commit();
-  consentEvents_.insert(consentEvents_.end(), events.begin(), events.end());
   return totals;
 }
 

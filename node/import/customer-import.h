@@ -39,13 +39,19 @@ class CustomerImport {
   // file in consent history ("import crm.csv:LINE").
   CustomerImport(storage::Environment& env, const NodeConfig& config, std::string source, bool consentOnly);
 
-  // Stores the batch's good rows in one transaction. Returns the batch's counts and
-  // fills `rejections`. Throws storage::StoreError when the store fails: nothing of
-  // the batch is then stored.
+  // Stores the batch's good rows in `txn`, which the caller commits (through the gate,
+  // with the batch's audit entry). Returns the batch's counts and fills `rejections`.
+  // Throws storage::StoreError when the store fails: the caller's transaction must
+  // then not commit, and nothing of the batch is stored.
+  ImportTotals storeBatch(storage::Transaction& txn, capnp::List<protocol::control::ImportRow>::Reader rows,
+                          std::vector<RowRejection>& rejections);
+  // The same in a transaction of its own, for tests and tools without a gate.
   ImportTotals storeBatch(capnp::List<protocol::control::ImportRow>::Reader rows,
                           std::vector<RowRejection>& rejections);
 
-  // Each consent change stored: customer key, purpose, granted, source (for the audit).
+  // Each consent change stored: customer key, purpose, granted (for the audit). Kept
+  // as the batches are stored; a batch whose transaction did not commit leaves its
+  // events here too, so read them only after a successful import.
   struct ConsentEvent {
     uint64_t customerKey;
     std::string purpose;

@@ -81,7 +81,6 @@ void summarise(RequestedMatch& m, const std::string& peer, const SessionReport& 
       byKind[slot].setCustomers(n);
     }
   }
-  details.emplace_back("session", report.sessionId);
   details.emplace_back("own_customers", std::to_string(m.session.groups()));
   details.emplace_back("partner_values", std::to_string(report.partnerValues));
   // The log keeps the true figure even when the CLI withholds it: it is this node's own
@@ -100,7 +99,7 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
   auto fail = [&context, actor, details, peer](kj::Exception&& e) -> kj::Promise<void> {
     std::string message = userMessage(e);
     details->emplace_back("error", message);
-    context.log.record("match.request", actor, "failed", *details);
+    context.gate.recordNoThrow("match.request", actor, "failed", *details);
     if (e.getType() == kj::Exception::Type::DISCONNECTED ||
         message.find("closed the connection during") != std::string::npos) {
       // The partner's connection dropped, not the CLI's: say which, as a plain
@@ -159,12 +158,25 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
         opening.makeReceipt = [&context, fieldsFor](const std::string& sessionId, uint64_t partnerValues) {
           return signReceipt(fieldsFor(sessionId, partnerValues), "requester", context.identity);
         };
-        opening.takeReceipt = [&context, fieldsFor, partnerKey](const std::string& sessionId, uint64_t partnerValues,
-                                                                const SignedReceipt& receipt) {
+        opening.takeReceipt = [&context, &m, actor, peer, details, fieldsFor, partnerKey](
+                                  const std::string& sessionId, uint64_t partnerValues, const SignedReceipt& receipt) {
           checkReceipt(receipt, fieldsFor(sessionId, partnerValues), "responder", partnerKey);
-          storage::Transaction txn(context.store, storage::Transaction::Mode::WRITE);
-          storeReceipt(txn, sessionId, "responder", receipt);
-          txn.commit();
+          // From here on every entry about this match names its session.
+          details->emplace_back("session", sessionId);
+          // The partner's receipt and this node's entry for the session commit together,
+          // so that no receipt held here ever lacks its session in the log, even when the
+          // CLI goes away before the results reach it.
+          Details exchanged = {{"peer", peer},
+                               {"session", sessionId},
+                               {"purpose", m.session.terms().purpose},
+                               {"mode", modeName(m.session.terms().mode)},
+                               {"own_customers", std::to_string(m.session.groups())},
+                               {"partner_values", std::to_string(partnerValues)},
+                               {"receipt", "stored"}};
+          context.gate.change(
+              "match.session", actor, exchanged,
+              [&](storage::Transaction& txn, Details&) { storeReceipt(txn, sessionId, "responder", receipt); },
+              "completed");
         };
         auto dropped = m.connection.onDisconnect().then([opened = opening.opened]() -> SessionReport {
           failWith(droppedConnectionMessage(*opened));
@@ -182,7 +194,7 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
               return streamed.then(
                   [&context, actor, &m, peer, call, details, minOverlap, withheld, report = kj::mv(report)]() mutable {
                     summarise(m, peer, report, minOverlap, withheld, call.getResults().initSummary(), *details);
-                    context.log.record("match.request", actor, "completed", *details);
+                    context.gate.record("match.request", actor, "completed", *details);
                   });
             })
             .attach(kj::mv(match));

@@ -13,24 +13,24 @@ MatchSelection::MatchSelection(storage::Environment& env, const protocol::Sessio
       snapshot_(env, storage::Transaction::Mode::READ) {
   for (auto kind : terms.kinds) kindMask_ |= static_cast<uint8_t>(1u << static_cast<unsigned>(kind));
   // First pass: the totals both roles announce before sending anything.
-  storage::Cursor counter(snapshot_, storage::Table::CUSTOMERS);
+  storage::CustomerCursor counter(snapshot_);
   protocol::SelectedGroup group;
-  for (bool ok = counter.first(); ok; ok = counter.next()) {
+  while (counter.next()) {
     group.values.clear();
-    if (select(storage::decodeKey(counter.key()), counter.value(), &group)) {
+    if (select(counter.key(), counter.record(), &group)) {
       ++groups_;
       values_ += group.values.size();
     }
   }
-  cursor_ = std::make_unique<storage::Cursor>(snapshot_, storage::Table::CUSTOMERS);
+  cursor_ = std::make_unique<storage::CustomerCursor>(snapshot_);
 }
 
 MatchSelection::~MatchSelection() = default;
 
-bool MatchSelection::select(uint64_t key, storage::Bytes bytes, protocol::SelectedGroup* into) const {
-  storage::StoredRecord<storage::schema::Customer> record(bytes);
+bool MatchSelection::select(uint64_t key, storage::schema::Customer::Reader record,
+                            protocol::SelectedGroup* into) const {
   into->customerKey = key;
-  for (auto id : record.get().getIdentifiers()) {
+  for (auto id : record.getIdentifiers()) {
     if (id.getKind() < 8 && (kindMask_ >> id.getKind() & 1)) {
       into->values.push_back({static_cast<crypto::IdentifierKind>(id.getKind()), id.getValue().cStr()});
     }
@@ -47,14 +47,13 @@ bool MatchSelection::select(uint64_t key, storage::Bytes bytes, protocol::Select
 size_t MatchSelection::read(size_t maxGroups, std::vector<protocol::SelectedGroup>& out) {
   size_t appended = 0;
   while (appended < maxGroups && !finished_) {
-    bool ok = started_ ? cursor_->next() : cursor_->first();
     started_ = true;
-    if (!ok) {
+    if (!cursor_->next()) {
       finished_ = true;
       break;
     }
     protocol::SelectedGroup group;
-    if (select(storage::decodeKey(cursor_->key()), cursor_->value(), &group)) {
+    if (select(cursor_->key(), cursor_->record(), &group)) {
       out.push_back(std::move(group));
       ++appended;
     }

@@ -11,6 +11,7 @@
 
 #include "protocol/record-source.h"
 #include "protocol/session-terms.h"
+#include "storage/customer-store.h"
 #include "storage/environment.h"
 
 #include <memory>
@@ -32,13 +33,13 @@ class MatchSelection final : public protocol::RecordSource {
   std::string customerIdOf(uint64_t customerKey) override;
 
  private:
-  bool select(uint64_t key, storage::Bytes record, protocol::SelectedGroup* into) const;
+  bool select(uint64_t key, storage::schema::Customer::Reader record, protocol::SelectedGroup* into) const;
 
   std::string purpose_;
   int64_t startedAtUnix_;
   storage::Transaction snapshot_;
-  std::unique_ptr<storage::Cursor> cursor_;
-  bool started_ = false;
+  std::unique_ptr<storage::CustomerCursor> cursor_;
+  bool started_ = false;  // read() was called: customers left out from then on are not counted again
   bool finished_ = false;
   uint8_t kindMask_ = 0;
   uint64_t groups_ = 0;

@@ -31,9 +31,9 @@ class MatchSessionService final : public wire::MatchSession::Server {
         // reaches the requester first and it can start sending its own batches.
         tagsSent_(kj::evalLater([this] { return pushTags(); }).fork()) {}
 
-  ~MatchSessionService() noexcept(false) {
+  ~MatchSessionService() noexcept {
     if (!finished_) {
-      context_.log.record("session.serve", peer_, "failed",
+      context_.gate.recordNoThrow("session.serve", peer_, "failed",
                           {{"session", sessionId_}, {"reason", "the requester left before finishing"},
                            {"received_customers", std::to_string(session_.receivedGroups())}});
     }
@@ -71,14 +71,6 @@ class MatchSessionService final : public wire::MatchSession::Server {
         .then([this, context]() mutable {
           exchangeReceipts(context);
           context.getResults().setValues(session_.receivedGroups() * terms_.kinds.size());
-          finished_ = true;
-          context_.log.record("session.serve", peer_, "completed",
-                              {{"session", sessionId_},
-                               {"purpose", terms_.purpose},
-                               {"mode", modeName(terms_.mode)},
-                               {"kinds", joinKinds(terms_.kinds)},
-                               {"received_customers", std::to_string(session_.receivedGroups())},
-                               {"sent_tags", std::to_string(session_.tagsSent())}});
         });
   }
 
@@ -99,12 +91,23 @@ class MatchSessionService final : public wire::MatchSession::Server {
     SignedReceipt received{theirs.getText(), {}};
     if (theirs.getSignature().size() != received.signature.size()) failWith("the requester's receipt is not signed");
     std::copy(theirs.getSignature().begin(), theirs.getSignature().end(), received.signature.begin());
-    userFacing([&] { checkReceipt(received, fields, "requester", peerKey_); });
-    {
-      storage::Transaction txn(context_.store, storage::Transaction::Mode::WRITE);
-      storeReceipt(txn, sessionId_, "requester", received);
-      txn.commit();
-    }
+    userFacing([&] {
+      checkReceipt(received, fields, "requester", peerKey_);
+      // The requester's receipt and this node's entry for the session commit together,
+      // so that no receipt held here ever lacks its session in the log.
+      Details details = {{"session", sessionId_},
+                         {"purpose", terms_.purpose},
+                         {"mode", modeName(terms_.mode)},
+                         {"kinds", joinKinds(terms_.kinds)},
+                         {"received_customers", std::to_string(session_.receivedGroups())},
+                         {"sent_tags", std::to_string(session_.tagsSent())},
+                         {"receipt", "stored"}};
+      context_.gate.change(
+          "session.serve", peer_, details,
+          [&](storage::Transaction& txn, Details&) { storeReceipt(txn, sessionId_, "requester", received); },
+          "completed");
+    });
+    finished_ = true;
     auto ours = signReceipt(fields, "responder", context_.identity);
     auto out = context.getResults().initReceipt();
     out.setText(ours.text);
@@ -173,13 +176,24 @@ class PartnerService final : public wire::Partner::Server {
     Details details = {{"remote", remote_},
                        {"purpose", request.getPurpose()},
                        {"requested_customers", std::to_string(request.getRequestGroups())}};
+    protocol::SessionTerms terms;
+    std::string sessionId = newSessionId();
+    details.emplace_back("session", sessionId);
     try {
-      auto terms = check(request, peer);
+      terms = check(request, peer);
       details.emplace_back("mode", modeName(terms.mode));
       details.emplace_back("kinds", joinKinds(terms.kinds));
-      std::string sessionId = newSessionId();
-      details.emplace_back("session", sessionId);
-      auto service = userFacing([&] {
+    } catch (const kj::Exception& e) {
+      details.emplace_back("reason", userMessage(e));
+      context_.gate.recordNoThrow("session.serve", peer.empty() ? "unknown" : peer, "refused", details);
+      throw;
+    }
+    // The day's usage and the session's opening commit together.
+    context_.gate.change(
+        "session.serve", peer, details,
+        [&](storage::Transaction& txn, Details& d) {
+          storage::PeerStore::addUsage(txn, peer_->name, utcDay(), request.getRequestGroups());
+          auto service = userFacing([&] {
         return kj::heap<MatchSessionService>(context_, peer, key_, sessionId, std::move(terms),
                                              request.getRequestGroups(),
                                              context.getParams().getSink());
@@ -188,14 +202,10 @@ class PartnerService final : public wire::Partner::Server {
       offer.setSessionId(sessionId);
       offer.setResponderValues(service->values());
       offer.setTagBytes(static_cast<uint8_t>(service->tagBytes()));
-      details.emplace_back("own_values", std::to_string(service->values()));
-      context.getResults().setSession(kj::mv(service));
-      context_.log.record("session.serve", peer, "opened", details);
-    } catch (const kj::Exception& e) {
-      details.emplace_back("reason", userMessage(e));
-      context_.log.record("session.serve", peer.empty() ? "unknown" : peer, "refused", details);
-      throw;
-    }
+          d.emplace_back("own_values", std::to_string(service->values()));
+          context.getResults().setSession(kj::mv(service));
+        },
+        "opened");
     return kj::READY_NOW;
   }
 
@@ -228,8 +238,9 @@ class PartnerService final : public wire::Partner::Server {
 
   // The responder's defence against probing and over-use: what this peer may ask,
   // read fresh from the store at each session (a change applies to the next one).
+  // Only checks: the usage is charged with the session's opening entry.
   void enforcePolicy(const protocol::SessionTerms& terms, uint64_t customers) {
-    storage::Transaction txn(context_.store, storage::Transaction::Mode::WRITE);
+    storage::Transaction txn(context_.store, storage::Transaction::Mode::READ);
     auto current = storage::PeerStore::find(txn, peer_->name);
     if (!current || current->revoked) {
       failWith("node '" + context_.config.name + "' no longer pairs with this node (revoked)");
@@ -266,8 +277,6 @@ class PartnerService final : public wire::Partner::Server {
                " customers per day; " + std::to_string(used.customers) + " are used today and this query has " +
                std::to_string(customers));
     }
-    storage::PeerStore::addUsage(txn, peer_->name, day, customers);
-    txn.commit();
   }
 
   static std::string joinList(const std::vector<std::string>& list) {

@@ -1,5 +1,7 @@
 #include "node/match/session-receipt.h"
 
+#include "storage/receipt-store.h"
+
 #include <stdexcept>
 
 namespace entente::node {
@@ -44,18 +46,14 @@ void checkReceipt(const SignedReceipt& receipt, const ReceiptFields& expected, c
 
 void storeReceipt(storage::Transaction& txn, const std::string& sessionId, const std::string& signerRole,
                   const SignedReceipt& receipt) {
-  std::string value = receipt.text;
-  value.append(reinterpret_cast<const char*>(receipt.signature.data()), receipt.signature.size());
-  txn.put(storage::Table::RECEIPTS, storage::bytesOf(sessionId + "/" + signerRole), storage::bytesOf(value));
+  storage::ReceiptStore::put(
+      txn, {sessionId, signerRole, receipt.text,
+            std::string(reinterpret_cast<const char*>(receipt.signature.data()), receipt.signature.size())});
 }
 
 std::vector<std::string> receiptSessions(const storage::Transaction& txn) {
   std::vector<std::string> sessions;
-  storage::Cursor cursor(txn, storage::Table::RECEIPTS);
-  for (bool ok = cursor.first(); ok; ok = cursor.next()) {
-    std::string key(storage::textOf(cursor.key()));
-    sessions.push_back(key.substr(0, key.find('/')));
-  }
+  for (auto& receipt : storage::ReceiptStore::list(txn)) sessions.push_back(receipt.sessionId);
   return sessions;
 }
 

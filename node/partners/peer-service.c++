@@ -82,8 +82,8 @@ std::string utcDay() {
 void invitePeer(NodeContext& context, const std::string& actor, InvitePeerCall call) {
   auto purposes = textList(call.getParams().getPurposes());
   uint32_t hours = call.getParams().getValidHours();
-  context.log.perform("peer.invite", actor, {{"purposes", join(purposes)}, {"valid_hours", std::to_string(hours)}},
-                      [&](Details&) {
+  context.gate.change("peer.invite", actor, {{"purposes", join(purposes)}, {"valid_hours", std::to_string(hours)}},
+                      [&](storage::Transaction& txn, Details&) {
                         checkPurposes(context.config, purposes);
                         if (hours == 0 || hours > kMaxInvitationHours) {
                           failWith("an invitation is valid for 1 to 720 hours");
@@ -95,12 +95,9 @@ void invitePeer(NodeContext& context, const std::string& actor, InvitePeerCall c
                         invitation.purposes = purposes;
                         invitation.expiresAtUnix = now() + int64_t{hours} * 3600;
                         invitation.secret = crypto::newSecret("pair_");
-                        storage::Transaction txn(context.store, storage::Transaction::Mode::WRITE);
                         storage::InvitationStore::put(txn, hashBytes(crypto::hashSecret(invitation.secret)),
                                                       {purposes, now(), invitation.expiresAtUnix, ""});
-                        txn.commit();
                         call.getResults().setInvitation(encodeInvitation(invitation, context.identity));
-                        return true;
                       });
 }
 
@@ -128,9 +125,12 @@ kj::Promise<void> acceptPeer(NodeContext& context, const std::string& actor, Acc
     }
   } catch (kj::Exception& e) {
     details->emplace_back("error", userMessage(e));
-    context.log.record("peer.accept", actor, "failed", *details);
+    context.gate.recordNoThrow("peer.accept", actor, "failed", *details);
     return kj::mv(e);
   }
+  // Set once the gate has recorded the outcome, so that a failure it recorded is not
+  // recorded twice by the handler below.
+  auto recorded = std::make_shared<bool>(false);
   return context.transport.connect(invitation.address, invitation.publicKey, protocol::Channel::PAIRING)
       .then([&context, invitation, name](kj::Own<protocol::TlsStream> stream) {
         auto connection = kj::heap<protocol::RpcConnection>(kj::mv(stream));
@@ -140,7 +140,7 @@ kj::Promise<void> acceptPeer(NodeContext& context, const std::string& actor, Acc
         request.setAddress(context.config.listen);
         return request.send().then([](auto) {}).attach(kj::mv(connection));
       })
-      .then([&context, actor, invitation, name, details, call]() mutable {
+      .then([&context, actor, invitation, name, details, call, recorded]() mutable {
         storage::PeerEntry peer;
         peer.name = name;
         peer.address = invitation.address;
@@ -148,16 +148,15 @@ kj::Promise<void> acceptPeer(NodeContext& context, const std::string& actor, Acc
         peer.publicKey = invitation.publicKey;
         peer.policy.purposes = invitation.purposes;
         peer.offeredPurposes = invitation.purposes;
-        storage::Transaction txn(context.store, storage::Transaction::Mode::WRITE);
-        storage::PeerStore::put(txn, peer);
-        txn.commit();
-        context.log.record("peer.accept", actor, "ok", *details);
+        *recorded = true;
+        context.gate.change("peer.accept", actor, *details,
+                            [&](storage::Transaction& txn, Details&) { storage::PeerStore::put(txn, peer); });
         fillPeer(context, peer, {}, call.getResults().initPeer());
       })
-      .catch_([&context, actor, details](kj::Exception&& e) -> kj::Promise<void> {
+      .catch_([&context, actor, details, recorded](kj::Exception&& e) -> kj::Promise<void> {
         std::string message = userMessage(e);
         details->emplace_back("error", message);
-        context.log.record("peer.accept", actor, "failed", *details);
+        if (!*recorded) context.gate.recordNoThrow("peer.accept", actor, "failed", *details);
         return kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__,
                              kj::heapString("pairing did not complete: " + message +
                                             "; nothing was stored; retry once the inviting node is reachable"));
@@ -167,8 +166,7 @@ kj::Promise<void> acceptPeer(NodeContext& context, const std::string& actor, Acc
 std::string completePairing(NodeContext& context, const std::string& remote, const crypto::PublicKey& peerKey,
                             const std::string& secret, const std::string& nodeName, const std::string& address) {
   Details details = {{"remote", remote}, {"peer", nodeName}, {"fingerprint", crypto::fingerprintOf(peerKey)}};
-  return context.log.perform("peer.pair", nodeName, details, [&](Details&) {
-    storage::Transaction txn(context.store, storage::Transaction::Mode::WRITE);
+  return context.gate.change("peer.pair", nodeName, details, [&](storage::Transaction& txn, Details&) {
     auto hash = crypto::hashSecret(secret);
     auto invitation = storage::InvitationStore::find(txn, hashBytes(hash));
     if (!invitation) failWith("this invitation is unknown to node '" + context.config.name + "'; ask for a new one");
@@ -190,7 +188,6 @@ std::string completePairing(NodeContext& context, const std::string& remote, con
     storage::PeerStore::put(txn, peer);
     invitation->usedBy = nodeName;
     storage::InvitationStore::put(txn, hashBytes(hash), *invitation);
-    txn.commit();
     return std::string(context.config.name);
   });
 }
@@ -215,8 +212,7 @@ void setPolicy(NodeContext& context, const std::string& actor, SetPolicyCall cal
   std::string name = call.getParams().getName();
   auto change = call.getParams().getChange();
   Details details = {{"peer", name}};
-  context.log.perform("peer.policy", actor, details, [&](Details& d) {
-    storage::Transaction txn(context.store, storage::Transaction::Mode::WRITE);
+  context.gate.change("peer.policy", actor, details, [&](storage::Transaction& txn, Details& d) {
     auto peer = requirePeer(txn, name);
     auto& p = peer.policy;
     if (change.getHasPurposes()) {
@@ -247,43 +243,34 @@ void setPolicy(NodeContext& context, const std::string& actor, SetPolicyCall cal
     d.emplace_back("min_overlap", std::to_string(p.minReportableOverlap));
     storage::PeerStore::put(txn, peer);
     auto today = storage::PeerStore::usage(txn, name, utcDay());
-    txn.commit();
     fillPeer(context, peer, today, call.getResults().initPeer());
-    return true;
   });
 }
 
 void revokePeer(NodeContext& context, const std::string& actor, RevokePeerCall call) {
   std::string name = call.getParams().getName();
-  context.log.perform("peer.revoke", actor, {{"peer", name}}, [&](Details& d) {
-    {
-      storage::Transaction txn(context.store, storage::Transaction::Mode::WRITE);
-      auto peer = requirePeer(txn, name);
-      if (!peer.revoked) {
-        peer.revoked = true;
-        peer.revokedAtUnix = now();
-        storage::PeerStore::put(txn, peer);
-      }
-      txn.commit();
+  context.gate.change("peer.revoke", actor, {{"peer", name}}, [&](storage::Transaction& txn, Details& d) {
+    auto peer = requirePeer(txn, name);
+    if (!peer.revoked) {
+      peer.revoked = true;
+      peer.revokedAtUnix = now();
+      storage::PeerStore::put(txn, peer);
     }
-    // Revocation also ends what is open: a session under way stops now.
+    // Revocation also ends what is open: a session under way stops now (before the
+    // commit is harmless: the revocation is what was asked for either way).
     size_t closed = context.connections.abortAll(name);
     d.emplace_back("closed_connections", std::to_string(closed));
     call.getResults().setClosedConnections(static_cast<uint32_t>(closed));
-    return true;
   });
 }
 
 void removePeer(NodeContext& context, const std::string& actor, RemovePeerCall call) {
   std::string name = call.getParams().getName();
-  context.log.perform("peer.remove", actor, {{"peer", name}}, [&](Details& d) {
-    storage::Transaction txn(context.store, storage::Transaction::Mode::WRITE);
+  context.gate.change("peer.remove", actor, {{"peer", name}}, [&](storage::Transaction& txn, Details& d) {
     if (!storage::PeerStore::remove(txn, name)) {
       failWith("no peer named '" + name + "'; `entente peer list` shows the known peers");
     }
-    txn.commit();
     d.emplace_back("closed_connections", std::to_string(context.connections.abortAll(name)));
-    return true;
   });
 }
 

@@ -5,8 +5,8 @@
 
 #include "crypto/group.h"
 #include "crypto/node-identity.h"
-#include "node/audit/action-log.h"
-#include "node/audit/audit-trail.h"
+#include "node/audit/action-gate.h"
+#include "node/audit/audit-chain.h"
 #include "node/server/node-config.h"
 #include "protocol/transport.h"
 #include "storage/environment.h"
@@ -25,8 +25,8 @@ struct NodeContext {
   NodeConfig config;
   NodePaths paths;
   storage::Environment& store;
-  ActionLog& log;
-  AuditTrail& audit;
+  ActionGate& gate;  // every action passes here (node/audit/action-gate.h)
+  const AuditChain& audit;
   protocol::PartnerTransport& transport;
   const crypto::NodeIdentity& identity;
   ConnectionRegistry& connections;

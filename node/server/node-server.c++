@@ -19,6 +19,8 @@
 #include <netinet/in.h>
 
 #include <cstdio>
+#include <ctime>
+#include <optional>
 #include <iostream>
 
 namespace entente::node {
@@ -70,17 +72,26 @@ int runNode(const std::filesystem::path& dirArgument) {
   // A partner vanishing mid-write must be an error on that connection, not our death.
   signal(SIGPIPE, SIG_IGN);
 
+  std::optional<NodeLog> nodeLog;
+  auto cannotRun = [&](const std::string& why) {
+    std::cerr << "entente: node '" << config.name << "' cannot run: " << why << "\n";
+    // Before the audit log is open nothing can be recorded there; node.log says why.
+    if (nodeLog) nodeLog->write(std::time(nullptr), "node.start", "system", "failed", std::nullopt, {{"error", why}});
+    return 1;
+  };
   try {
+    nodeLog.emplace(paths.log(), true);
     storage::Environment store(paths.store(), false);
-    ActionLog log(paths.log(), true);
     auto identity = loadIdentity(paths, config);
+    AuditChain audit(store, identity);
+    ActionGate gate(store, audit, *nodeLog);
     if (config.insecurePlaintextKey) {
       std::fprintf(stderr,
                    "entente: WARNING: node '%s' keeps its private key unprotected (insecure_plaintext_key); anyone "
                    "who copies %s can impersonate it. Set key_passphrase_file or key_passphrase_env and re-create "
                    "the key.\n",
                    config.name.c_str(), dir.c_str());
-      log.record("node.key", "system", "warning", {{"reason", "the identity key is stored unprotected"}});
+      gate.record("node.key", "system", "warning", {{"reason", "the identity key is stored unprotected"}});
     }
     protocol::TlsConfig tls = [&] {
       auto privateKey = identity.privateKeyPem();
@@ -92,14 +103,12 @@ int runNode(const std::filesystem::path& dirArgument) {
     protocol::PartnerTransport transport(io.provider->getNetwork(), io.provider->getTimer(), tls);
     ConnectionRegistry connections;
     // Finish an erasure's scrubbing that a crash interrupted, before anything reads.
-    if (store.compactIfPending()) log.record("store.compact", "system", "ok", {{"reason", "pending after erasure"}});
-    AuditTrail audit(store, identity);
-    log.attachAudit(&audit);
+    if (store.compactIfPending()) gate.record("store.compact", "system", "ok", {{"reason", "pending after erasure"}});
     auto stop = kj::newPromiseAndFulfiller<void>();
     NodeContext context{config,
                         paths,
                         store,
-                        log,
+                        gate,
                         audit,
                         transport,
                         identity,
@@ -132,7 +141,7 @@ int runNode(const std::filesystem::path& dirArgument) {
           }
           std::string fingerprint = crypto::fingerprintOf(incoming.stream.peerKey());
           auto refuse = [&](const std::string& who, const std::string& reason) -> kj::Maybe<protocol::Admission> {
-            context.log.record("connection", who, "refused",
+            context.gate.recordNoThrow("connection", who, "refused",
                                {{"remote", incoming.remote}, {"fingerprint", fingerprint}, {"reason", reason}});
             return nullptr;
           };
@@ -151,10 +160,10 @@ int runNode(const std::filesystem::path& dirArgument) {
               kj::mv(registration)};
         },
         [&context](const std::string& remote, const std::string& reason) {
-          context.log.record("connection", "unknown", "refused", {{"remote", remote}, {"reason", reason}});
+          context.gate.recordNoThrow("connection", "unknown", "refused", {{"remote", remote}, {"reason", reason}});
         });
 
-    log.record("node.start", "system", "ok",
+    gate.record("node.start", "system", "ok",
                {{"node", config.name},
                 {"listen", config.listen},
                 {"partner_port", std::to_string(partnerListener->getPort())},
@@ -173,18 +182,15 @@ int runNode(const std::filesystem::path& dirArgument) {
     });
     std::string reason = signalled.exclusiveJoin(kj::mv(requested)).exclusiveJoin(kj::mv(failed)).wait(io.waitScope);
     std::filesystem::remove(paths.controlSocket(), ignored);
-    log.record("node.stop", "system", "ok", {{"node", config.name}, {"reason", reason}});
+    gate.recordNoThrow("node.stop", "system", "ok", {{"node", config.name}, {"reason", reason}});
     // Sign the head at shutdown, so that no entry of this run is left uncovered.
     audit.checkpoint();
-    log.attachAudit(nullptr);
     return 0;
   } catch (const kj::Exception& e) {
-    std::cerr << "entente: node '" << config.name << "' cannot run: " << userMessage(e) << "\n";
+    return cannotRun(userMessage(e));
   } catch (const std::exception& e) {
-    std::cerr << "entente: node '" << config.name << "' cannot run: " << e.what() << "\n";
+    return cannotRun(e.what());
   }
-  std::error_code ignored;
-  return 1;
 }
 
 }  // namespace entente::node

@@ -1,0 +1,38 @@
+// node.log: one line per action, for the IT staff who run the node (also echoed to
+// stderr in the foreground). The gate (action-gate.h) writes each line after the
+// action's audit entry committed, and the line says what the entry says, with the
+// entry's number; a line without one says why no entry was written.
+//
+//   2026-12-04T16:28:04Z import actor=ana outcome=ok entry=17 source=crm.csv ...
+//
+// A value is quoted when it contains a space, '"' or '=' (or is empty), and control
+// characters (line breaks, NUL) become spaces, so that a value cannot forge a second line.
+#pragma once
+
+#include "node/audit/audit-entry.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <string_view>
+
+namespace entente::node {
+
+class NodeLog {
+ public:
+  // Appends to `file`; also echoes to stderr when `echo` (a node in the foreground).
+  NodeLog(const std::filesystem::path& file, bool echo);
+  ~NodeLog();
+  NodeLog(const NodeLog&) = delete;
+  NodeLog& operator=(const NodeLog&) = delete;
+
+  // Never throws: a log line that cannot be written must not undo a committed action.
+  void write(int64_t timeUnix, std::string_view action, std::string_view actor, std::string_view outcome,
+             std::optional<uint64_t> entry, const Details& details) noexcept;
+
+ private:
+  std::FILE* file_;
+  bool echo_;
+};
+
+}  // namespace entente::node
