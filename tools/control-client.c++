@@ -1,7 +1,7 @@
 #include "tools/control-client.h"
 
 #include "node/server/node-config.h"
-#include "node/server/node-context.h"
+#include "protocol/user-error.h"
 
 #include <unistd.h>
 
@@ -19,10 +19,10 @@ std::filesystem::path resolveNodeDir(const std::string& nodeOption) {
 
 void rethrowAsCliError(const kj::Exception& e) {
   if (e.getType() == kj::Exception::Type::DISCONNECTED) {
-    throw CliError("the node closed the connection: " + node::userMessage(e) +
+    throw CliError("the node closed the connection: " + protocol::userMessage(e) +
                    "; check the node's log (node.log in its folder)");
   }
-  throw CliError(node::userMessage(e));
+  throw CliError(protocol::userMessage(e));
 }
 
 std::string& tokenFileOption() {

@@ -4,7 +4,6 @@
 // customer_id, and unchanged customers are counted as such.
 #include "text/csv.h"
 #include "node/import/import-columns.h"
-#include "node/import/customer-import.h"
 #include "tools/commands.h"
 #include "tools/control-client.h"
 

@@ -1,6 +1,6 @@
 // entente: the command line of an Entente node, for IT staff (node, import, peer),
 // marketers (match) and anyone trying it out (demo, sample-data).
-#include "node/server/node-context.h"
+#include "protocol/user-error.h"
 #include "tools/commands.h"
 #include "tools/control-client.h"
 
@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
     std::cerr << "entente: " << e.what() << "\n";
     return e.exitCode();
   } catch (const kj::Exception& e) {
-    std::cerr << "entente: " << entente::node::userMessage(e) << "\n";
+    std::cerr << "entente: " << entente::protocol::userMessage(e) << "\n";
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "entente: " << e.what() << "\n";

@@ -131,11 +131,6 @@ std::optional<std::string> checkConsentOnly(protocol::control::ImportRow::Reader
 
 }  // namespace
 
-bool isCanonicalColumn(std::string_view name) {
-  return isConsentColumn(name) ||
-         std::find(std::begin(kCanonicalColumns), std::end(kCanonicalColumns), name) != std::end(kCanonicalColumns);
-}
-
 void ImportTotals::add(const ImportTotals& o) {
   inserted += o.inserted;
   updated += o.updated;

@@ -19,9 +19,6 @@
 
 namespace entente::node {
 
-inline constexpr const char* kCanonicalColumns[] = {"customer_id", "email",       "phone",  "first_name",
-                                                    "last_name",   "birth_date", "postal_code", "country"};
-bool isCanonicalColumn(std::string_view name);
 
 struct ImportTotals {
   uint64_t inserted = 0, updated = 0, unchanged = 0, rejected = 0, sharedIdentifiers = 0, consentChanges = 0;

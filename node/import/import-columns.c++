@@ -1,5 +1,7 @@
 #include "node/import/import-columns.h"
 
+#include <algorithm>
+
 #include <cctype>
 #include <ctime>
 
@@ -92,6 +94,11 @@ std::optional<std::string> readConsentColumns(const std::map<std::string, std::s
     out.push_back(std::move(update));
   }
   return std::nullopt;
+}
+
+bool isCanonicalColumn(std::string_view name) {
+  return isConsentColumn(name) ||
+         std::find(std::begin(kCanonicalColumns), std::end(kCanonicalColumns), name) != std::end(kCanonicalColumns);
 }
 
 }  // namespace entente::node

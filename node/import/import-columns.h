@@ -1,4 +1,6 @@
-// Consent as customer files carry it: columns consent_<purpose> (yes/no, true/false,
+// The columns an import understands, for the node and for the CLI that checks a
+// file's header before sending it: the canonical columns, and consent as customer
+// files carry it: columns consent_<purpose> (yes/no, true/false,
 // 1/0, or the ISO date the consent was granted), with optional consent_source,
 // consent_date, consent_basis, consent_notice_version and consent_expires applying to
 // every purpose of the row. Used by `entente import` and `entente consent import`.
@@ -14,6 +16,11 @@
 
 namespace entente::node {
 
+// Canonical columns: customer_id, the identifiers' parts and country; every other
+// column (not a consent column) becomes a named attribute.
+inline constexpr const char* kCanonicalColumns[] = {"customer_id", "email",       "phone",  "first_name",
+                                                    "last_name",   "birth_date", "postal_code", "country"};
+bool isCanonicalColumn(std::string_view name);
 bool isConsentColumn(std::string_view name);
 
 struct ConsentUpdate {

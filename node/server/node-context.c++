@@ -1,30 +1,9 @@
 #include "node/server/node-context.h"
 
-#include <sodium.h>
+#include "crypto/random.h"
 
 namespace entente::node {
 
-void failWith(std::string message) {
-  throw kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__, kj::heapString(message));
-}
-
-std::string userMessage(const kj::Exception& e) {
-  std::string text = e.getDescription().cStr();
-  for (std::string_view prefix : {"remote exception: ", "std::exception: "}) {
-    while (text.rfind(prefix, 0) == 0) text.erase(0, prefix.size());
-  }
-  if (e.getType() == kj::Exception::Type::DISCONNECTED && text.find("disconnect") == std::string::npos) {
-    text = "the connection dropped (" + text + ")";
-  }
-  return text;
-}
-
-std::string newSessionId() {
-  uint8_t bytes[8];
-  randombytes_buf(bytes, sizeof bytes);
-  char hex[17];
-  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
-  return hex;
-}
+std::string newSessionId() { return crypto::randomHex(8); }
 
 }  // namespace entente::node

@@ -9,6 +9,7 @@
 #include "node/audit/audit-chain.h"
 #include "node/server/node-config.h"
 #include "protocol/transport.h"
+#include "protocol/user-error.h"
 #include "storage/environment.h"
 
 #include <kj/async.h>
@@ -18,6 +19,11 @@
 #include <string>
 
 namespace entente::node {
+
+// The RPC edge's error helpers, used by every service of the node.
+using protocol::failWith;
+using protocol::userFacing;
+using protocol::userMessage;
 
 class ConnectionRegistry;  // node/partners/connection-registry.h
 
@@ -35,27 +41,6 @@ struct NodeContext {
   // Fulfilled by the control interface's `stop`.
   kj::Own<kj::PromiseFulfiller<void>> stopRequested;
 };
-
-// An error to show the other side as is: a refusal or a failed request, worded for
-// the person who reads it (what failed, on what, what to do next).
-[[noreturn]] void failWith(std::string message);
-
-// Runs `body`, turning a std::exception (from the session logic or the store) into a
-// KJ exception whose text the other side shows as is.
-template <typename Body>
-auto userFacing(Body&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const kj::Exception&) {
-    throw;
-  } catch (const std::exception& e) {
-    failWith(e.what());
-  }
-}
-
-// The message of an exception without KJ's decorations ("remote exception: ...",
-// file and line), fit for a user.
-std::string userMessage(const kj::Exception& e);
 
 // A fresh random id for a session (16 hex digits).
 std::string newSessionId();
