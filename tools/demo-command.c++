@@ -4,6 +4,8 @@
 // checks every result against the generator's ground truth, and stops the nodes.
 // Every step is a real `entente` command, printed before it runs.
 #include "crypto/credential.h"
+#include "crypto/private-file.h"
+#include "node/server/node-config.h"
 #include "tools/commands.h"
 #include "tools/control-client.h"
 #include "tools/node-process.h"
@@ -77,14 +79,11 @@ class Demo {
 
     step("2. Create and start one node per firm (loopback)");
     for (auto& f : set.firms) {
-      DemoNode n{f.firm, root_ / f.firm, fmt::format("127.0.0.1:{}", freeLoopbackPort()), nullptr};
+      // Port 0: each node takes a free port at its first start and keeps it.
+      DemoNode n{f.firm, root_ / f.firm, "127.0.0.1:0", nullptr};
       // Each firm's key passphrase, in a file only this user can read.
       auto passphrase = root_ / (f.firm + ".passphrase");
-      {
-        std::ofstream out(passphrase);
-        out << crypto::newSecret("demo-passphrase-") << "\n";
-      }
-      std::filesystem::permissions(passphrase, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+      crypto::writeFileAtomically(passphrase, crypto::newSecret("demo-passphrase-") + "\n");
       show({"node", "init", "--dir", n.dir.string(), "--name", n.name, "--listen", n.address, "--region", f.region,
             "--passphrase-file", passphrase.string()});
       InitOptions init;
@@ -96,6 +95,7 @@ class Demo {
       init.passphraseFile = passphrase.string();
       initNode(init, true);
       n.process = std::make_unique<NodeProcess>(binary_, n.dir);
+      n.address = node::NodeConfig::load(n.dir).listen;
       fmt::print("   {} running (pid {}), partners reach it on {}\n", n.name, n.process->pid(), n.address);
       nodes_.push_back(std::move(n));
     }

@@ -1,9 +1,12 @@
 #include "node/server/node-config.h"
 
+#include "crypto/private-file.h"
+
 #include <toml++/toml.h>
 
 #include <cctype>
 #include <fstream>
+#include <sstream>
 #include <system_error>
 
 namespace entente::node {
@@ -45,7 +48,8 @@ void NodeConfig::validate() const {
   if (!isValidName(name)) {
     throw ConfigError("node name must be 1-64 characters of letters, digits, '.', '_' or '-'");
   }
-  if (!isHostPort(listen)) throw ConfigError("listen must be HOST:PORT, e.g. 127.0.0.1:7401");
+  // Port 0: any free port, chosen at the first start and written back to node.toml.
+  if (!isHostPort(listen, true)) throw ConfigError("listen must be HOST:PORT, e.g. 127.0.0.1:7401");
   if (region.size() != 2 || !std::isupper(static_cast<unsigned char>(region[0])) ||
       !std::isupper(static_cast<unsigned char>(region[1]))) {
     throw ConfigError("region must be an ISO 3166-1 alpha-2 code in capitals, e.g. FR, ES, PT, FI");
@@ -131,16 +135,13 @@ void NodeConfig::save(const std::filesystem::path& nodeDir) const {
     for (auto& p : purposes) list.push_back(toml::table{{"name", p.name}, {"description", p.description}});
     table.insert("purpose", list);
   }
-  auto temporary = paths.config();
-  temporary += ".tmp";
-  {
-    std::ofstream out(temporary);
-    out << "# Entente node settings; see docs/operations.md.\n" << table << "\n";
-    if (!out) throw ConfigError("cannot write " + temporary.string());
+  std::ostringstream text;
+  text << "# Entente node settings; see docs/operations.md.\n" << table << "\n";
+  try {
+    crypto::writeFileAtomically(paths.config(), text.str());
+  } catch (const crypto::FileError& e) {
+    throw ConfigError(e.what());
   }
-  std::error_code ec;
-  std::filesystem::rename(temporary, paths.config(), ec);
-  if (ec) throw ConfigError("cannot write " + paths.config().string() + ": " + ec.message());
 }
 
 }  // namespace entente::node

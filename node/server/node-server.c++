@@ -104,6 +104,14 @@ int runNode(const std::filesystem::path& dirArgument) {
     ConnectionRegistry connections;
     // Finish an erasure's scrubbing that a crash interrupted, before anything reads.
     if (store.compactIfPending()) gate.record("store.compact", "system", "ok", {{"reason", "pending after erasure"}});
+    auto partnerListener = transport.listen(config.listen).wait(io.waitScope);
+    if (config.listen.ends_with(":0")) {
+      // Port 0 asks for any free port (tests running in parallel cannot race for
+      // one). It is written back to node.toml, so that partners, which keep the
+      // address they paired with, find the node at the same port after a restart.
+      config.listen = config.listen.substr(0, config.listen.size() - 1) + std::to_string(partnerListener->getPort());
+      config.save(dir);
+    }
     auto stop = kj::newPromiseAndFulfiller<void>();
     NodeContext context{config,
                         paths,
@@ -117,7 +125,6 @@ int runNode(const std::filesystem::path& dirArgument) {
                         std::chrono::steady_clock::now(),
                         kj::mv(stop.fulfiller)};
 
-    auto partnerListener = transport.listen(config.listen).wait(io.waitScope);
     std::error_code ignored;
     std::filesystem::remove(paths.controlSocket(), ignored);  // stale: nothing answered on it
     auto controlAddress = io.provider->getNetwork()

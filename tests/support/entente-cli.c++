@@ -1,5 +1,7 @@
 #include "tests/support/entente-cli.h"
 
+#include "node/server/node-config.h"
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,14 +55,16 @@ CliResult runCli(const std::vector<std::string>& args) {
 }
 
 void TestNetwork::addNode(const std::string& name, const std::string& region) {
-  std::string address = "127.0.0.1:" + std::to_string(tools::freeLoopbackPort());
+  // Port 0: the node binds any free port at its first start and writes it to
+  // node.toml, so that parallel tests cannot race for a port.
+  std::string address = "127.0.0.1:0";
   // Test nodes keep their keys unprotected: Argon2id at production cost would make
   // every test start slow. One test seals a key for real (trust-test.c++).
   auto init = runCli({"node", "init", "--dir", dir(name).string(), "--name", name, "--listen", address, "--region",
                       region, "--consortium", "test", "--insecure-plaintext-key"});
   if (init.exitCode != 0) throw std::runtime_error("node init failed: " + init.err);
-  addresses_[name] = address;
   processes_[name] = std::make_unique<tools::NodeProcess>(ententeBinary(), dir(name));
+  addresses_[name] = node::NodeConfig::load(dir(name)).listen;
 }
 
 std::string TestNetwork::invite(const std::string& node, const std::string& purposes) {
