@@ -9,8 +9,6 @@
 namespace entente::node {
 namespace {
 
-int64_t now() { return static_cast<int64_t>(std::time(nullptr)); }
-
 uint64_t requireCustomer(const storage::Transaction& txn, const std::string& customerId) {
   auto key = storage::CustomerStore::keyOf(txn, customerId);
   // The message repeats nothing: a customer_id is the firm's own data, but an
@@ -36,8 +34,8 @@ void setConsent(NodeContext& context, const std::string& actor, SetConsentCall c
     uint64_t key = requireCustomer(txn, r.getCustomerId());
     storage::ConsentChange change;
     change.granted = r.getGranted();
-    change.atUnix = now();
-    change.recordedAtUnix = now();
+    change.atUnix = context.clock();
+    change.recordedAtUnix = context.clock();
     change.source = "cli:" + actor + (r.getSource().size() > 0 ? " (" + std::string(r.getSource()) + ")" : "");
     change.basis = basis;
     change.noticeVersion = r.getNoticeVersion();
@@ -59,7 +57,7 @@ void showConsent(NodeContext& context, const std::string& actor, ShowConsentCall
   for (unsigned i = 0; i < purposes.size(); ++i) {
     list[i].setPurpose(purposes[i].name);
     list[i].setDescription(purposes[i].description);
-    list[i].setState(storage::consentStateName(storage::ConsentStore::state(txn, key, purposes[i].name, now())));
+    list[i].setState(storage::consentStateName(storage::ConsentStore::state(txn, key, purposes[i].name, context.clock())));
     auto history = storage::ConsentStore::history(txn, key, purposes[i].name);
     auto out = list[i].initHistory(static_cast<unsigned>(history.size()));
     for (unsigned j = 0; j < history.size(); ++j) {
@@ -78,7 +76,7 @@ void consentReport(NodeContext& context, ConsentReportCall call) {
   const auto& purposes = context.config.purposes;
   std::map<std::string, std::array<uint64_t, 4>> counts;
   storage::Transaction txn(context.store, storage::Transaction::Mode::READ);
-  int64_t t = now();
+  int64_t t = context.clock();
   storage::CustomerStore::forEach(txn, [&](uint64_t key, storage::schema::Customer::Reader) {
     for (auto& p : purposes) {
       auto state = storage::ConsentStore::state(txn, key, p.name, t);

@@ -17,7 +17,7 @@ namespace {
 struct RequestedMatch {
   RequestedMatch(NodeContext& context, protocol::SessionTerms terms, kj::Own<kj::AsyncIoStream> stream,
                  kj::Own<void> registration)
-      : selection(context.store, terms),
+      : selection(context.store, terms, context.clock()),
         session(context.domain, std::move(terms), selection),
         connection(kj::mv(stream)),
         registration(kj::mv(registration)) {}

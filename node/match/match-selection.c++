@@ -7,9 +7,10 @@
 
 namespace entente::node {
 
-MatchSelection::MatchSelection(storage::Environment& env, const protocol::SessionTerms& terms)
+MatchSelection::MatchSelection(storage::Environment& env, const protocol::SessionTerms& terms,
+                               int64_t startedAtUnix)
     : purpose_(terms.purpose),
-      startedAtUnix_(static_cast<int64_t>(std::time(nullptr))),
+      startedAtUnix_(startedAtUnix),
       snapshot_(env, storage::Transaction::Mode::READ) {
   for (auto kind : terms.kinds) kindMask_ |= static_cast<uint8_t>(1u << static_cast<unsigned>(kind));
   // First pass: the totals both roles announce before sending anything.

@@ -22,7 +22,8 @@ namespace entente::node {
 
 class MatchSelection final : public protocol::RecordSource {
  public:
-  MatchSelection(storage::Environment& env, const protocol::SessionTerms& terms);
+  // Consent is judged at `startedAtUnix` (the node's clock when the session opens).
+  MatchSelection(storage::Environment& env, const protocol::SessionTerms& terms, int64_t startedAtUnix);
   ~MatchSelection() override;
 
   uint64_t groupCount() const override { return groups_; }

@@ -1,6 +1,7 @@
 #include "node/match/partner-service.h"
 
 #include "node/match/match-selection.h"
+#include "node/partners/daily-budget.h"
 #include "node/partners/peer-service.h"
 #include "node/match/session-receipt.h"
 #include "node/match/wire-terms.h"
@@ -24,7 +25,7 @@ class MatchSessionService final : public wire::MatchSession::Server {
         peerKey_(peerKey),
         sessionId_(std::move(sessionId)),
         terms_(std::move(terms)),
-        selection_(context.store, terms_),
+        selection_(context.store, terms_, context.clock()),
         session_(context.domain, terms_, selection_, requestGroups),
         sink_(kj::mv(sink)),
         // Start streaming tags on the next turn of the event loop, so that the offer
@@ -192,7 +193,7 @@ class PartnerService final : public wire::Partner::Server {
     context_.gate.change(
         "session.serve", peer, details,
         [&](storage::Transaction& txn, Details& d) {
-          storage::PeerStore::addUsage(txn, peer_->name, utcDay(), request.getRequestGroups());
+          DailyBudget::charge(txn, peer_->name, request.getRequestGroups(), context_.clock());
           auto service = userFacing([&] {
         return kj::heap<MatchSessionService>(context_, peer, key_, sessionId, std::move(terms),
                                              request.getRequestGroups(),
@@ -266,17 +267,7 @@ class PartnerService final : public wire::Partner::Server {
       failWith("node '" + who + "' answers queries of at most " + std::to_string(policy.maxQueryCustomers) +
                " customers; this one has " + std::to_string(customers));
     }
-    auto day = utcDay();
-    auto used = storage::PeerStore::usage(txn, peer_->name, day);
-    if (used.sessions >= policy.sessionsPerDay) {
-      failWith("node '" + who + "' allows this partner " + std::to_string(policy.sessionsPerDay) +
-               " sessions per day and today's are spent; try again tomorrow (UTC)");
-    }
-    if (used.customers + customers > policy.customersPerDay) {
-      failWith("node '" + who + "' allows this partner " + std::to_string(policy.customersPerDay) +
-               " customers per day; " + std::to_string(used.customers) + " are used today and this query has " +
-               std::to_string(customers));
-    }
+    if (auto refusal = DailyBudget::refusal(txn, *current, customers, context_.clock(), who)) failWith(*refusal);
   }
 
   static std::string joinList(const std::vector<std::string>& list) {

@@ -2,6 +2,7 @@
 
 #include "crypto/credential.h"
 #include "node/partners/connection-registry.h"
+#include "node/partners/daily-budget.h"
 #include "node/partners/invitation.h"
 #include "storage/credential-store.h"
 
@@ -13,8 +14,6 @@ namespace control = protocol::control;
 namespace {
 
 constexpr uint32_t kMaxInvitationHours = 24 * 30;
-
-int64_t now() { return static_cast<int64_t>(std::time(nullptr)); }
 
 storage::Bytes hashBytes(const crypto::SecretHash& hash) { return {hash.data(), hash.size()}; }
 
@@ -70,15 +69,6 @@ storage::PeerEntry requirePeer(const storage::Transaction& txn, const std::strin
 
 }  // namespace
 
-std::string utcDay() {
-  std::time_t t = std::time(nullptr);
-  std::tm utc;
-  gmtime_r(&t, &utc);
-  char day[16];
-  std::strftime(day, sizeof day, "%Y%m%d", &utc);
-  return day;
-}
-
 void invitePeer(NodeContext& context, const std::string& actor, InvitePeerCall call) {
   auto purposes = textList(call.getParams().getPurposes());
   uint32_t hours = call.getParams().getValidHours();
@@ -93,10 +83,10 @@ void invitePeer(NodeContext& context, const std::string& actor, InvitePeerCall c
                         invitation.address = context.config.listen;
                         invitation.publicKey = context.identity.publicKey();
                         invitation.purposes = purposes;
-                        invitation.expiresAtUnix = now() + int64_t{hours} * 3600;
+                        invitation.expiresAtUnix = context.clock() + int64_t{hours} * 3600;
                         invitation.secret = crypto::newSecret("pair_");
                         storage::InvitationStore::put(txn, hashBytes(crypto::hashSecret(invitation.secret)),
-                                                      {purposes, now(), invitation.expiresAtUnix, ""});
+                                                      {purposes, context.clock(), invitation.expiresAtUnix, ""});
                         call.getResults().setInvitation(encodeInvitation(invitation, context.identity));
                       });
 }
@@ -107,7 +97,7 @@ kj::Promise<void> acceptPeer(NodeContext& context, const std::string& actor, Acc
   std::string name;
   try {
     try {
-      invitation = decodeInvitation(call.getParams().getInvitation().cStr(), now());
+      invitation = decodeInvitation(call.getParams().getInvitation().cStr(), context.clock());
     } catch (const InvitationError& e) {
       failWith(e.what());
     }
@@ -144,7 +134,7 @@ kj::Promise<void> acceptPeer(NodeContext& context, const std::string& actor, Acc
         storage::PeerEntry peer;
         peer.name = name;
         peer.address = invitation.address;
-        peer.addedAtUnix = now();
+        peer.addedAtUnix = context.clock();
         peer.publicKey = invitation.publicKey;
         peer.policy.purposes = invitation.purposes;
         peer.offeredPurposes = invitation.purposes;
@@ -171,7 +161,7 @@ std::string completePairing(NodeContext& context, const std::string& remote, con
     auto invitation = storage::InvitationStore::find(txn, hashBytes(hash));
     if (!invitation) failWith("this invitation is unknown to node '" + context.config.name + "'; ask for a new one");
     if (!invitation->usedBy.empty()) failWith("this invitation was already used; ask for a new one");
-    if (invitation->expiresAtUnix <= now()) failWith("this invitation has expired; ask for a new one");
+    if (invitation->expiresAtUnix <= context.clock()) failWith("this invitation has expired; ask for a new one");
     if (!isValidName(nodeName)) failWith("the accepting node's name is not valid");
     if (!isHostPort(address)) failWith("the accepting node's address must be HOST:PORT");
     if (auto existing = storage::PeerStore::find(txn, nodeName)) {
@@ -181,7 +171,7 @@ std::string completePairing(NodeContext& context, const std::string& remote, con
     storage::PeerEntry peer;
     peer.name = nodeName;
     peer.address = address;
-    peer.addedAtUnix = now();
+    peer.addedAtUnix = context.clock();
     peer.publicKey = peerKey;
     peer.policy.purposes = invitation->purposes;
     peer.offeredPurposes = invitation->purposes;
@@ -196,16 +186,16 @@ void listPeers(NodeContext& context, ListPeersCall call) {
   storage::Transaction txn(context.store, storage::Transaction::Mode::READ);
   auto peers = storage::PeerStore::list(txn);
   auto list = call.getResults().initPeers(static_cast<unsigned>(peers.size()));
-  auto day = utcDay();
+  int64_t now = context.clock();
   for (unsigned i = 0; i < peers.size(); ++i) {
-    fillPeer(context, peers[i], storage::PeerStore::usage(txn, peers[i].name, day), list[i]);
+    fillPeer(context, peers[i], DailyBudget::usedOn(txn, peers[i].name, now), list[i]);
   }
 }
 
 void showPeer(NodeContext& context, ShowPeerCall call) {
   storage::Transaction txn(context.store, storage::Transaction::Mode::READ);
   auto peer = requirePeer(txn, call.getParams().getName());
-  fillPeer(context, peer, storage::PeerStore::usage(txn, peer.name, utcDay()), call.getResults().initPeer());
+  fillPeer(context, peer, DailyBudget::usedOn(txn, peer.name, context.clock()), call.getResults().initPeer());
 }
 
 void setPolicy(NodeContext& context, const std::string& actor, SetPolicyCall call) {
@@ -242,7 +232,7 @@ void setPolicy(NodeContext& context, const std::string& actor, SetPolicyCall cal
     d.emplace_back("customers_per_day", std::to_string(p.customersPerDay));
     d.emplace_back("min_overlap", std::to_string(p.minReportableOverlap));
     storage::PeerStore::put(txn, peer);
-    auto today = storage::PeerStore::usage(txn, name, utcDay());
+    auto today = DailyBudget::usedOn(txn, name, context.clock());
     fillPeer(context, peer, today, call.getResults().initPeer());
   });
 }
@@ -253,7 +243,7 @@ void revokePeer(NodeContext& context, const std::string& actor, RevokePeerCall c
     auto peer = requirePeer(txn, name);
     if (!peer.revoked) {
       peer.revoked = true;
-      peer.revokedAtUnix = now();
+      peer.revokedAtUnix = context.clock();
       storage::PeerStore::put(txn, peer);
     }
     // Revocation also ends what is open: a session under way stops now (before the

@@ -37,7 +37,4 @@ void removePeer(NodeContext& context, const std::string& actor, RemovePeerCall c
 std::string completePairing(NodeContext& context, const std::string& remote, const crypto::PublicKey& peerKey,
                             const std::string& secret, const std::string& nodeName, const std::string& address);
 
-// Today's date in UTC as "YYYYMMDD", the key of daily budgets.
-std::string utcDay();
-
 }  // namespace entente::node

@@ -16,6 +16,7 @@
 #include <kj/exception.h>
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 namespace entente::node {
@@ -38,6 +39,9 @@ struct NodeContext {
   ConnectionRegistry& connections;
   crypto::HashDomain domain;
   std::chrono::steady_clock::time_point startedAt;
+  // Unix seconds: every time-dependent rule (daily budgets, invitation expiry, consent
+  // times) reads this clock, so that tests can move it.
+  std::function<int64_t()> clock;
   // Fulfilled by the control interface's `stop`.
   kj::Own<kj::PromiseFulfiller<void>> stopRequested;
 };

@@ -123,6 +123,7 @@ int runNode(const std::filesystem::path& dirArgument) {
                         connections,
                         crypto::HashDomain(config.consortium),
                         std::chrono::steady_clock::now(),
+                        [] { return static_cast<int64_t>(std::time(nullptr)); },
                         kj::mv(stop.fulfiller)};
 
     std::error_code ignored;
