@@ -2,6 +2,7 @@
 // hash chain of the node's audit log and checks every signed checkpoint; export
 // writes entries and checkpoints as JSON lines that an auditor can verify offline
 // with the node's public key (`entente audit verify --from-export FILE`).
+#include "crypto/private-file.h"
 #include "node/audit/audit-export.h"
 #include "node/import/import-columns.h"
 #include "tools/commands.h"
@@ -11,12 +12,14 @@
 
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 namespace entente::tools {
 namespace {
 
 struct AuditOptions {
   std::string node, fromExport, out, since, expectFingerprint;
+  bool force = false;
 };
 
 class FileSink final : public protocol::control::LineSink::Server {
@@ -69,19 +72,32 @@ void exportLog(const AuditOptions& o) {
     if (!unix) throw CliError("--since takes a date, YYYY-MM-DD", 2);
     since = *unix;
   }
-  std::ofstream file;
+  // Opened before anything is asked, so that a refused or failed export leaves an
+  // existing file as it was (the export lands under a temporary name first).
+  std::unique_ptr<crypto::PrivateFile> file;
   if (!o.out.empty()) {
-    file.open(o.out);
-    if (!file) throw CliError("cannot write " + o.out);
+    try {
+      file = std::make_unique<crypto::PrivateFile>(o.out, 0600,
+                                                   o.force ? crypto::Existing::REPLACE : crypto::Existing::KEEP);
+    } catch (const crypto::FileError& e) {
+      throw CliError(e.what(), 2);
+    }
   }
-  std::ostream& out = o.out.empty() ? std::cout : file;
+  std::ostream& out = file ? file->out() : std::cout;
   ControlClient client(resolveNodeDir(o.node));
   auto request = client.control().auditExportRequest();
   request.setSinceUnix(since);
   request.setSink(kj::heap<FileSink>(out));
   auto lines = client.wait(request.send()).getLines();
   out.flush();
-  if (!o.out.empty()) fmt::print(stderr, "wrote {} lines to {}\n", lines, o.out);
+  if (file) {
+    try {
+      file->commit();
+    } catch (const crypto::FileError& e) {
+      throw CliError(e.what());
+    }
+    fmt::print(stderr, "wrote {} lines to {}\n", lines, o.out);
+  }
 }
 
 }  // namespace
@@ -106,7 +122,8 @@ void addAuditCommands(CLI::App& app) {
   exportCmd->add_option("--format", e->expectFingerprint, "Output format (only jsonl)")
       ->check(CLI::IsMember({"jsonl"}))
       ->default_val("jsonl");
-  exportCmd->add_option("--out", e->out, "File to write (default: standard output)");
+  exportCmd->add_option("--out", e->out, "File to write, mode 0600 (default: standard output)");
+  exportCmd->add_flag("--force", e->force, "Replace the --out file if it exists (else an existing file is kept)");
   addNodeOption(*exportCmd, e->node);
   exportCmd->footer("Example: entente audit export --since 2026-01-01 --format jsonl --out audit-2026.jsonl");
   exportCmd->callback([e] { exportLog(*e); });

@@ -52,10 +52,13 @@ void initNode(const InitOptions& options, bool quiet);
 // The `entente import` arguments that load a sample firm's file.
 std::vector<std::string> importArgsFor(const sample::FirmFile& firm);
 
-// A Unix time in UTC with a strftime format ("-" for 0, meaning "none").
-std::string utcTime(int64_t unix, const char* format = "%Y-%m-%d %H:%M");
+// "2026-12-04 16:28" in UTC (text/utc-time.h), or "-" for 0, meaning "none".
+std::string utcTime(int64_t unix);
+// "2026-12-04" in UTC, or "-" for 0.
+std::string utcDay(int64_t unix);
 
-// JSON string literal of `text` (quotes and escapes included).
+// JSON string literal of `text` (quotes and escapes included), by nlohmann-json, the
+// one JSON writer of the project.
 std::string jsonString(const std::string& text);
 
 }  // namespace entente::tools

@@ -16,7 +16,7 @@ struct ConsentOptions {
   bool json = false;
 };
 
-std::string date(int64_t unix) { return utcTime(unix, "%Y-%m-%d"); }
+std::string date(int64_t unix) { return utcDay(unix); }
 
 int64_t parseDate(const std::string& text) {
   auto unix = node::isoDateToUnix(text);

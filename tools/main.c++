@@ -16,38 +16,6 @@ void addNodeOption(CLI::App& command, std::string& into) {
                      "admin.token if you can read it)");
 }
 
-std::string utcTime(int64_t unix, const char* format) {
-  if (unix == 0) return "-";
-  std::time_t t = unix;
-  std::tm utc;
-  gmtime_r(&t, &utc);
-  char text[64];
-  std::strftime(text, sizeof text, format, &utc);
-  return text;
-}
-
-std::string jsonString(const std::string& text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
 }  // namespace entente::tools
 
 int main(int argc, char** argv) {

@@ -1,13 +1,14 @@
 // entente match: for marketers. How many of our customers does a partner share
 // (count), and which ones (ids), found by private set intersection: neither node
 // sees the other's customers, the partner learns only how many we asked about.
+#include "crypto/private-file.h"
 #include "text/csv.h"
 #include "tools/commands.h"
 #include "tools/control-client.h"
 
 #include <fmt/core.h>
 
-#include <fstream>
+#include <memory>
 #include <sstream>
 
 namespace entente::tools {
@@ -17,6 +18,7 @@ struct MatchOptions {
   std::string peer, purpose, mode, out, node;
   std::string kinds = "email,phone,name_dob_postal";
   bool json = false;
+  bool force = false;
 };
 
 // Receives the matched customers as the node streams them.
@@ -54,6 +56,17 @@ void runMatch(const MatchOptions& o) {
     if (!k.empty()) kinds.push_back(k);
   }
 
+  // The output file is opened before the session, so that a missing folder or an
+  // existing file is found before both nodes do the work.
+  std::unique_ptr<crypto::PrivateFile> outFile;
+  if (!o.out.empty()) {
+    try {
+      outFile = std::make_unique<crypto::PrivateFile>(o.out, 0600,
+                                                      o.force ? crypto::Existing::REPLACE : crypto::Existing::KEEP);
+    } catch (const crypto::FileError& e) {
+      throw CliError(e.what(), 2);
+    }
+  }
   ControlClient client(resolveNodeDir(o.node));
   std::vector<std::pair<std::string, std::string>> matched;
   auto request = client.control().matchRequest();
@@ -67,16 +80,20 @@ void runMatch(const MatchOptions& o) {
   auto response = client.wait(request.send());
   auto s = response.getSummary();
 
-  if (ids && !o.out.empty()) {
-    std::ofstream out(o.out);
-    writeIds(out, matched);
-    if (!out) throw CliError("cannot write " + o.out);
+  // A withheld result writes nothing: no file, not even a header.
+  if (outFile && !s.getWithheld()) {
+    writeIds(outFile->out(), matched);
+    try {
+      outFile->commit();
+    } catch (const crypto::FileError& e) {
+      throw CliError(e.what());
+    }
   }
   double share = s.getOwnCustomers() ? 100.0 * s.getOverlap() / s.getOwnCustomers() : 0.0;
   if (s.getWithheld() && !o.json) {
     fmt::print("the overlap with {} is below the minimum reportable overlap of {} set for this partner: no count and "
-               "no ids are shown\n",
-               s.getPeer().cStr(), s.getMinReportableOverlap());
+               "no ids are shown{}\n",
+               s.getPeer().cStr(), s.getMinReportableOverlap(), outFile ? ", and " + o.out + " was not written" : "");
     return;
   }
   if (o.json) {
@@ -126,6 +143,7 @@ void addMatchCommand(CLI::App& app) {
       ->check(CLI::IsMember({"count", "ids"}));
   cmd->add_option("--kinds", o->kinds, "Identifier kinds to compare, comma-separated")->capture_default_str();
   cmd->add_option("--out", o->out, "ids mode: write matched customer ids to this CSV file (else to stdout)");
+  cmd->add_flag("--force", o->force, "Replace the --out file if it exists (else an existing file is kept)");
   cmd->add_flag("--json", o->json, "Print the summary (and, without --out, the ids) as one JSON object");
   addNodeOption(*cmd, o->node);
   cmd->footer(

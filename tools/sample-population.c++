@@ -12,7 +12,6 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <fstream>
 #include <initializer_list>
 #include <random>
 #include <set>
@@ -20,6 +19,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "crypto/private-file.h"
 #include "text/csv.h"
 #include "tools/sample-names.h"
 
@@ -549,16 +549,6 @@ std::vector<std::string> rowOf(size_t firm, const Customer& c, const Person& p,
   return row;
 }
 
-std::ofstream openForWriting(const std::filesystem::path& path) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw std::runtime_error("cannot write " + path.string());
-  return out;
-}
-
-void finish(std::ofstream& out, const std::filesystem::path& path) {
-  out.close();
-  if (!out) throw std::runtime_error("failed writing " + path.string());
-}
 
 }  // namespace
 
@@ -621,12 +611,12 @@ SampleSet writeSampleSet(const SampleOptions& options, const std::filesystem::pa
     const FirmStyle& style = kFirmStyles[f];
     FirmFile file{style.name, outDir / (std::string(style.name) + ".csv"), columnMapOf(f),
                   style.region, consentPurposesOf(f)};
-    std::ofstream out = openForWriting(file.csv);
-    if (f == 1) out << "\xEF\xBB\xBF";
-    csv::Writer writer(out, /*crlf=*/f == 1);
+    crypto::PrivateFile out(file.csv);
+    if (f == 1) out.out() << "\xEF\xBB\xBF";
+    csv::Writer writer(out.out(), /*crlf=*/f == 1);
     writer.row(headerOf(f));
     for (const Customer& c : customers[f]) writer.row(rowOf(f, c, persons[c.person], random));
-    finish(out, file.csv);
+    out.commit();
     set.firms.push_back(std::move(file));
   }
 
@@ -649,10 +639,10 @@ SampleSet writeSampleSet(const SampleOptions& options, const std::filesystem::pa
         std::sort(truth.requesterIds.begin(), truth.requesterIds.end());
         auto path = outDir / ("truth-" + truth.requester + "-" + truth.responder +
                               (anyConsent ? "" : "-" + truth.purpose) + ".csv");
-        std::ofstream out = openForWriting(path);
-        out << "customer_id\n";
-        for (const auto& id : truth.requesterIds) out << id << '\n';
-        finish(out, path);
+        crypto::PrivateFile out(path);
+        out.out() << "customer_id\n";
+        for (const auto& id : truth.requesterIds) out.out() << id << '\n';
+        out.commit();
         set.truth.push_back(std::move(truth));
       }
     }
@@ -736,9 +726,7 @@ SampleSet writeSampleSet(const SampleOptions& options, const std::filesystem::pa
     }
   }
   auto summaryPath = outDir / "ground-truth.txt";
-  std::ofstream out = openForWriting(summaryPath);
-  out << summary.str();
-  finish(out, summaryPath);
+  crypto::writeFileAtomically(summaryPath, summary.str());
   return set;
 }
 

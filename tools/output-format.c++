@@ -1,0 +1,18 @@
+// The CLI's text for times and JSON strings, taken from the project's one UTC formatter
+// (text/utc-time.h) and its one JSON library (nlohmann-json).
+#include "text/utc-time.h"
+#include "tools/commands.h"
+
+#include <nlohmann/json.hpp>
+
+namespace entente::tools {
+
+std::string utcTime(int64_t unix) { return unix == 0 ? "-" : text::utcMinute(unix); }
+
+std::string utcDay(int64_t unix) { return unix == 0 ? "-" : text::utcDate(unix); }
+
+std::string jsonString(const std::string& text) {
+  return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace entente::tools
