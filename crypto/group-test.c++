@@ -2,6 +2,8 @@
 
 #include "crypto/batch-pool.h"
 
+#include "tests/support/point-printer.h"
+
 #include <catch2/catch.hpp>
 #include <sodium.h>
 
@@ -11,17 +13,6 @@
 #include <vector>
 
 using namespace entente::crypto;
-
-// Points in failure messages as hex, not as 32 raw characters.
-template <>
-struct Catch::StringMaker<entente::crypto::Point> {
-  static std::string convert(const entente::crypto::Point& p) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string hex;
-    for (uint8_t b : p) hex += {kDigits[b >> 4], kDigits[b & 0xf]};
-    return hex;
-  }
-};
 
 namespace {
 

@@ -3,6 +3,8 @@
 #include "protocol/requester-session.h"
 #include "protocol/responder-session.h"
 
+#include "tests/support/point-printer.h"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -14,17 +16,6 @@
 using namespace entente::protocol;
 using entente::crypto::HashDomain;
 using entente::crypto::IdentifierKind;
-
-// Points in failure messages as hex, not as 32 raw characters.
-template <>
-struct Catch::StringMaker<entente::crypto::Point> {
-  static std::string convert(const entente::crypto::Point& p) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string hex;
-    for (uint8_t b : p) hex += {kDigits[b >> 4], kDigits[b & 0xf]};
-    return hex;
-  }
-};
 
 namespace {
 

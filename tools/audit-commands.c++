@@ -74,15 +74,7 @@ void exportLog(const AuditOptions& o) {
   }
   // Opened before anything is asked, so that a refused or failed export leaves an
   // existing file as it was (the export lands under a temporary name first).
-  std::unique_ptr<crypto::PrivateFile> file;
-  if (!o.out.empty()) {
-    try {
-      file = std::make_unique<crypto::PrivateFile>(o.out, 0600,
-                                                   o.force ? crypto::Existing::REPLACE : crypto::Existing::KEEP);
-    } catch (const crypto::FileError& e) {
-      throw CliError(e.what(), 2);
-    }
-  }
+  auto file = o.out.empty() ? nullptr : openOutputFile(o.out, o.force);
   std::ostream& out = file ? file->out() : std::cout;
   ControlClient client(resolveNodeDir(o.node));
   auto request = client.control().auditExportRequest();

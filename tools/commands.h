@@ -3,8 +3,11 @@
 // CliError to fail; main prints "entente: <message>" and exits with its code.
 #pragma once
 
+#include "crypto/private-file.h"
+
 #include <CLI/CLI.hpp>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -51,6 +54,11 @@ void initNode(const InitOptions& options, bool quiet);
 
 // The `entente import` arguments that load a sample firm's file.
 std::vector<std::string> importArgsFor(const sample::FirmFile& firm);
+
+// The file a command writes its result to, opened before the command does any work so
+// that a missing folder or an existing file (kept unless `force`) is refused first,
+// with exit code 2. The caller writes to out() and calls commit().
+std::unique_ptr<crypto::PrivateFile> openOutputFile(const std::string& path, bool force);
 
 // "2026-12-04 16:28" in UTC (text/utc-time.h), or "-" for 0, meaning "none".
 std::string utcTime(int64_t unix);

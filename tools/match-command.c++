@@ -58,15 +58,7 @@ void runMatch(const MatchOptions& o) {
 
   // The output file is opened before the session, so that a missing folder or an
   // existing file is found before both nodes do the work.
-  std::unique_ptr<crypto::PrivateFile> outFile;
-  if (!o.out.empty()) {
-    try {
-      outFile = std::make_unique<crypto::PrivateFile>(o.out, 0600,
-                                                      o.force ? crypto::Existing::REPLACE : crypto::Existing::KEEP);
-    } catch (const crypto::FileError& e) {
-      throw CliError(e.what(), 2);
-    }
-  }
+  auto outFile = o.out.empty() ? nullptr : openOutputFile(o.out, o.force);
   ControlClient client(resolveNodeDir(o.node));
   std::vector<std::pair<std::string, std::string>> matched;
   auto request = client.control().matchRequest();

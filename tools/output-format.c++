@@ -1,11 +1,20 @@
-// The CLI's text for times and JSON strings, taken from the project's one UTC formatter
+// The CLI's output files and its text for times and JSON strings, taken from the project's one UTC formatter
 // (text/utc-time.h) and its one JSON library (nlohmann-json).
 #include "text/utc-time.h"
 #include "tools/commands.h"
+#include "tools/control-client.h"
 
 #include <nlohmann/json.hpp>
 
 namespace entente::tools {
+
+std::unique_ptr<crypto::PrivateFile> openOutputFile(const std::string& path, bool force) {
+  try {
+    return std::make_unique<crypto::PrivateFile>(path, 0600, force ? crypto::Existing::REPLACE : crypto::Existing::KEEP);
+  } catch (const crypto::FileError& e) {
+    throw CliError(e.what(), 2);
+  }
+}
 
 std::string utcTime(int64_t unix) { return unix == 0 ? "-" : text::utcMinute(unix); }
 
