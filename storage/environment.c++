@@ -1,6 +1,7 @@
 #include "storage/environment.h"
 
 #include <lmdb.h>
+#include <sys/statvfs.h>
 
 #include <cerrno>
 #include <cstring>
@@ -23,7 +24,9 @@ static_assert(std::size(kTableNames) == static_cast<size_t>(Table::COUNT_));
   if (rc == MDB_MAP_FULL) {
     message += " (the store reached its 16 GiB map size; free disk space or erase data, then retry)";
   } else if (rc == ENOSPC) {
-    message += " (the disk is full; free space and retry: nothing of this batch was stored)";
+    message += " (the disk is full; free space and retry: nothing of this change was stored)";
+  } else if (rc == MDB_BAD_VALSIZE) {
+    message += " (a key is longer than the store's limit of 511 bytes, or empty)";
   } else if (rc == MDB_INVALID || rc == MDB_CORRUPTED || rc == MDB_VERSION_MISMATCH) {
     message += " (the store file is damaged or was written by another program; restore it from a backup)";
   }
@@ -183,6 +186,13 @@ uint64_t Environment::bytesInUse() const {
   return static_cast<uint64_t>(info.me_last_pgno + 1) * stat.ms_psize;
 }
 
+bool Environment::diskIsFull() const {
+  struct statvfs fs;
+  if (::statvfs(dir_.c_str(), &fs) != 0) return false;
+  // Less than a few pages left counts as full: a commit writes several at once.
+  return static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize < 1024 * 1024;
+}
+
 Transaction::Transaction(Environment& env, Mode mode) : env_(&env), mode_(mode) {
   check(mdb_txn_begin(env.env_, nullptr, mode == Mode::READ ? MDB_RDONLY : 0, &txn_),
         "cannot begin a store transaction");
@@ -201,11 +211,29 @@ Transaction::~Transaction() {
   }
 }
 
+Transaction::Transaction(Transaction& parent) : env_(parent.env_), mode_(Mode::WRITE) {
+  if (parent.mode_ != Mode::WRITE) throw StoreError("a nested transaction needs a write transaction as its parent");
+  check(mdb_txn_begin(env_->env_, parent.txn_, 0, &txn_), "cannot begin a nested store transaction");
+  ++env_->openTransactions_;
+}
+
 void Transaction::commit() {
   MDB_txn* txn = txn_;
   txn_ = nullptr;  // mdb_txn_commit frees the handle even when it fails
   --env_->openTransactions_;
-  check(mdb_txn_commit(txn), "cannot commit to the store");
+  int rc = mdb_txn_commit(txn);
+  if ((rc == EIO || rc == ENOSPC) && env_->diskIsFull()) {
+    // A full tmpfs or a file system without room for the new pages can answer EIO
+    // rather than ENOSPC: say what the operator can act on.
+    throw StoreError("cannot commit to the store: the disk holding " + env_->dir().string() +
+                     " is full; free space and retry: nothing of this change was stored");
+  }
+  if (rc == EIO) {
+    throw StoreError("cannot commit to the store: the disk reported an input/output error; check the disk "
+                     "holding " + env_->dir().string() + " (the kernel log says more): nothing of this change was "
+                     "stored");
+  }
+  check(rc, "cannot commit to the store");
 }
 
 bool Transaction::get(Table table, Bytes key, Bytes& value) const {

@@ -81,6 +81,9 @@ class Environment {
   // Returns true when a pending compaction was done.
   bool compactIfPending();
   size_t openTransactions() const { return openTransactions_; }
+  // Whether the file system of the store has (nearly) no room left: a failed write is
+  // then reported as a full disk, whatever errno the file system chose.
+  bool diskIsFull() const;
 
  private:
   friend class Transaction;
@@ -102,6 +105,10 @@ class Transaction {
  public:
   enum class Mode { READ, WRITE };
   Transaction(Environment& env, Mode mode);
+  // A write transaction nested in `parent`: its changes become part of the parent when
+  // it commits, and vanish alone when it is aborted (one import row that the store
+  // refuses does not take its batch down). The parent must not be used meanwhile.
+  explicit Transaction(Transaction& parent);
   ~Transaction();
   Transaction(Transaction&& other) noexcept;
   Transaction(const Transaction&) = delete;

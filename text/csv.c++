@@ -268,13 +268,18 @@ bool Reader::next(Record& out, std::optional<RecordError>& error) {
   return true;
 }
 
-Writer::Writer(std::ostream& out, bool crlf) : out_(out), crlf_(crlf) {}
+Writer::Writer(std::ostream& out, bool crlf, Formulas formulas) : out_(out), crlf_(crlf), formulas_(formulas) {}
+
+bool looksLikeFormula(std::string_view cell) {
+  return !cell.empty() && std::string_view("=+-@\t\r").find(cell.front()) != std::string_view::npos;
+}
 
 void Writer::row(const std::vector<std::string>& fields) {
   for (size_t i = 0; i < fields.size(); ++i) {
-    const std::string& field = fields[i];
+    bool defuse = formulas_ == Formulas::NEUTRALISE && looksLikeFormula(fields[i]);
+    const std::string field = defuse ? "'" + fields[i] : fields[i];
     if (i > 0) out_ << ',';
-    bool quote = field.find_first_of(",\"\r\n") != std::string::npos ||
+    bool quote = defuse || field.find_first_of(",\"\r\n") != std::string::npos ||
                  (fields.size() == 1 && field.empty()) ||
                  field.starts_with("\xEF\xBB\xBF");  // would be taken for a byte-order mark
     if (!quote) {

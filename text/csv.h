@@ -63,17 +63,35 @@ class Reader {
   std::unique_ptr<Source> source_;
 };
 
+// Whether a cell that a spreadsheet would run as a formula is defused.
+enum class Formulas {
+  // OWASP's rule for CSV injection: a cell that starts with '=', '+', '-', '@', TAB or
+  // CR gets a leading apostrophe (and is quoted), so that Excel, LibreOffice and Google
+  // Sheets show it as text instead of running it. Every file Entente hands to a person
+  // (match --out, reports) is written so.
+  NEUTRALISE,
+  // Cells as they are: only for files Entente itself reads back as a CRM export would
+  // be (the sample data, whose phone numbers start with '+').
+  AS_IS,
+};
+
 // Writes RFC 4180: quotes a field only when it holds a comma, quote, CR or LF (or when
 // it is the only field of a row and empty, which would otherwise be an empty line that
-// the reader skips, or starts with U+FEFF, which could be taken for a BOM), and ends lines with "\r\n" only when asked to (some CRMs do, the
-// tests need both). Writes no byte-order mark: a caller that wants one writes it first.
+// the reader skips, or starts with U+FEFF, which could be taken for a BOM), and ends
+// lines with "\r\n" only when asked to (some CRMs do, the tests need both). Writes no
+// byte-order mark: a caller that wants one writes it first.
 class Writer {
  public:
-  explicit Writer(std::ostream& out, bool crlf = false);
+  explicit Writer(std::ostream& out, bool crlf = false, Formulas formulas = Formulas::NEUTRALISE);
   void row(const std::vector<std::string>& fields);
+
  private:
   std::ostream& out_;
   bool crlf_;
+  Formulas formulas_;
 };
+
+// True when a spreadsheet would take `cell` for a formula (OWASP's first characters).
+bool looksLikeFormula(std::string_view cell);
 
 }  // namespace entente::csv

@@ -26,6 +26,12 @@ namespace {
 // No identifier part is anywhere near this long; the cap keeps a malformed import
 // field from costing ICU or libphonenumber unbounded work.
 constexpr size_t kMaxFieldBytes = 1024;
+// The longest normalised values (docs/operations.md lists them). They keep every entry
+// of the identifier index far below LMDB's 511-byte key limit: e-mail 1 + 254,
+// name_dob_postal 1 + 100 + 1 + 100 + 1 + 10 + 1 + 16 + 1 + 2 = 233.
+constexpr size_t kMaxEmailBytes = 254;  // RFC 5321's limit on a forward path
+constexpr size_t kMaxNameLetters = 100;
+constexpr size_t kMaxPostalCodeBytes = 16;
 constexpr char kPartSeparator = '\x1f';
 constexpr int kMinBirthYear = 1900;
 constexpr int kMaxBirthYear = 2100;
@@ -352,6 +358,9 @@ Normalisation IdentifierNormaliser::name(std::string_view raw) const {
   if (kept.empty()) {
     return Normalisation::rejected(partReason(kSubject, "has no letters or digits"));
   }
+  if (kept.size() > kMaxNameLetters) {
+    return Normalisation::rejected(partReason(kSubject, "has more than 100 letters and digits"));
+  }
   return Normalisation::ok(std::move(kept));
 }
 
@@ -375,6 +384,9 @@ Normalisation IdentifierNormaliser::postalCode(std::string_view raw) const {
     code += ascii;
   }
   if (code.empty()) return Normalisation::rejected(partReason(kSubject, "is empty"));
+  if (code.size() > kMaxPostalCodeBytes) {
+    return Normalisation::rejected(partReason(kSubject, "has more than 16 letters and digits"));
+  }
   return Normalisation::ok(std::move(code));
 }
 

@@ -101,6 +101,10 @@ void runImport(const ImportOptions& o) {
     fmt::print(stderr, "{}:{}: rejected: {}\n", o.file, line, reason);
   };
   std::vector<csv::Record> batch;
+  // A batch is bounded in bytes as well as rows, so that a file of very wide rows
+  // never makes a message past Cap'n Proto's traversal limit (64 MiB).
+  constexpr size_t kMaxBatchBytes = 8 << 20;
+  size_t batchBytes = 0;
   auto flush = [&] {
     if (batch.empty()) return;
     auto request = import.rowsRequest();
@@ -109,12 +113,14 @@ void runImport(const ImportOptions& o) {
       list[i].setLine(batch[i].line);
       auto fields = list[i].initFields(static_cast<unsigned>(columns.size()));
       for (unsigned j = 0; j < columns.size(); ++j) {
-        fields[j].setName(columns[j]);
-        fields[j].setValue(batch[i].fields[j]);
+        // With their sizes: a C string would end a value at an embedded NUL.
+        fields[j].setName(capnp::Text::Reader(columns[j].data(), columns[j].size()));
+        fields[j].setValue(capnp::Text::Reader(batch[i].fields[j].data(), batch[i].fields[j].size()));
       }
     }
     uint64_t firstLine = batch.front().line;
     batch.clear();
+    batchBytes = 0;
     try {
       auto outcome = client.wait(request.send()).getOutcome();
       for (auto r : outcome.getRejections()) reject(r.getLine(), r.getReason());
@@ -142,9 +148,13 @@ void runImport(const ImportOptions& o) {
       ++clientRejected;
       continue;
     }
+    // What the row costs on the wire: its text, and per field two pointers, a struct
+    // and the name again.
+    for (auto& field : record.fields) batchBytes += field.size() + 48;
+    for (auto& column : columns) batchBytes += column.size();
     batch.push_back(std::move(record));
     record = csv::Record();
-    if (batch.size() >= o.batchRows) flush();
+    if (batch.size() >= o.batchRows || batchBytes >= kMaxBatchBytes) flush();
   }
   flush();
   if (progress) fmt::print(stderr, "\r{} rows read (100%)\n", rows);

@@ -6,6 +6,11 @@
 // stream, drawn per row and purpose at each firm on its own: a person may grant a
 // purpose at one firm and refuse it at another. The truth follows from the pool and
 // those draws alone.
+//
+// Why one file of ~730 lines: the pool, the firms' habits and their dialects share
+// private types (Person, Customer, the firm and consent styles) and one random stream
+// whose order fixes the sample for a seed; split, those types would become a header
+// that nothing else may use, and the order of draws would be spread over three files.
 #include "tools/sample-population.h"
 
 #include <algorithm>
@@ -613,7 +618,7 @@ SampleSet writeSampleSet(const SampleOptions& options, const std::filesystem::pa
                   style.region, consentPurposesOf(f)};
     crypto::PrivateFile out(file.csv);
     if (f == 1) out.out() << "\xEF\xBB\xBF";
-    csv::Writer writer(out.out(), /*crlf=*/f == 1);
+    csv::Writer writer(out.out(), /*crlf=*/f == 1, csv::Formulas::AS_IS);
     writer.row(headerOf(f));
     for (const Customer& c : customers[f]) writer.row(rowOf(f, c, persons[c.person], random));
     out.commit();

@@ -15,8 +15,27 @@
 namespace entente::node {
 namespace {
 
+// The documented maximums (docs/operations.md, "Limits of an import").
 constexpr size_t kMaxCustomerIdBytes = 128;
 constexpr size_t kMaxFieldBytes = 4096;
+constexpr size_t kMaxColumnNameBytes = 128;
+
+// A value as the wire carries it, whole: never through a C string, which would end it
+// at an embedded NUL ("U-1\0-other" must not become "U-1").
+std::string_view textOf(capnp::Text::Reader text) { return {text.begin(), text.size()}; }
+
+// Why `value` of column `name` holds a character no column may hold: NUL and the other
+// C0 controls and DEL; TAB, CR and LF only inside attributes (a multi-line note).
+std::optional<std::string> controlCharacterIn(std::string_view name, std::string_view value, bool lineBreaksAllowed) {
+  for (char c : value) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) continue;
+    if (lineBreaksAllowed && (c == '\t' || c == '\r' || c == '\n')) continue;
+    return std::string(name) + (byte == 0 ? " contains a NUL byte" : " contains a control character") +
+           "; remove it from the file and import the row again";
+  }
+  return std::nullopt;
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -35,9 +54,13 @@ struct CheckedRow {
 std::optional<std::string> check(const text::IdentifierNormaliser& normaliser,
                                  protocol::control::ImportRow::Reader row, CheckedRow& out) {
   for (auto field : row.getFields()) {
-    std::string name = field.getName();
-    std::string_view value = trim(field.getValue().cStr());
+    std::string name(textOf(field.getName()));
+    std::string_view value = trim(textOf(field.getValue()));
+    if (name.size() > kMaxColumnNameBytes) return "a column name is longer than 128 bytes";
+    if (auto bad = controlCharacterIn("a column name", name, false)) return bad;
     if (value.size() > kMaxFieldBytes) return name + " is longer than 4096 bytes";
+    bool attribute = !isConsentColumn(name) && !isCanonicalColumn(name);
+    if (auto bad = controlCharacterIn(name, value, attribute)) return bad;
     if (isConsentColumn(name)) {
       out.consent[name] = value;
     } else if (isCanonicalColumn(name)) {
@@ -53,9 +76,6 @@ std::optional<std::string> check(const text::IdentifierNormaliser& normaliser,
   std::string_view id = get("customer_id");
   if (id.empty()) return "customer_id is empty; every row needs the firm's own customer id";
   if (id.size() > kMaxCustomerIdBytes) return "customer_id is longer than 128 bytes";
-  for (char c : id) {
-    if (static_cast<unsigned char>(c) < 0x20) return "customer_id contains a control character";
-  }
 
   std::string country = normaliser.defaultRegion();
   if (!get("country").empty()) {
@@ -120,8 +140,11 @@ void build(const CheckedRow& row, storage::schema::Customer::Builder customer) {
 
 std::optional<std::string> checkConsentOnly(protocol::control::ImportRow::Reader row, CheckedRow& out) {
   for (auto field : row.getFields()) {
-    std::string name = field.getName();
-    std::string_view value = trim(field.getValue().cStr());
+    std::string name(textOf(field.getName()));
+    std::string_view value = trim(textOf(field.getValue()));
+    if (name != "customer_id" && !isConsentColumn(name)) continue;
+    if (value.size() > kMaxFieldBytes) return name + " is longer than 4096 bytes";
+    if (auto bad = controlCharacterIn(name, value, false)) return bad;
     if (isConsentColumn(name)) out.consent[name] = value;
     if (name == "customer_id") out.canonical[name] = value;
   }
@@ -174,27 +197,44 @@ ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
       ++totals.rejected;
       continue;
     }
-    if (!consentOnly_) {
-      capnp::MallocMessageBuilder message;
-      auto customer = message.initRoot<storage::schema::Customer>();
-      build(checked, customer);
-      auto result = storage::CustomerStore::upsert(txn, customer.asReader());
-      switch (result.outcome) {
-        case storage::UpsertOutcome::INSERTED: ++totals.inserted; break;
-        case storage::UpsertOutcome::UPDATED: ++totals.updated; break;
-        case storage::UpsertOutcome::UNCHANGED: ++totals.unchanged; break;
+    // Each row in a transaction nested in the batch's: a row the store refuses at
+    // write time is rejected alone, with its line, and the rest of the batch commits.
+    ImportTotals counted;
+    std::vector<ConsentEvent> events;
+    try {
+      storage::Transaction rowTxn(txn);
+      if (!consentOnly_) {
+        capnp::MallocMessageBuilder message;
+        auto customer = message.initRoot<storage::schema::Customer>();
+        build(checked, customer);
+        auto result = storage::CustomerStore::upsert(rowTxn, customer.asReader());
+        switch (result.outcome) {
+          case storage::UpsertOutcome::INSERTED: ++counted.inserted; break;
+          case storage::UpsertOutcome::UPDATED: ++counted.updated; break;
+          case storage::UpsertOutcome::UNCHANGED: ++counted.unchanged; break;
+        }
+        counted.sharedIdentifiers += result.sharedIdentifiers;
+        key = result.key;
+      } else {
+        ++counted.updated;
       }
-      totals.sharedIdentifiers += result.sharedIdentifiers;
-      key = result.key;
-    } else {
-      ++totals.updated;
-    }
-    for (auto& update : consent) {
-      if (storage::ConsentStore::record(txn, *key, update.purpose, update.change)) {
-        ++totals.consentChanges;
-        consentEvents_.push_back({*key, update.purpose, update.change.granted});
+      for (auto& update : consent) {
+        if (storage::ConsentStore::record(rowTxn, *key, update.purpose, update.change)) {
+          ++counted.consentChanges;
+          events.push_back({*key, update.purpose, update.change.granted});
+        }
       }
+      rowTxn.commit();
+    } catch (const storage::StoreError& e) {
+      // A full disk or a damaged store fails every row alike: that is the batch's
+      // failure, not this row's.
+      if (env_.diskIsFull()) throw;
+      rejections.push_back({row.getLine(), std::string("could not be stored: ") + e.what()});
+      ++totals.rejected;
+      continue;
     }
+    totals.add(counted);
+    consentEvents_.insert(consentEvents_.end(), events.begin(), events.end());
   }
   return totals;
 }

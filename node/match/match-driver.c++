@@ -115,6 +115,9 @@ kj::Promise<SessionReport> runRequester(wire::Partner::Client partner, protocol:
         state->report.partnerValues = offer.getResponderValues();
         state->report.tagBytes = offer.getTagBytes();
         userFacing([&] { state->live().accept(offer.getResponderValues(), offer.getTagBytes()); });
+        if (opening.onOpened) {
+          userFacing([&] { opening.onOpened(state->report.sessionId, state->report.partnerValues); });
+        }
         auto matchSession = response.getSession();
         kj::Promise<void> sent = nullptr;
         if (state->live().terms().mode == protocol::MatchMode::IDS) {

@@ -29,6 +29,10 @@ struct SessionOpening {
   // Set once the partner accepted the session, so that a dropped connection can be
   // told apart from a refused one.
   std::shared_ptr<bool> opened = std::make_shared<bool>(false);
+  // Called once the partner's offer arrived (session id, partner's value count), before
+  // any batch is sent: the requester records that the session began, so that a node
+  // killed mid-session still has an entry naming it. Throws to fail the session.
+  std::function<void(const std::string& sessionId, uint64_t partnerValues)> onOpened;
   // Signs this node's receipt of the session (session id, partner's value count), and
   // checks and keeps the partner's; both throw to fail the session.
   std::function<SignedReceipt(const std::string& sessionId, uint64_t partnerValues)> makeReceipt;

@@ -158,11 +158,21 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
         opening.makeReceipt = [&context, fieldsFor](const std::string& sessionId, uint64_t partnerValues) {
           return signReceipt(fieldsFor(sessionId, partnerValues), "requester", context.identity);
         };
-        opening.takeReceipt = [&context, &m, actor, peer, details, fieldsFor, partnerKey](
-                                  const std::string& sessionId, uint64_t partnerValues, const SignedReceipt& receipt) {
-          checkReceipt(receipt, fieldsFor(sessionId, partnerValues), "responder", partnerKey);
+        opening.onOpened = [&context, &m, actor, peer, details](const std::string& sessionId,
+                                                                uint64_t partnerValues) {
           // From here on every entry about this match names its session.
           details->emplace_back("session", sessionId);
+          context.gate.record("match.session", actor, "opened",
+                              {{"peer", peer},
+                               {"session", sessionId},
+                               {"purpose", m.session.terms().purpose},
+                               {"mode", modeName(m.session.terms().mode)},
+                               {"own_customers", std::to_string(m.session.groups())},
+                               {"partner_values", std::to_string(partnerValues)}});
+        };
+        opening.takeReceipt = [&context, &m, actor, peer, fieldsFor, partnerKey](
+                                  const std::string& sessionId, uint64_t partnerValues, const SignedReceipt& receipt) {
+          checkReceipt(receipt, fieldsFor(sessionId, partnerValues), "responder", partnerKey);
           // The partner's receipt and this node's entry for the session commit together,
           // so that no receipt held here ever lacks its session in the log, even when the
           // CLI goes away before the results reach it.
