@@ -101,6 +101,25 @@ TEST_CASE("an empty or blank e-mail is rejected") {
   CHECK_FALSE(french().email("   "));
 }
 
+TEST_CASE("an e-mail of up to 254 bytes is accepted and a longer one rejected") {
+  std::string domain = "@example.fr";
+  CHECK(french().email(std::string(254 - domain.size(), 'a') + domain));
+  auto tooLong = french().email(std::string(255 - domain.size(), 'a') + domain);
+  CHECK(tooLong.rejection == "email: longer than 254 bytes");
+}
+
+TEST_CASE("names and postal codes have maximums that keep name_dob_postal short") {
+  CHECK(french().name(std::string(100, 'a')));
+  CHECK(french().name(std::string(101, 'a')).rejection == "name has more than 100 letters and digits");
+  CHECK(french().postalCode(std::string(16, '1')));
+  CHECK_FALSE(french().postalCode(std::string(17, '1')));
+  // The longest person the rules let through stays far below LMDB's 511-byte keys.
+  auto longest = french().nameDobPostal(
+      {std::string(100, 'a'), std::string(100, 'b'), "1980-01-01", std::string(16, '9'), "FR"});
+  REQUIRE(longest);
+  CHECK(longest.value->size() < 300);
+}
+
 TEST_CASE("an e-mail that is not UTF-8 is rejected") {
   CHECK_FALSE(french().email("j\xffohn@example.com"));
 }

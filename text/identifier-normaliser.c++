@@ -247,6 +247,7 @@ Normalisation IdentifierNormaliser::email(std::string_view raw) const {
       domain.find("..") != std::string_view::npos) {
     return Normalisation::rejected("email: domain has an empty label");
   }
+  if (value.size() > kMaxEmailBytes) return Normalisation::rejected("email: longer than 254 bytes");
   return Normalisation::ok(std::move(value));
 }
 
