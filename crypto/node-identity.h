@@ -8,7 +8,7 @@
 // by one safety number of both keys (safetyNumber), read out over a second channel.
 //
 // In the node folder:
-//   identity.crt  PEM certificate, mode 0644. Subject CN and subjectAltName DNS are
+//   identity.crt  PEM certificate, mode 0600. Subject CN and subjectAltName DNS are
 //                 the node name; v3, random 128-bit serial, valid from one hour ago
 //                 for ten years, basicConstraints CA:FALSE and keyUsage
 //                 digitalSignature, both critical.

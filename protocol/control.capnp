@@ -1,7 +1,8 @@
 # The control interface: what a node offers the `entente` command line over the Unix
 # socket in its folder. A client first logs in with a token; the session it gets
-# answers only what the token's role allows, and every request is recorded in the
-# node's action log (node/action-log.h) under the token's name.
+# answers only what the token's role allows, and every action it asks for passes the
+# node's gate (node/audit/action-gate.h) and is recorded in the audit log under the
+# token's name.
 @0xb2e8d6c4a1f30957;
 
 $import "/capnp/c++.capnp".namespace("entente::protocol::control");

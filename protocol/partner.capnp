@@ -40,7 +40,7 @@ struct BlindedBatch {
 }
 
 struct Receipt {
-  # A node's signed statement about one session (node/session-receipt.h): the
+  # A node's signed statement about one session (node/match/session-receipt.h): the
   # canonical text and the Ed25519 signature of the signer's identity key over it.
   text @0 :Text;
   signature @1 :Data;

@@ -2,7 +2,7 @@
 // and their normalised identifiers of the session's kinds.
 //
 // The session logic depends on this interface only. The node decides which records a
-// session may see (node/match-selection.h is the one place that chooses them, and
+// session may see (node/match/match-selection.h is the one place that chooses them, and
 // where consent filters them), so neither role of the protocol ever walks the store.
 #pragma once
 

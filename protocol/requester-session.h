@@ -1,5 +1,5 @@
 // The requester's side of one match session, as a state machine that knows nothing
-// of the transport: a driver (node/match-driver.h over Cap'n Proto, or a test
+// of the transport: a driver (node/match/match-driver.h over Cap'n Proto, or a test
 // in-process) feeds it the responder's messages and sends what it produces.
 //
 //   1. nextBatch(): its customers' values hashed to the group and blinded with r,

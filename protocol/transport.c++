@@ -1,5 +1,7 @@
 #include "protocol/transport.h"
 
+#include "protocol/source-limits.h"
+
 #include <capnp/rpc-twoparty.h>
 #include <kj/debug.h>
 
@@ -137,6 +139,7 @@ kj::Promise<void> PartnerTransport::serve(
     kj::ConnectionReceiver& receiver;
     kj::Function<kj::Maybe<Admission>(Incoming&)> admit;
     kj::Function<void(const std::string&, const std::string&)> refused;
+    SourceLimits limits;
     QuietErrors errors;
     kj::TaskSet tasks{errors};
 
@@ -153,6 +156,13 @@ kj::Promise<void> PartnerTransport::serve(
 
     kj::Promise<void> handle(kj::Own<kj::AsyncIoStream> raw) {
       std::string remote = remoteAddressOf(*raw);
+      std::string source = hostOf(remote);
+      // Before any handshake: a source over its limits costs nothing more.
+      if (auto why = limits.enter(source, SourceLimits::Clock::now())) {
+        refused(remote, *why);
+        return kj::READY_NOW;
+      }
+      auto left = kj::defer([this, source] { limits.leave(source); });
       auto handshake = transport.tls_.accept(kj::mv(raw))
                            .exclusiveJoin(transport.timer_.afterDelay(kHandshakeTimeout).then(
                                []() -> kj::Own<TlsStream> {
@@ -176,7 +186,8 @@ kj::Promise<void> PartnerTransport::serve(
           [this, remote](kj::Exception&& e) {
             std::string reason = e.getDescription().cStr();
             refused(remote, reason);
-          });
+          })
+          .attach(kj::mv(left));
     }
   };
   auto loop = kj::heap<Loop>(*this, receiver, kj::mv(admit), kj::mv(refused));

@@ -1,11 +1,13 @@
 // The audit log's two tables: entries under their sequence number (1, 2, 3, ...) and
 // signed checkpoints under the number of entries they cover. Both are append-only:
 // this module offers no way to change or remove what was written. The values are
-// opaque bytes; node/audit-trail.h defines them, chains the entries by hash and signs
-// the checkpoints, so that this layer stays free of crypto.
+// opaque bytes; node/audit/audit-entry.h defines them, and node/audit/audit-chain.h
+// chains the entries by hash and signs the checkpoints, so that this layer stays free
+// of crypto.
 //
 // Append-only here is a promise of the code, not of the file: anyone who can write the
-// LMDB file can change it. Making that visible is the audit trail's job (verify()).
+// LMDB file can change it. Making that visible is the audit chain's job
+// (AuditChain::verify()).
 //
 // Errors: StoreError, as everywhere in storage/.
 #pragma once

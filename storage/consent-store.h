@@ -1,7 +1,7 @@
 // Consent per customer and purpose: the current state (granted, withdrawn or never
 // asked) and the full history of changes, each with when, from what source, on which
 // legal basis, under which notice, and until when. Matching reads the state at the
-// moment a session starts (node/match-selection.h); erasure deletes it all.
+// moment a session starts (node/match/match-selection.h); erasure deletes it all.
 #pragma once
 
 #include "storage/environment.h"

@@ -46,8 +46,8 @@ enum class Table : unsigned {
   INVITATIONS,   // BLAKE2b(invitation secret) -> Invitation record
   PEER_USAGE,    // peer name || 0x00 || YYYYMMDD -> DailyUsage
   CONSENT,       // customer key (u64 big-endian) || purpose -> ConsentRecord (state and history)
-  RECEIPTS,      // session id -> the partner's signed SessionReceipt
-  AUDIT,         // entry number (u64 big-endian, from 1) -> audit entry (opaque; see node/audit-trail.h)
+  RECEIPTS,      // session id || "/" || signer role -> receipt text || 64-byte signature (receipt-store.h)
+  AUDIT,         // entry number (u64 big-endian, from 1) -> audit entry (opaque; see node/audit/audit-entry.h)
   AUDIT_CHECKPOINTS,  // entries covered (u64 big-endian) -> signed checkpoint (opaque)
   COUNT_
 };
@@ -74,8 +74,10 @@ class Environment {
   // Rewrites the store with live data only and replaces the file, so that nothing a
   // deleted record held survives in free pages (erasure). Needs every transaction
   // closed: throws StoreError when one is open (a match session reading), saying to
-  // retry. Marks the store "compaction pending" first, so that a crash in between is
-  // finished at the next start (compactIfPending).
+  // retry. The caller marks the store "compaction pending" in the erasure's own commit
+  // (markCompactionPending); compact() clears the flag only once the compacted file is
+  // in place, so that a crash in between is finished at the next start
+  // (compactIfPending).
   void compact();
   void markCompactionPending(Transaction& txn);
   // Returns true when a pending compaction was done.

@@ -12,7 +12,7 @@ struct Attribute {
 }
 
 struct Identifier {
-  # A normalised identifier. `kind` is opaque to storage (crypto/identifier.h defines
+  # A normalised identifier. `kind` is opaque to storage (crypto/identifier-kind.h defines
   # the values); the pair is also a key of the identifier index.
   kind @0 :UInt8;
   value @1 :Text;
@@ -95,6 +95,8 @@ struct ConsentRecord {
 
 struct SessionReceipt {
   # What one node states about a finished match session, signed with its identity key.
+  # Declared but unused: receipts are stored as the partner's text and signature by
+  # storage/receipt-store.h.
   sessionId @0 :Text;
   requesterFingerprint @1 :Text;
   responderFingerprint @2 :Text;
@@ -104,5 +106,5 @@ struct SessionReceipt {
   responderValues @6 :UInt64;
   completedAtUnix @7 :Int64;
   signerFingerprint @8 :Text;
-  signature @9 :Data;         # Ed25519 over the receipt's canonical text (node/session-receipt.h)
+  signature @9 :Data;         # Ed25519 over the receipt's canonical text (node/match/session-receipt.h)
 }

@@ -1,5 +1,5 @@
 // The audit log as JSON lines, for an auditor who checks it offline with the node's
-// public key alone, and the checker itself (used by `entente audit verify --export`).
+// public key alone, and the checker itself (used by `entente audit verify --from-export`).
 //
 // One JSON object a line (nlohmann-json's compact form: no spaces, members in this
 // order, strings in UTF-8, control characters escaped):

@@ -1,11 +1,13 @@
 // Turns imported rows into customer records: checks each row, normalises its
-// identifiers, and stores one batch atomically (all its good rows, or none if the
-// store fails). A bad row is rejected with its line and a reason that names the field
-// and the rule, never the value; the good rows of the batch still go in.
+// identifiers, and stores one batch in the caller's transaction, each good row in a
+// transaction nested in it. A bad row, or a row the store refuses, is rejected alone
+// with its line and a reason that names the field and the rule, never the value; the
+// good rows of the batch still go in. A full disk fails the whole batch. The limits on
+// a row are listed in docs/operations.md ("Limits of an import").
 //
 // Canonical columns: customer_id, email, phone, first_name, last_name, birth_date,
-// postal_code, country, and the consent columns (node/consent-columns.h). Every other
-// column becomes a named attribute. A consent-only import (`entente consent import`)
+// postal_code, country, and the consent columns (node/import/import-columns.h). Every
+// other column becomes a named attribute. A consent-only import (`entente consent import`)
 // reads customer_id and the consent columns, and updates existing customers only.
 #pragma once
 

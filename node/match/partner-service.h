@@ -2,8 +2,8 @@
 // who is on the other end (TLS, pinned identity key); this service checks what that
 // peer may ask (its policy and daily budget), then runs a ResponderSession against
 // this node's selection of customers. Every session opened, refused, completed or
-// failed goes to the action log. On a pairing connection it serves only the
-// completion of a pairing.
+// failed is recorded through the gate (node/audit/action-gate.h). On a pairing
+// connection it serves only the completion of a pairing.
 #pragma once
 
 #include "node/server/node-context.h"

@@ -1,5 +1,5 @@
-// What the parts of a running node share: its settings, its store, its action log
-// and its partner transport. Owned by the node server for the life of the process;
+// What the parts of a running node share: its settings, its store, its gate and audit
+// chain, and its partner transport. Owned by the node server for the life of the process;
 // services hold a reference.
 #pragma once
 

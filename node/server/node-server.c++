@@ -3,6 +3,7 @@
 #include "node/control/control-service.h"
 #include "node/match/partner-service.h"
 #include "node/partners/connection-registry.h"
+#include "node/partners/refusal-log.h"
 #include "node/server/node-keys.h"
 #include "storage/peer-store.h"
 
@@ -112,6 +113,7 @@ int runNode(const std::filesystem::path& dirArgument) {
       config.listen = config.listen.substr(0, config.listen.size() - 1) + std::to_string(partnerListener->getPort());
       config.save(dir);
     }
+    RefusalLog refusals(gate, [] { return static_cast<int64_t>(std::time(nullptr)); });
     auto stop = kj::newPromiseAndFulfiller<void>();
     NodeContext context{config,
                         paths,
@@ -141,7 +143,7 @@ int runNode(const std::filesystem::path& dirArgument) {
     auto servingControl = controlServer.listen(*controlListener);
     auto servingPartners = transport.serve(
         *partnerListener,
-        [&context](protocol::Incoming& incoming) -> kj::Maybe<protocol::Admission> {
+        [&context, &refusals](protocol::Incoming& incoming) -> kj::Maybe<protocol::Admission> {
           std::optional<storage::PeerEntry> peer;
           {
             storage::Transaction txn(context.store, storage::Transaction::Mode::READ);
@@ -149,8 +151,7 @@ int runNode(const std::filesystem::path& dirArgument) {
           }
           std::string fingerprint = crypto::fingerprintOf(incoming.stream.peerKey());
           auto refuse = [&](const std::string& who, const std::string& reason) -> kj::Maybe<protocol::Admission> {
-            context.gate.recordNoThrow("connection", who, "refused",
-                               {{"remote", incoming.remote}, {"fingerprint", fingerprint}, {"reason", reason}});
+            refusals.refused(who, incoming.remote, reason, {{"fingerprint", fingerprint}});
             return nullptr;
           };
           if (incoming.channel == protocol::Channel::SESSION) {
@@ -167,9 +168,17 @@ int runNode(const std::filesystem::path& dirArgument) {
                                                            incoming.stream.peerKey(), incoming.channel)),
               kj::mv(registration)};
         },
-        [&context](const std::string& remote, const std::string& reason) {
-          context.gate.recordNoThrow("connection", "unknown", "refused", {{"remote", remote}, {"reason", reason}});
+        [&refusals](const std::string& remote, const std::string& reason) {
+          refusals.refused("unknown", remote, reason);
         });
+    // Repeated refusals are recorded as counts once their minute is over.
+    kj::Function<kj::Promise<void>()> flushRefusals = [&]() -> kj::Promise<void> {
+      return io.provider->getTimer().afterDelay(10 * kj::SECONDS).then([&]() {
+        refusals.flush();
+        return flushRefusals();
+      });
+    };
+    auto flushingRefusals = flushRefusals().eagerlyEvaluate(nullptr);
 
     gate.record("node.start", "system", "ok",
                {{"node", config.name},
@@ -190,6 +199,7 @@ int runNode(const std::filesystem::path& dirArgument) {
     });
     std::string reason = signalled.exclusiveJoin(kj::mv(requested)).exclusiveJoin(kj::mv(failed)).wait(io.waitScope);
     std::filesystem::remove(paths.controlSocket(), ignored);
+    refusals.flush(true);
     gate.recordNoThrow("node.stop", "system", "ok", {{"node", config.name}, {"reason", reason}});
     // Sign the head at shutdown, so that no entry of this run is left uncovered.
     audit.checkpoint();
