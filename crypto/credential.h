@@ -3,6 +3,9 @@
 // hash is stored, so a copy of the node's store reveals no usable credential.
 #pragma once
 
+// Secrets are shown in URL-safe base64; callers of this header encode and decode it.
+#include "crypto/base64.h"
+
 #include <array>
 #include <cstdint>
 #include <string>
@@ -19,10 +22,5 @@ std::string newSecret(std::string_view prefix);
 SecretHash hashSecret(std::string_view secret);
 // Constant-time comparison of two hashes.
 bool sameHash(const SecretHash& a, const SecretHash& b);
-
-// URL-safe base64 without padding, as used in tokens and invitations.
-std::string toBase64Url(std::basic_string_view<uint8_t> bytes);
-// Returns false when `text` is not valid URL-safe base64.
-bool fromBase64Url(std::string_view text, std::basic_string<uint8_t>& out);
 
 }  // namespace entente::crypto

@@ -1,5 +1,6 @@
 #include "crypto/key-file.h"
 
+#include "crypto/base64.h"
 #include "crypto/private-file.h"
 
 #include <sodium.h>
@@ -12,7 +13,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <stdexcept>
 
 namespace entente::crypto {
 namespace {
@@ -21,7 +21,6 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kSealedHeader = "entente-identity-key v1 argon2id";
 constexpr std::string_view kPlaintextHeader = "entente-identity-key v1 plaintext";
-constexpr int kBase64 = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
 // Far above what the file holds.
 constexpr size_t kMaxKeyFileBytes = 4096;
 
@@ -32,16 +31,6 @@ struct WipeOnExit {
   std::string& text;
   ~WipeOnExit() { sodium_memzero(text.data(), text.size()); }
 };
-
-void appendBase64(std::string& out, std::span<const uint8_t> bytes) {
-  char encoded[sodium_base64_ENCODED_LEN(64, kBase64)];
-  if (sizeof encoded < sodium_base64_ENCODED_LEN(bytes.size(), kBase64)) {
-    throw std::logic_error("appendBase64: field too long");
-  }
-  sodium_bin2base64(encoded, sizeof encoded, bytes.data(), bytes.size(), kBase64);
-  out.append(encoded);
-  sodium_memzero(encoded, sizeof encoded);
-}
 
 // One "label value" line after another, in a fixed order.
 class KeyFileReader {
@@ -65,11 +54,7 @@ class KeyFileReader {
   }
 
   void base64Field(std::string_view label, std::span<uint8_t> out) {
-    std::string_view text = field(label);
-    size_t length = 0;
-    const char* end = nullptr;
-    if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &length, &end, kBase64) != 0 ||
-        end != text.data() + text.size() || length != out.size()) {
+    if (decodeBase64Url(field(label), out) != out.size()) {
       damaged("the '" + std::string(label) + "' line is not " + std::to_string(out.size()) + " bytes of base64");
     }
   }
@@ -159,11 +144,11 @@ void writeKeyFile(const fs::path& keyPath, std::span<const uint8_t> seed, const 
     text.append(kSealedHeader).append("\nopslimit ").append(std::to_string(fields.opslimit));
     text.append("\nmemlimit ").append(std::to_string(fields.memlimit));
     text.append("\nsalt ");
-    appendBase64(text, fields.salt);
+    appendBase64Url(text, fields.salt);
     text.append("\nnonce ");
-    appendBase64(text, fields.nonce);
+    appendBase64Url(text, fields.nonce);
     text.append("\nciphertext ");
-    appendBase64(text, fields.ciphertext);
+    appendBase64Url(text, fields.ciphertext);
     text.append("\n");
   } else {
     if (!protection.allowPlaintext) {
@@ -171,7 +156,7 @@ void writeKeyFile(const fs::path& keyPath, std::span<const uint8_t> seed, const 
                           "key_passphrase_env in node.toml), or choose plaintext storage explicitly");
     }
     text.append(kPlaintextHeader).append("\nseed ");
-    appendBase64(text, seed);
+    appendBase64Url(text, seed);
     text.append("\n");
   }
   writeIdentityFile(keyPath, text, 0600);

@@ -1,5 +1,7 @@
 #include "crypto/node-certificate.h"
 
+#include "crypto/openssl-handles.h"
+
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -12,31 +14,10 @@
 
 #include <algorithm>
 #include <ctime>
-#include <memory>
 #include <new>
 
 namespace entente::crypto {
 namespace {
-
-// OpenSSL objects, each owned by a unique_ptr that frees it.
-
-template <auto freeFunction>
-struct OpenSslFree {
-  template <typename T>
-  void operator()(T* p) const noexcept {
-    freeFunction(p);
-  }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, OpenSslFree<&EVP_PKEY_free>>;
-using X509Ptr = std::unique_ptr<X509, OpenSslFree<&X509_free>>;
-using X509NamePtr = std::unique_ptr<X509_NAME, OpenSslFree<&X509_NAME_free>>;
-using BioPtr = std::unique_ptr<BIO, OpenSslFree<&BIO_free>>;
-using BignumPtr = std::unique_ptr<BIGNUM, OpenSslFree<&BN_free>>;
-using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, OpenSslFree<&GENERAL_NAMES_free>>;
-using GeneralNamePtr = std::unique_ptr<GENERAL_NAME, OpenSslFree<&GENERAL_NAME_free>>;
-using Ia5StringPtr = std::unique_ptr<ASN1_IA5STRING, OpenSslFree<&ASN1_IA5STRING_free>>;
-using BasicConstraintsPtr = std::unique_ptr<BASIC_CONSTRAINTS, OpenSslFree<&BASIC_CONSTRAINTS_free>>;
-using BitStringPtr = std::unique_ptr<ASN1_BIT_STRING, OpenSslFree<&ASN1_BIT_STRING_free>>;
 
 // The oldest queued OpenSSL error as text, and the queue emptied, so that one failure
 // does not show up in the next unrelated message.

@@ -23,7 +23,6 @@
 
 #include <functional>
 #include <future>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,26 +33,11 @@ namespace {
 constexpr auto kTimeout = 10 * kj::SECONDS;
 constexpr int kTimeoutSeconds = 10;
 
-struct BioDeleter {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct KeyDeleter {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-struct CertificateDeleter {
-  void operator()(X509* certificate) const { X509_free(certificate); }
-};
-struct ContextDeleter {
-  void operator()(SSL_CTX* context) const { SSL_CTX_free(context); }
-};
-struct SessionDeleter {
-  void operator()(SSL* session) const { SSL_free(session); }
-};
-using Bio = std::unique_ptr<BIO, BioDeleter>;
-using Key = std::unique_ptr<EVP_PKEY, KeyDeleter>;
-using Certificate = std::unique_ptr<X509, CertificateDeleter>;
-using Context = std::unique_ptr<SSL_CTX, ContextDeleter>;
-using Session = std::unique_ptr<SSL, SessionDeleter>;
+using entente::crypto::BioPtr;
+using entente::crypto::PkeyPtr;
+using entente::crypto::SslCtxPtr;
+using entente::crypto::SslPtr;
+using entente::crypto::X509Ptr;
 
 class Socket {
  public:
@@ -84,10 +68,10 @@ struct TestIdentity {
 
 // `validFrom` and `validFor` in seconds from now: an expired certificate has both negative.
 TestIdentity makeIdentity(const char* name, bool ed25519 = true, long validFrom = -3600, long validFor = 86400L * 365) {
-  Key key(ed25519 ? EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519")
-                  : EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
+  PkeyPtr key(ed25519 ? EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519")
+                      : EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
   REQUIRE(key);
-  Certificate certificate(X509_new());
+  X509Ptr certificate(X509_new());
   REQUIRE(certificate);
   X509* x = certificate.get();
   REQUIRE(X509_set_version(x, X509_VERSION_3) == 1);
@@ -102,10 +86,10 @@ TestIdentity makeIdentity(const char* name, bool ed25519 = true, long validFrom 
   REQUIRE(X509_sign(x, key.get(), ed25519 ? nullptr : EVP_sha256()) > 0);
 
   TestIdentity identity;
-  Bio certificateOut(BIO_new(BIO_s_mem()));
+  BioPtr certificateOut(BIO_new(BIO_s_mem()));
   REQUIRE(PEM_write_bio_X509(certificateOut.get(), x) == 1);
   identity.certificatePem = bioText(certificateOut.get());
-  Bio keyOut(BIO_new(BIO_s_mem()));
+  BioPtr keyOut(BIO_new(BIO_s_mem()));
   REQUIRE(PEM_write_bio_PrivateKey(keyOut.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1);
   identity.privateKeyPem = bioText(keyOut.get());
   if (ed25519) {
@@ -117,10 +101,11 @@ TestIdentity makeIdentity(const char* name, bool ed25519 = true, long validFrom 
 
 // For the plain OpenSSL peers below.
 void useIdentity(SSL_CTX* context, const TestIdentity& identity) {
-  Bio certificateIn(BIO_new_mem_buf(identity.certificatePem.data(), static_cast<int>(identity.certificatePem.size())));
-  Certificate certificate(PEM_read_bio_X509(certificateIn.get(), nullptr, nullptr, nullptr));
-  Bio keyIn(BIO_new_mem_buf(identity.privateKeyPem.data(), static_cast<int>(identity.privateKeyPem.size())));
-  Key key(PEM_read_bio_PrivateKey(keyIn.get(), nullptr, nullptr, nullptr));
+  BioPtr certificateIn(
+      BIO_new_mem_buf(identity.certificatePem.data(), static_cast<int>(identity.certificatePem.size())));
+  X509Ptr certificate(PEM_read_bio_X509(certificateIn.get(), nullptr, nullptr, nullptr));
+  BioPtr keyIn(BIO_new_mem_buf(identity.privateKeyPem.data(), static_cast<int>(identity.privateKeyPem.size())));
+  PkeyPtr key(PEM_read_bio_PrivateKey(keyIn.get(), nullptr, nullptr, nullptr));
   KJ_ASSERT(certificate != nullptr && key != nullptr);
   KJ_ASSERT(SSL_CTX_use_certificate(context, certificate.get()) == 1);
   KJ_ASSERT(SSL_CTX_use_PrivateKey(context, key.get()) == 1);
@@ -165,9 +150,9 @@ std::future<RawPeerOutcome> startRawClient(uint16_t port, ContextSetup setup) {
       outcome.errors = "cannot connect";
       return outcome;
     }
-    Context context(SSL_CTX_new(TLS_client_method()));
+    SslCtxPtr context(SSL_CTX_new(TLS_client_method()));
     setup(context.get());
-    Session session(SSL_new(context.get()));
+    SslPtr session(SSL_new(context.get()));
     SSL_set_fd(session.get(), socket.get());
     if (SSL_connect(session.get()) == 1) {
       outcome.handshakeCompleted = true;
@@ -189,9 +174,9 @@ std::future<RawPeerOutcome> startRawServer(int listening, ContextSetup setup) {
       return outcome;
     }
     setTimeouts(socket.get());
-    Context context(SSL_CTX_new(TLS_server_method()));
+    SslCtxPtr context(SSL_CTX_new(TLS_server_method()));
     setup(context.get());
-    Session session(SSL_new(context.get()));
+    SslPtr session(SSL_new(context.get()));
     SSL_set_fd(session.get(), socket.get());
     outcome.handshakeCompleted = SSL_accept(session.get()) == 1;
     outcome.errors = takeOpenSslErrors();

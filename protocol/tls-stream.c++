@@ -13,9 +13,6 @@
 
 namespace entente::protocol {
 
-void TlsConfig::ContextDeleter::operator()(ssl_ctx_st* context) const { SSL_CTX_free(context); }
-void TlsStream::SessionDeleter::operator()(ssl_st* session) const { SSL_free(session); }
-
 namespace {
 
 constexpr kj::StringPtr kHandshakeFailed = "TLS handshake with the partner failed: "_kj;
@@ -29,18 +26,9 @@ constexpr size_t kRecordPlaintext = 16 * 1024;
 // write holds at most this much ciphertext in memory.
 constexpr size_t kWriteBurst = 64 * 1024;
 
-struct BioDeleter {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct CertificateDeleter {
-  void operator()(X509* certificate) const { X509_free(certificate); }
-};
-struct KeyDeleter {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-using Bio = std::unique_ptr<BIO, BioDeleter>;
-using Certificate = std::unique_ptr<X509, CertificateDeleter>;
-using Key = std::unique_ptr<EVP_PKEY, KeyDeleter>;
+using crypto::BioPtr;
+using crypto::PkeyPtr;
+using crypto::X509Ptr;
 
 // Drains this thread's OpenSSL error queue into one line of reasons. OpenSSL's reasons
 // name what went wrong ("unsupported protocol", "peer did not return a certificate"),
@@ -85,9 +73,9 @@ bool isEd25519(X509* certificate) {
 // Never asks for a passphrase: OpenSSL's default would prompt on the terminal.
 int refusePassphrase(char*, int, int, void*) { return 0; }
 
-Bio memoryBioOver(std::string_view bytes) {
+BioPtr memoryBioOver(std::string_view bytes) {
   if (bytes.size() > INT_MAX) throw TlsError("the PEM text is too large");
-  Bio bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
+  BioPtr bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
   if (!bio) failConfig("cannot read PEM text");
   return bio;
 }
@@ -161,10 +149,10 @@ TlsConfig::TlsConfig(const std::string& certificatePem, std::string_view private
                      const std::vector<std::string>& acceptedProtocols)
     : acceptedProtocols_(protocolList(acceptedProtocols)) {
   ERR_clear_error();
-  Certificate certificate(PEM_read_bio_X509(memoryBioOver(certificatePem).get(), nullptr, refusePassphrase, nullptr));
+  X509Ptr certificate(PEM_read_bio_X509(memoryBioOver(certificatePem).get(), nullptr, refusePassphrase, nullptr));
   if (!certificate) failConfig("the node certificate is not a PEM X.509 certificate");
   if (!isEd25519(certificate.get())) throw TlsError("the node certificate does not hold an Ed25519 key");
-  Key key(PEM_read_bio_PrivateKey(memoryBioOver(privateKeyPem).get(), nullptr, refusePassphrase, nullptr));
+  PkeyPtr key(PEM_read_bio_PrivateKey(memoryBioOver(privateKeyPem).get(), nullptr, refusePassphrase, nullptr));
   if (!key) failConfig("the node private key is not an unencrypted PEM private key");
   if (X509_check_private_key(certificate.get(), key.get()) != 1) {
     ERR_clear_error();
@@ -216,15 +204,13 @@ kj::Promise<kj::Own<TlsStream>> TlsConfig::handshake(kj::Own<kj::AsyncIoStream> 
     KJ_REQUIRE(context_ != nullptr, "this TlsConfig was moved from");
     ERR_clear_error();
     TlsStream::Session session(SSL_new(context_.get()));
-    BIO* incoming = BIO_new(BIO_s_mem());
-    BIO* outgoing = BIO_new(BIO_s_mem());
-    if (!session || incoming == nullptr || outgoing == nullptr) {
-      BIO_free(incoming);
-      BIO_free(outgoing);
+    BioPtr incoming(BIO_new(BIO_s_mem()));
+    BioPtr outgoing(BIO_new(BIO_s_mem()));
+    if (!session || !incoming || !outgoing) {
       ERR_clear_error();
       fail(kj::Exception::Type::OVERLOADED, kj::str("cannot create a TLS session: out of memory"));
     }
-    SSL_set_bio(session.get(), incoming, outgoing);  // the session owns both from here
+    SSL_set_bio(session.get(), incoming.release(), outgoing.release());  // the session owns both from here
     SSL* ssl = session.get();
     auto stream = kj::heap<TlsStream>(TlsStream::Token(), kj::mv(session), kj::mv(raw), kj::mv(protocols));
     if (asClient) {

@@ -16,18 +16,16 @@
 // says what failed. Neither ever carries key material.
 #pragma once
 
+#include "crypto/openssl-handles.h"
+
 #include <kj/async-io.h>
 
 #include <array>
 #include <cstdint>
-#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
-
-struct ssl_st;
-struct ssl_ctx_st;
 
 namespace entente::protocol {
 
@@ -71,12 +69,9 @@ class TlsConfig {
   kj::Promise<kj::Own<TlsStream>> accept(kj::Own<kj::AsyncIoStream> raw);
 
  private:
-  struct ContextDeleter {
-    void operator()(ssl_ctx_st* context) const;
-  };
   kj::Promise<kj::Own<TlsStream>> handshake(kj::Own<kj::AsyncIoStream> raw, bool asClient, std::string protocols);
 
-  std::unique_ptr<ssl_ctx_st, ContextDeleter> context_;
+  crypto::SslCtxPtr context_;
   std::string acceptedProtocols_;  // ALPN wire format: length-prefixed names
 };
 
@@ -93,10 +88,7 @@ class TlsStream final : public kj::AsyncIoStream {
     Token() = default;
     friend class TlsConfig;
   };
-  struct SessionDeleter {
-    void operator()(ssl_st* session) const;
-  };
-  using Session = std::unique_ptr<ssl_st, SessionDeleter>;
+  using Session = crypto::SslPtr;
 
   TlsStream(Token, Session session, kj::Own<kj::AsyncIoStream> inner, std::string protocols);
   ~TlsStream() noexcept(false);

@@ -1,7 +1,10 @@
 #include "tools/node-process.h"
 
 #include "node/server/node-config.h"
+#include "tools/child-process.h"
 #include "tools/control-client.h"
+
+#include <kj/io.h>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -11,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -54,35 +58,10 @@ bool nodeAnswers(const std::filesystem::path& nodeDir) {
 }
 
 int runEntente(const std::filesystem::path& binary, const std::vector<std::string>& args, std::string* capture) {
-  int pipeFds[2] = {-1, -1};
-  if (capture != nullptr && pipe(pipeFds) != 0) throw CliError("cannot create a pipe");
-  std::vector<char*> argv;
-  std::string self = binary.string();
-  argv.push_back(self.data());
-  std::vector<std::string> copies = args;
-  for (auto& a : copies) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::fflush(stdout);
-  pid_t pid = fork();
-  if (pid < 0) throw CliError("cannot run entente: fork failed");
-  if (pid == 0) {
-    if (capture != nullptr) {
-      dup2(pipeFds[1], STDOUT_FILENO);
-      ::close(pipeFds[0]);
-      ::close(pipeFds[1]);
-    }
-    execv(self.c_str(), argv.data());
-    _exit(127);
-  }
-  if (capture != nullptr) {
-    ::close(pipeFds[1]);
-    char buf[4096];
-    for (ssize_t n; (n = ::read(pipeFds[0], buf, sizeof buf)) > 0;) capture->append(buf, static_cast<size_t>(n));
-    ::close(pipeFds[0]);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (capture == nullptr) return waitForChild(startChild(binary, args));
+  ChildResult result = runChild(binary, args, Capture::STDOUT);
+  capture->append(result.out);
+  return result.exitCode;
 }
 
 uint16_t freeLoopbackPort() {
@@ -105,18 +84,14 @@ NodeProcess::NodeProcess(const std::filesystem::path& binary, const std::filesys
                          std::chrono::milliseconds readyWithin)
     : dir_(std::filesystem::absolute(nodeDir)) {
   auto out = dir_ / "node.out";
-  pid_ = fork();
-  if (pid_ < 0) throw CliError("cannot start a node process: fork failed");
-  if (pid_ == 0) {
-    int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    if (fd >= 0) {
-      dup2(fd, STDOUT_FILENO);
-      dup2(fd, STDERR_FILENO);
-      ::close(fd);
-    }
-    execl(binary.c_str(), binary.c_str(), "node", "start", "--dir", dir_.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
+  int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    int error = errno;
+    throw CliError("cannot start the node in " + dir_.string() + ": cannot open " + out.string() +
+                   " for its output: " + std::strerror(error));
   }
+  kj::AutoCloseFd output(fd);
+  pid_ = startChild(binary, {"node", "start", "--dir", dir_.string()}, output.get(), output.get());
   auto deadline = Clock::now() + readyWithin;
   while (!nodeAnswers(dir_)) {
     if (!running()) {
@@ -142,7 +117,7 @@ bool NodeProcess::running() {
   int status = 0;
   pid_t r = waitpid(pid_, &status, WNOHANG);
   if (r == pid_) {
-    status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    status_ = exitCodeOf(status);
     return false;
   }
   return r == 0;

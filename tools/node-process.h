@@ -39,7 +39,8 @@ class NodeProcess {
 };
 
 // Runs `ententeBinary args...` to completion and returns its exit code. Its stdout
-// goes to `capture` when given, else to ours; its stderr is ours.
+// is appended to `capture` when given, else goes to ours; its stderr is ours. Throws
+// CliError when it cannot be started (tools/child-process.h).
 int runEntente(const std::filesystem::path& ententeBinary, const std::vector<std::string>& args,
                std::string* capture = nullptr);
 // A TCP port on 127.0.0.1 that was free a moment ago (for demo and test nodes).

@@ -2,10 +2,6 @@
 
 #include "node/server/node-config.h"
 
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -28,30 +24,7 @@ std::string readFile(const std::filesystem::path& file) {
 }
 
 CliResult runCli(const std::vector<std::string>& args) {
-  TempDir scratch;
-  auto outFile = scratch / "out", errFile = scratch / "err";
-  std::string binary = ententeBinary().string();
-  std::vector<std::string> copies = args;
-  std::vector<char*> argv{binary.data()};
-  for (auto& a : copies) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    int out = ::open(outFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int err = ::open(errFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(out, STDOUT_FILENO);
-    dup2(err, STDERR_FILENO);
-    execv(binary.c_str(), argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  CliResult result;
-  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = readFile(outFile);
-  result.err = readFile(errFile);
-  return result;
+  return tools::runChild(ententeBinary(), args, tools::Capture::STDOUT_AND_STDERR);
 }
 
 void TestNetwork::addNode(const std::string& name, const std::string& region) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "tests/support/temp-dir.h"
+#include "tools/child-process.h"
 #include "tools/node-process.h"
 
 #include <chrono>
@@ -16,11 +17,8 @@
 
 namespace entente::testing {
 
-struct CliResult {
-  int exitCode = -1;
-  std::string out;
-  std::string err;
-};
+// The exit code and the captured stdout and stderr of one run.
+using CliResult = tools::ChildResult;
 
 // The entente binary built alongside the tests (path set by CMake).
 std::filesystem::path ententeBinary();
