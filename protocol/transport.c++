@@ -110,7 +110,16 @@ kj::Promise<kj::Own<TlsStream>> PartnerTransport::connect(kj::StringPtr address,
                             ": is its node running (`entente node start`) and the address right (`entente peer "
                             "list`)?"));
           })
-      .then([this, channel](kj::Own<kj::AsyncIoStream> raw) { return tls_.connect(kj::mv(raw), alpnOf(channel)); })
+      .then([this, channel, where](kj::Own<kj::AsyncIoStream> raw) {
+        // A partner that accepts the connection but never answers (stopped, overloaded)
+        // must not hang the caller: the handshake has the server side's time limit.
+        return tls_.connect(kj::mv(raw), alpnOf(channel))
+            .exclusiveJoin(timer_.afterDelay(kHandshakeTimeout).then([where]() -> kj::Own<TlsStream> {
+              kj::throwFatalException(userFailure("the partner at " + where +
+                                                  " accepted the connection but did not complete the TLS handshake "
+                                                  "within 15 s: it may be stopped or overloaded; try again later"));
+            }));
+      })
       .then([where, expected](kj::Own<TlsStream> stream) -> kj::Own<TlsStream> {
         if (stream->peerKey() != expected) {
           stream->abort();

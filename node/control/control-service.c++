@@ -127,6 +127,9 @@ class ControlSessionService final : public control::ControlSession::Server {
 
   kj::Promise<void> match(MatchContext context) override {
     require("run matches", {Role::ADMIN, Role::MARKETER});
+    // When the command line goes away, the match is cancelled on both nodes instead of
+    // running to its end for nobody: dropping the call ends the session's connection.
+    context.allowCancellation();
     return requestMatch(context_, actor_, context);
   }
 

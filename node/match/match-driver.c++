@@ -17,6 +17,12 @@ struct RunState : public kj::Refcounted {
   SessionReport report;
   kj::Own<kj::PromiseFulfiller<void>> tagsDone;
   uint64_t nextAnswer = 0;
+  // When the partner last answered or called back, for the no-progress timeout.
+  kj::Timer* timer = nullptr;
+  kj::TimePoint lastProgress = kj::origin<kj::TimePoint>();
+  void progress() {
+    if (timer != nullptr) lastProgress = timer->now();
+  }
 
   protocol::RequesterSession& live() {
     if (session == nullptr) failWith("the session is already over");
@@ -30,15 +36,18 @@ class Sink final : public wire::RequesterSink::Server {
 
  protected:
   kj::Promise<void> tags(TagsContext context) override {
+    state_->progress();
     userFacing([&] { state_->live().addTags(asBytes(context.getParams().getTags())); });
     return kj::READY_NOW;
   }
   kj::Promise<void> tagsDone(TagsDoneContext context) override {
+    state_->progress();
     userFacing([&] { state_->live().tagsDone(context.getParams().getCount()); });
     state_->tagsDone->fulfill();
     return kj::READY_NOW;
   }
   kj::Promise<void> shuffled(ShuffledContext context) override {
+    state_->progress();
     userFacing([&] {
       protocol::BlindedBatch batch{protocol::unpackPoints(asBytes(context.getParams().getBatch().getPoints()))};
       state_->live().addShuffled(batch);
@@ -61,6 +70,7 @@ kj::Promise<void> blindChain(kj::Own<RunState> state, wire::MatchSession::Client
   auto request = session.blindRequest();
   request.initBatch().setPoints(capnp::Data::Reader(packed.data(), packed.size()));
   return request.send().then([state = kj::mv(state), session, index](auto response) mutable {
+    state->progress();
     userFacing([&] {
       protocol::BlindedBatch answer{protocol::unpackPoints(asBytes(response.getAnswer().getPoints()))};
       state->live().addAnswer(index, answer);
@@ -78,15 +88,28 @@ kj::Promise<void> submitAll(kj::Own<RunState> state, wire::MatchSession::Client 
   auto request = session.submitRequest();
   request.initBatch().setPoints(capnp::Data::Reader(packed.data(), packed.size()));
   return request.send().then([state = kj::mv(state), session]() mutable {
+    state->progress();
     return submitAll(kj::mv(state), kj::mv(session));
   });
 }
 
-}  // namespace
+// Fails once the partner has sent nothing for `limit`; checks every second. Holds
+// copies, not the caller's SessionOpening, which need not outlive the run.
+kj::Promise<SessionReport> watchdog(kj::Own<RunState> state, kj::Timer& timer, kj::Duration limit,
+                                    std::string partner) {
+  return timer.afterDelay(1 * kj::SECONDS)
+      .then([state = kj::mv(state), &timer, limit, partner = kj::mv(partner)]() mutable {
+        if (timer.now() - state->lastProgress >= limit) {
+          failWith("peer '" + partner + "' sent nothing for " + std::to_string(limit / kj::SECONDS) +
+                   " s, so the session was ended (it may be stopped, overloaded or cut off); nothing was kept; try "
+                   "again later, or raise no_progress_timeout_seconds in node.toml for a slow partner");
+        }
+        return watchdog(kj::mv(state), timer, limit, kj::mv(partner));
+      });
+}
 
-kj::Promise<SessionReport> runRequester(wire::Partner::Client partner, protocol::RequesterSession& session,
-                                        const SessionOpening& opening) {
-  auto state = kj::refcounted<RunState>(session);
+kj::Promise<SessionReport> runSession(wire::Partner::Client partner, protocol::RequesterSession& session,
+                                      const SessionOpening& opening, kj::Own<RunState> state) {
   auto tagsDone = kj::newPromiseAndFulfiller<void>();
   state->tagsDone = kj::mv(tagsDone.fulfiller);
 
@@ -110,6 +133,7 @@ kj::Promise<SessionReport> runRequester(wire::Partner::Client partner, protocol:
       .then([state = kj::addRef(*state), tagsArrived = kj::mv(tagsArrived), opened,
              opening](auto response) mutable {
         *opened = true;
+        state->progress();
         auto offer = response.getOffer();
         state->report.sessionId = offer.getSessionId();
         state->report.partnerValues = offer.getResponderValues();
@@ -136,6 +160,7 @@ kj::Promise<SessionReport> runRequester(wire::Partner::Client partner, protocol:
               receipt.setText(ours.text);
               receipt.setSignature(capnp::Data::Reader(ours.signature.data(), ours.signature.size()));
               return finish.send().then([state = kj::mv(state), opening](auto response) mutable {
+                state->progress();
                 auto theirs = response.getReceipt();
                 SignedReceipt received{theirs.getText(), {}};
                 if (theirs.getSignature().size() != received.signature.size()) {
@@ -160,6 +185,18 @@ kj::Promise<SessionReport> runRequester(wire::Partner::Client partner, protocol:
         kj::throwFatalException(kj::mv(e));
       })
       .attach(kj::mv(release));
+}
+
+}  // namespace
+
+kj::Promise<SessionReport> runRequester(wire::Partner::Client partner, protocol::RequesterSession& session,
+                                        const SessionOpening& opening) {
+  auto state = kj::refcounted<RunState>(session);
+  state->timer = opening.timer;
+  state->progress();
+  auto run = runSession(kj::mv(partner), session, opening, kj::addRef(*state));
+  if (opening.timer == nullptr) return run;
+  return run.exclusiveJoin(watchdog(kj::mv(state), *opening.timer, opening.noProgress, opening.partner));
 }
 
 std::string droppedConnectionMessage(bool opened) {

@@ -4,6 +4,8 @@
 // the outcome. Everything protocol-specific stays in protocol/requester-session.h.
 #pragma once
 
+#include <kj/timer.h>
+
 #include "protocol/partner.capnp.h"
 #include "node/match/session-receipt.h"
 #include "protocol/requester-session.h"
@@ -37,6 +39,11 @@ struct SessionOpening {
   // checks and keeps the partner's; both throw to fail the session.
   std::function<SignedReceipt(const std::string& sessionId, uint64_t partnerValues)> makeReceipt;
   std::function<void(const std::string& sessionId, uint64_t partnerValues, const SignedReceipt&)> takeReceipt;
+  // Every step has a no-progress timeout: when the partner (named `partner` in the
+  // error) sends nothing for `noProgress`, the run fails instead of waiting for ever.
+  kj::Timer* timer = nullptr;
+  kj::Duration noProgress = 60 * kj::SECONDS;
+  std::string partner;
 };
 
 // What to tell the user when the partner closes the connection.

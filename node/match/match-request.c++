@@ -96,9 +96,28 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
   auto request = call.getParams().getRequest();
   std::string peer = request.getPeer();
   auto details = std::make_shared<Details>(Details{{"peer", peer}, {"purpose", request.getPurpose()}});
-  auto fail = [&context, actor, details, peer](kj::Exception&& e) -> kj::Promise<void> {
+  // Whatever ends the match is recorded once: completed, failed, or cancelled when the
+  // command line went away and the RPC system dropped the call (see allowCancellation
+  // in control-service.c++), which destroys this guard without an outcome.
+  struct OutcomeGuard {
+    NodeContext& context;
+    std::string actor;
+    std::shared_ptr<Details> details;
+    bool recorded = false;
+    ~OutcomeGuard() {
+      if (recorded) return;
+      try {
+        details->emplace_back("reason", "the command line went away before the match ended; the session was cancelled");
+      } catch (...) {
+      }
+      context.gate.recordNoThrow("match.request", actor, "cancelled", *details);
+    }
+  };
+  auto guard = std::make_shared<OutcomeGuard>(OutcomeGuard{context, actor, details});
+  auto fail = [&context, actor, details, peer, guard](kj::Exception&& e) -> kj::Promise<void> {
     std::string message = userMessage(e);
     details->emplace_back("error", message);
+    guard->recorded = true;
     context.gate.recordNoThrow("match.request", actor, "failed", *details);
     if (e.getType() == kj::Exception::Type::DISCONNECTED ||
         message.find("closed the connection during") != std::string::npos) {
@@ -137,7 +156,7 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
         auto registration = context.connections.add(peer, [tls] { tls->abort(); });
         return kj::heap<RequestedMatch>(context, std::move(terms), kj::mv(stream), kj::mv(registration));
       })
-      .then([&context, actor, peer, call, sink, details, minOverlap,
+      .then([&context, actor, peer, call, sink, details, minOverlap, guard,
              partnerKey = entry.publicKey](kj::Own<RequestedMatch> match) mutable {
         auto partner = match->connection.bootstrap().castAs<protocol::wire::Partner>();
         auto& m = *match;
@@ -145,6 +164,9 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
         SessionOpening opening;
         opening.requesterNode = context.config.name;
         opening.consortium = context.config.consortium;
+        opening.timer = &context.timer;
+        opening.noProgress = context.config.noProgressTimeoutSeconds * kj::SECONDS;
+        opening.partner = peer;
         auto fieldsFor = [&context, &m, partnerKey](const std::string& sessionId, uint64_t partnerValues) {
           return ReceiptFields{sessionId,
                                context.identity.fingerprint(),
@@ -193,7 +215,7 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
         });
         auto run = runRequester(partner, m.session, opening).exclusiveJoin(kj::mv(dropped));
         return run
-            .then([&context, actor, &m, peer, call, sink, details, minOverlap](SessionReport report) mutable {
+            .then([&context, actor, &m, peer, call, sink, details, minOverlap, guard](SessionReport report) mutable {
               // This node's minimum reportable overlap for this partner (its policy):
               // below it, show neither the count nor who, so that tiny overlaps cannot
               // single people out.
@@ -202,14 +224,17 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
                   withheld ? std::vector<protocol::MatchedGroup>() : report.outcome.matched);
               auto streamed = streamMatches(sink, m, *matched, 0).attach(kj::mv(matched));
               return streamed.then(
-                  [&context, actor, &m, peer, call, details, minOverlap, withheld, report = kj::mv(report)]() mutable {
+                  [&context, actor, &m, peer, call, details, minOverlap, withheld, guard,
+                   report = kj::mv(report)]() mutable {
                     summarise(m, peer, report, minOverlap, withheld, call.getResults().initSummary(), *details);
+                    guard->recorded = true;
                     context.gate.record("match.request", actor, "completed", *details);
                   });
             })
             .attach(kj::mv(match));
       })
-      .catch_(kj::mv(fail));
+      .catch_(kj::mv(fail))
+      .attach(kj::mv(guard));
 }
 
 }  // namespace entente::node

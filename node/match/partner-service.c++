@@ -34,7 +34,7 @@ class MatchSessionService final : public wire::MatchSession::Server {
 
   ~MatchSessionService() noexcept {
     if (!finished_) {
-      context_.gate.recordNoThrow("session.serve", peer_, "failed",
+      context_.gate.recordNoThrow("session.serve", peer_, "cancelled",
                           {{"session", sessionId_}, {"reason", "the requester left before finishing"},
                            {"received_customers", std::to_string(session_.receivedGroups())}});
     }

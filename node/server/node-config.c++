@@ -106,6 +106,13 @@ NodeConfig NodeConfig::load(const std::filesystem::path& nodeDir) {
       config.purposes.push_back({*name, *description});
     }
   }
+  if (table.contains("no_progress_timeout_seconds")) {
+    auto seconds = table["no_progress_timeout_seconds"].value<int64_t>();
+    if (!seconds || *seconds < 5 || *seconds > 3600) {
+      throw ConfigError(paths.config().string() + ": `no_progress_timeout_seconds` must be a whole number from 5 to 3600");
+    }
+    config.noProgressTimeoutSeconds = static_cast<uint32_t>(*seconds);
+  }
   if (table.contains("insecure_plaintext_key")) {
     auto flag = table["insecure_plaintext_key"].value<bool>();
     if (!flag) throw ConfigError(paths.config().string() + ": `insecure_plaintext_key` must be true or false");
@@ -126,6 +133,7 @@ void NodeConfig::save(const std::filesystem::path& nodeDir) const {
   if (!keyPassphraseFile.empty()) table.insert("key_passphrase_file", keyPassphraseFile);
   if (!keyPassphraseEnv.empty()) table.insert("key_passphrase_env", keyPassphraseEnv);
   if (insecurePlaintextKey) table.insert("insecure_plaintext_key", true);
+  if (noProgressTimeoutSeconds != 60) table.insert("no_progress_timeout_seconds", int64_t{noProgressTimeoutSeconds});
   bool defaults = purposes.size() == defaultPurposes().size();
   for (size_t i = 0; defaults && i < purposes.size(); ++i) {
     defaults = purposes[i].name == defaultPurposes()[i].name && purposes[i].description == defaultPurposes()[i].description;

@@ -35,6 +35,9 @@ struct NodeConfig {
   bool insecurePlaintextKey = false;
   // The purposes matches and consent use ([[purpose]] tables; defaults when none).
   std::vector<PurposeDefinition> purposes = defaultPurposes();
+  // A match whose partner sends nothing for this long is ended with an error naming
+  // the partner (`no_progress_timeout_seconds`, 5 to 3600).
+  uint32_t noProgressTimeoutSeconds = 60;
   bool knowsPurpose(const std::string& name) const;
   std::string purposeNames() const;  // "a, b, c", for messages
 

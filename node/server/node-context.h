@@ -13,6 +13,7 @@
 #include "storage/environment.h"
 
 #include <kj/async.h>
+#include <kj/timer.h>
 #include <kj/exception.h>
 
 #include <chrono>
@@ -42,6 +43,8 @@ struct NodeContext {
   // Unix seconds: every time-dependent rule (daily budgets, invitation expiry, consent
   // times) reads this clock, so that tests can move it.
   std::function<int64_t()> clock;
+  // For timeouts of the event loop (a partner that makes no progress).
+  kj::Timer& timer;
   // Fulfilled by the control interface's `stop`.
   kj::Own<kj::PromiseFulfiller<void>> stopRequested;
 };

@@ -126,6 +126,7 @@ int runNode(const std::filesystem::path& dirArgument) {
                         crypto::HashDomain(config.consortium),
                         std::chrono::steady_clock::now(),
                         [] { return static_cast<int64_t>(std::time(nullptr)); },
+                        io.provider->getTimer(),
                         kj::mv(stop.fulfiller)};
 
     std::error_code ignored;

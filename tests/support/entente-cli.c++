@@ -2,6 +2,8 @@
 
 #include "node/server/node-config.h"
 
+#include <signal.h>
+
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -38,6 +40,11 @@ void TestNetwork::addNode(const std::string& name, const std::string& region) {
   if (init.exitCode != 0) throw std::runtime_error("node init failed: " + init.err);
   processes_[name] = std::make_unique<tools::NodeProcess>(ententeBinary(), dir(name));
   addresses_[name] = node::NodeConfig::load(dir(name)).listen;
+}
+
+void TestNetwork::restart(const std::string& node) {
+  processes_.at(node)->stop(SIGTERM);
+  processes_[node] = std::make_unique<tools::NodeProcess>(ententeBinary(), dir(node));
 }
 
 std::string TestNetwork::invite(const std::string& node, const std::string& purposes) {

@@ -59,6 +59,8 @@ class TestNetwork {
   std::filesystem::path dir(const std::string& node) const { return root_ / node; }
   std::string address(const std::string& node) const { return addresses_.at(node); }
   tools::NodeProcess& process(const std::string& node) { return *processes_.at(node); }
+  // Stops the node (SIGTERM) if it runs, and starts it again on its folder.
+  void restart(const std::string& node);
   const std::filesystem::path& root() const { return root_.path(); }
 
  private:
