@@ -1,16 +1,13 @@
 #include "crypto/credential.h"
 
+#include "crypto/sodium-init.h"
+
 #include <sodium.h>
 
 #include <stdexcept>
 
 namespace entente::crypto {
 namespace {
-
-void requireSodium() {
-  static const int status = sodium_init();
-  if (status < 0) throw std::runtime_error("libsodium failed to initialise");
-}
 
 constexpr uint8_t kContext[] = "entente/credential/v1";
 

@@ -1,6 +1,7 @@
 #include "crypto/group.h"
 
 #include "crypto/batch-pool.h"
+#include "crypto/sodium-init.h"
 
 #include <sodium.h>
 
@@ -10,12 +11,6 @@
 
 namespace entente::crypto {
 namespace {
-
-void requireSodium() {
-  // sodium_init is idempotent and thread-safe; it returns 1 when already initialised.
-  static const int status = sodium_init();
-  if (status < 0) throw std::runtime_error("libsodium failed to initialise");
-}
 
 unsigned ceilLog2(uint64_t v) { return v <= 1 ? 0 : 64 - std::countl_zero(v - 1); }
 

@@ -1,3 +1,7 @@
+// The node's identity end to end: key generation, sealing with a passphrase, the
+// certificate made from the seed, re-issue, and every way a key file can be wrong or
+// exposed. One file of ~580 lines: the cases share the sealed-key fixtures and the
+// search of a folder for a leaked seed, which split files would each need again.
 #include "crypto/node-identity.h"
 
 #include "crypto/openssl-handles.h"

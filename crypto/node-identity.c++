@@ -2,6 +2,7 @@
 
 #include "crypto/key-file.h"
 #include "crypto/node-certificate.h"
+#include "crypto/sodium-init.h"
 
 #include <sodium.h>
 
@@ -19,12 +20,6 @@ constexpr const char* kCertificateFile = "identity.crt";
 // Far above what the file holds; a bound so that a wrong path cannot make us read a
 // disk image into memory.
 constexpr size_t kMaxCertificateBytes = 65536;
-
-void requireSodium() {
-  // sodium_init is idempotent and thread-safe; it returns 1 when already initialised.
-  static const int status = sodium_init();
-  if (status < 0) throw std::runtime_error("libsodium failed to initialise");
-}
 
 [[noreturn]] void failMissing(const fs::path& dir, const char* missing, const char* other) {
   std::error_code ec;

@@ -1,4 +1,5 @@
 #include "crypto/random.h"
+#include "crypto/sodium-init.h"
 
 #include <sodium.h>
 
@@ -7,10 +8,14 @@
 
 namespace entente::crypto {
 
-void randomBytes(std::span<uint8_t> out) { randombytes_buf(out.data(), out.size()); }
+void randomBytes(std::span<uint8_t> out) {
+  requireSodium();
+  randombytes_buf(out.data(), out.size());
+}
 
 uint32_t randomBelow(uint32_t bound) {
   if (bound == 0) throw std::logic_error("randomBelow: the bound must be positive");
+  requireSodium();
   return randombytes_uniform(bound);
 }
 

@@ -1,6 +1,7 @@
 #include "tools/node-process.h"
 
 #include "node/server/node-config.h"
+#include "protocol/control-socket.h"
 #include "tools/child-process.h"
 #include "tools/control-client.h"
 
@@ -41,20 +42,7 @@ std::string tailOf(const std::filesystem::path& file) {
 std::filesystem::path selfExecutable() { return std::filesystem::read_symlink("/proc/self/exe"); }
 
 bool nodeAnswers(const std::filesystem::path& nodeDir) {
-  node::NodePaths paths{std::filesystem::absolute(nodeDir)};
-  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  struct sockaddr_un addr = {};
-  addr.sun_family = AF_UNIX;
-  std::string path = paths.controlSocket().string();
-  if (path.size() >= sizeof addr.sun_path) {
-    ::close(fd);
-    return false;
-  }
-  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  bool ok = ::connect(fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
+  return protocol::controlSocketAnswers(node::NodePaths{std::filesystem::absolute(nodeDir)}.controlSocket());
 }
 
 int runEntente(const std::filesystem::path& binary, const std::vector<std::string>& args, std::string* capture) {

@@ -5,6 +5,7 @@
 #include "node/partners/connection-registry.h"
 #include "node/partners/refusal-log.h"
 #include "node/server/node-keys.h"
+#include "protocol/control-socket.h"
 #include "storage/peer-store.h"
 
 #include <capnp/rpc-twoparty.h>
@@ -25,27 +26,6 @@
 #include <iostream>
 
 namespace entente::node {
-namespace {
-
-// True when something answers on the control socket: another process runs this node.
-bool controlSocketLive(const std::filesystem::path& socket) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  struct sockaddr_un addr = {};
-  addr.sun_family = AF_UNIX;
-  std::string path = socket.string();
-  if (path.size() >= sizeof addr.sun_path) {
-    ::close(fd);
-    return false;
-  }
-  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  bool live = ::connect(fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return live;
-}
-
-}  // namespace
-
 int runNode(const std::filesystem::path& dirArgument) {
   std::filesystem::path dir = std::filesystem::absolute(dirArgument).lexically_normal();
   NodePaths paths{dir};
@@ -61,7 +41,8 @@ int runNode(const std::filesystem::path& dirArgument) {
               << "); move the node to a shorter path\n";
     return 2;
   }
-  if (controlSocketLive(paths.controlSocket())) {
+  // Something answering on the control socket means another process runs this node.
+  if (protocol::controlSocketAnswers(paths.controlSocket())) {
     std::cerr << "entente: node '" << config.name << "' is already running (its control socket answers); stop it "
               << "with `entente node stop --node " << dir.string() << "`\n";
     return 2;
