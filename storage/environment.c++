@@ -161,6 +161,13 @@ void Environment::compact() {
   int rc = mdb_env_copy2(env_, scratch.c_str(), MDB_CP_COMPACT);
   if (rc != MDB_SUCCESS) {
     std::filesystem::remove_all(scratch, ec);
+    if (rc == ENOSPC || rc == EIO) {
+      // The copy needs room for the whole live store: say so, not "nothing was stored".
+      throw StoreError("cannot rewrite the store without the erased data: the disk holding " + dir_.string() +
+                       (rc == ENOSPC || diskIsFull() ? " has no room for a copy of the store"
+                                                     : " reported an input/output error") +
+                       "; free space, then start the node again or erase another customer to finish it");
+    }
     fail(rc, "cannot compact the store (erased data may remain in free pages until the next start)");
   }
   // Swap the files with no transaction open: close, rename over, reopen.
