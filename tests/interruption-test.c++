@@ -18,6 +18,7 @@
 
 #include <fstream>
 #include <regex>
+#include <sstream>
 
 using namespace entente;
 using namespace entente::testing;
@@ -179,4 +180,33 @@ TEST_CASE("a flood of plain connections adds a bounded number of audit entries t
   }
   CHECK(refusals == kConnections);
   CHECK(entries <= 6);
+}
+
+TEST_CASE("repeated pairing attempts with a spent invitation are counted, not recorded one by one") {
+  TestNetwork net;
+  net.addNode("boats", "FR");
+  net.addNode("travel", "FR");
+  net.addNode("stranger", "FR");
+  auto invitation = net.invite("boats");
+  REQUIRE(net.run("travel", {"peer", "accept", invitation}).exitCode == 0);
+  constexpr int kAttempts = 12;
+  for (int i = 0; i < kAttempts; ++i) {
+    auto r = net.run("stranger", {"peer", "accept", invitation, "--name", "boats" + std::to_string(i)});
+    CHECK(r.exitCode == 1);
+    CHECK_THAT(r.err, Catch::Contains("already used"));
+  }
+  net.process("boats").stop(SIGTERM);
+  auto log = readFile(net.dir("boats") / "node.log");
+  uint64_t entries = 0, refusals = 0;
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("reason=\"pairing refused: this invitation was already used") == std::string::npos) continue;
+    ++entries;
+    std::smatch m;
+    refusals += std::regex_search(line, m, std::regex(" repeated=([0-9]+)")) ? std::stoull(m[1]) : 1;
+  }
+  CHECK(refusals == kAttempts);
+  CHECK(entries == 2);  // the first at once, the repeats as one count
+  // The names the stranger gave are nowhere in the log.
+  CHECK_THAT(log, !Catch::Contains("boats7"));
 }

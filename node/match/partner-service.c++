@@ -3,6 +3,7 @@
 #include "node/match/match-selection.h"
 #include "node/partners/daily-budget.h"
 #include "node/partners/peer-service.h"
+#include "node/partners/refusal-log.h"
 #include "node/match/session-receipt.h"
 #include "node/match/wire-terms.h"
 #include "protocol/responder-session.h"
@@ -164,6 +165,10 @@ class PartnerService final : public wire::Partner::Server {
  protected:
   kj::Promise<void> completePairing(CompletePairingContext context) override {
     if (channel_ != protocol::Channel::PAIRING) failWith("pairing is done on a pairing connection only");
+    // One attempt per connection: a new guess costs a new connection, which the
+    // per-source limits of the transport meter.
+    if (pairingTried_) failWith("one pairing attempt per connection; connect again to retry");
+    pairingTried_ = true;
     auto params = context.getParams();
     context.getResults().setNodeName(node::completePairing(context_, remote_, key_, params.getSecret(),
                                                            params.getNodeName(), params.getAddress()));
@@ -173,7 +178,15 @@ class PartnerService final : public wire::Partner::Server {
   kj::Promise<void> openSession(OpenSessionContext context) override {
     auto request = context.getParams().getRequest();
     // The requester is who its TLS key says, whatever name it gives itself.
-    std::string peer = peer_ ? peer_->name : "unpaired " + crypto::fingerprintOf(key_);
+    if (!peer_) {
+      // Not a paired node (a pairing connection): counted per source, and nothing it
+      // sent is recorded.
+      context_.refusals.refused("unknown", remote_, "a session asked by a node that is not paired",
+                                {{"fingerprint", crypto::fingerprintOf(key_)}});
+      failWith("node '" + context_.config.name + "' has not paired with this node; pair first with `entente peer "
+               "invite` and `entente peer accept`");
+    }
+    std::string peer = peer_->name;
     Details details = {{"remote", remote_},
                        {"purpose", request.getPurpose()},
                        {"requested_customers", std::to_string(request.getRequestGroups())}};
@@ -186,7 +199,7 @@ class PartnerService final : public wire::Partner::Server {
       details.emplace_back("kinds", joinKinds(terms.kinds));
     } catch (const kj::Exception& e) {
       details.emplace_back("reason", userMessage(e));
-      context_.gate.recordNoThrow("session.serve", peer.empty() ? "unknown" : peer, "refused", details);
+      context_.gate.recordNoThrow("session.serve", peer, "refused", details);
       throw;
     }
     // The day's usage and the session's opening commit together.
@@ -281,6 +294,7 @@ class PartnerService final : public wire::Partner::Server {
   std::optional<storage::PeerEntry> peer_;
   crypto::PublicKey key_;
   protocol::Channel channel_;
+  bool pairingTried_ = false;
 };
 
 }  // namespace

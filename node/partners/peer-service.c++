@@ -4,6 +4,7 @@
 #include "node/partners/connection-registry.h"
 #include "node/partners/daily-budget.h"
 #include "node/partners/invitation.h"
+#include "node/partners/refusal-log.h"
 #include "storage/credential-store.h"
 
 #include <algorithm>
@@ -155,15 +156,36 @@ kj::Promise<void> acceptPeer(NodeContext& context, const std::string& actor, Acc
 
 std::string completePairing(NodeContext& context, const std::string& remote, const crypto::PublicKey& peerKey,
                             const std::string& secret, const std::string& nodeName, const std::string& address) {
+  auto hash = crypto::hashSecret(secret);
+  // Checked before anything is recorded: whoever reaches the port may try pairing with
+  // made-up secrets and names. Such refusals are counted per source (RefusalLog), not
+  // written one by one, and the caller's words (its name, its address) are not kept.
+  std::optional<std::string> refusal;
+  {
+    storage::Transaction txn(context.store, storage::Transaction::Mode::READ);
+    auto invitation = storage::InvitationStore::find(txn, hashBytes(hash));
+    if (!invitation) {
+      refusal = "this invitation is unknown to node '" + context.config.name + "'; ask for a new one";
+    } else if (!invitation->usedBy.empty()) {
+      refusal = "this invitation was already used; ask for a new one";
+    } else if (invitation->expiresAtUnix <= context.clock()) {
+      refusal = "this invitation has expired; ask for a new one";
+    } else if (!isValidName(nodeName)) {
+      refusal = "the accepting node's name is not valid";
+    } else if (!isHostPort(address)) {
+      refusal = "the accepting node's address must be HOST:PORT";
+    }
+  }
+  if (refusal) {
+    context.refusals.refused("unknown", remote, "pairing refused: " + *refusal,
+                             {{"fingerprint", crypto::fingerprintOf(peerKey)}});
+    failWith(*refusal);
+  }
+  // A valid, unused invitation: from here on the caller holds its secret.
   Details details = {{"remote", remote}, {"peer", nodeName}, {"fingerprint", crypto::fingerprintOf(peerKey)}};
   return context.gate.change("peer.pair", nodeName, details, [&](storage::Transaction& txn, Details&) {
-    auto hash = crypto::hashSecret(secret);
     auto invitation = storage::InvitationStore::find(txn, hashBytes(hash));
-    if (!invitation) failWith("this invitation is unknown to node '" + context.config.name + "'; ask for a new one");
-    if (!invitation->usedBy.empty()) failWith("this invitation was already used; ask for a new one");
-    if (invitation->expiresAtUnix <= context.clock()) failWith("this invitation has expired; ask for a new one");
-    if (!isValidName(nodeName)) failWith("the accepting node's name is not valid");
-    if (!isHostPort(address)) failWith("the accepting node's address must be HOST:PORT");
+    if (!invitation || !invitation->usedBy.empty()) failWith("this invitation was already used; ask for a new one");
     if (auto existing = storage::PeerStore::find(txn, nodeName)) {
       failWith("node '" + context.config.name + "' already has a peer named '" + nodeName +
                "'; its administrator must remove it first");

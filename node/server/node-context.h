@@ -28,6 +28,7 @@ using protocol::userFacing;
 using protocol::userMessage;
 
 class ConnectionRegistry;  // node/partners/connection-registry.h
+class RefusalLog;          // node/partners/refusal-log.h
 
 struct NodeContext {
   NodeConfig config;
@@ -38,6 +39,8 @@ struct NodeContext {
   protocol::PartnerTransport& transport;
   const crypto::NodeIdentity& identity;
   ConnectionRegistry& connections;
+  // Refusals of parties that have not proved who they are, counted per source.
+  RefusalLog& refusals;
   crypto::HashDomain domain;
   std::chrono::steady_clock::time_point startedAt;
   // Unix seconds: every time-dependent rule (daily budgets, invitation expiry, consent

@@ -104,6 +104,7 @@ int runNode(const std::filesystem::path& dirArgument) {
                         transport,
                         identity,
                         connections,
+                        refusals,
                         crypto::HashDomain(config.consortium),
                         std::chrono::steady_clock::now(),
                         [] { return static_cast<int64_t>(std::time(nullptr)); },
