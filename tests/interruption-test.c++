@@ -67,6 +67,24 @@ std::string sessionIn(const std::string& log, const std::string& marker) {
   return m[1];
 }
 
+// The refusals that node.log lines holding `marker` record: 1 for a line of its own,
+// N for a line with repeated=N; and how many lines that took.
+struct CountedRefusals {
+  uint64_t entries = 0;
+  uint64_t refusals = 0;
+};
+CountedRefusals countRefusals(const std::string& log, const std::string& marker) {
+  CountedRefusals counted;
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find(marker) == std::string::npos) continue;
+    ++counted.entries;
+    std::smatch m;
+    counted.refusals += std::regex_search(line, m, std::regex(" repeated=([0-9]+)")) ? std::stoull(m[1]) : 1;
+  }
+  return counted;
+}
+
 void killAndReap(pid_t pid) {
   ::kill(pid, SIGKILL);
   tools::waitForChild(pid);
@@ -169,17 +187,10 @@ TEST_CASE("a flood of plain connections adds a bounded number of audit entries t
   }
   // The repeats are recorded as counts when their minute is over, or at stop.
   net.process("boats").stop(SIGTERM);
-  auto log = readFile(net.dir("boats") / "node.log");
-  uint64_t entries = 0, refusals = 0;
-  std::istringstream lines(log);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.find(" connection actor=unknown outcome=refused entry=") == std::string::npos) continue;
-    ++entries;
-    std::smatch m;
-    refusals += std::regex_search(line, m, std::regex(" repeated=([0-9]+)")) ? std::stoull(m[1]) : 1;
-  }
-  CHECK(refusals == kConnections);
-  CHECK(entries <= 6);
+  auto counted = countRefusals(readFile(net.dir("boats") / "node.log"),
+                               " connection actor=unknown outcome=refused entry=");
+  CHECK(counted.refusals == kConnections);
+  CHECK(counted.entries <= 6);
 }
 
 TEST_CASE("repeated pairing attempts with a spent invitation are counted, not recorded one by one") {
@@ -197,16 +208,9 @@ TEST_CASE("repeated pairing attempts with a spent invitation are counted, not re
   }
   net.process("boats").stop(SIGTERM);
   auto log = readFile(net.dir("boats") / "node.log");
-  uint64_t entries = 0, refusals = 0;
-  std::istringstream lines(log);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.find("reason=\"pairing refused: this invitation was already used") == std::string::npos) continue;
-    ++entries;
-    std::smatch m;
-    refusals += std::regex_search(line, m, std::regex(" repeated=([0-9]+)")) ? std::stoull(m[1]) : 1;
-  }
-  CHECK(refusals == kAttempts);
-  CHECK(entries == 2);  // the first at once, the repeats as one count
+  auto counted = countRefusals(log, "reason=\"pairing refused: this invitation was already used");
+  CHECK(counted.refusals == kAttempts);
+  CHECK(counted.entries == 2);  // the first at once, the repeats as one count
   // The names the stranger gave are nowhere in the log.
   CHECK_THAT(log, !Catch::Contains("boats7"));
 }
