@@ -50,6 +50,12 @@ bool ResponderSession::nextTags(std::vector<uint8_t>& packed) {
   while (!prepareTags()) {
   }
   packed.clear();
+  // Once every tag is out the list is freed (below) and tagsSent_ stays: a later call
+  // must answer false again, not read past the end (found by the responder fuzzer).
+  if (tagsSent_ >= tags_.size()) {
+    std::vector<crypto::Tag>().swap(tags_);
+    return false;
+  }
   size_t n = std::min<uint64_t>(kTagsPerMessage, tags_.size() - tagsSent_);
   if (n == 0) {
     // The tags are no longer needed: free them before the rest of the session.

@@ -1,5 +1,6 @@
 #include "tools/control-client.h"
 
+#include "crypto/wipe.h"
 #include "node/server/node-config.h"
 #include "protocol/user-error.h"
 
@@ -82,7 +83,7 @@ ControlClient::ControlClient(const std::filesystem::path& nodeDir)
   auto login = rpc_->bootstrap().castAs<protocol::control::Control>().loginRequest();
   std::string token = resolveToken(paths);
   login.setToken(token);
-  std::fill(token.begin(), token.end(), '\0');
+  crypto::wipe(token);
   auto response = wait(login.send());
   session_ = response.getSession();
   name_ = response.getName();

@@ -98,6 +98,11 @@ bool parseLine(const std::string& text, Json& out, std::string& why) {
   } catch (const Json::parse_error& e) {
     why = "not JSON at byte " + std::to_string(e.byte);
     return false;
+  } catch (const Json::exception& e) {
+    // A number too large for any type, say (found by the export fuzzer): bad data,
+    // reported like any other, never thrown at the caller.
+    why = "a value JSON cannot hold";
+    return false;
   }
   if (!out.is_object()) return why = "not a JSON object", false;
   return true;

@@ -2,6 +2,9 @@
 
 #include "text/utc-time.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <stdexcept>
 #include <string>
 
@@ -25,7 +28,11 @@ void append(std::string& line, std::string_view key, std::string_view value) {
 }  // namespace
 
 NodeLog::NodeLog(const std::filesystem::path& file, bool echo) : echo_(echo) {
-  file_ = std::fopen(file.c_str(), "a");
+  // Created 0600 whatever the umask, like every file the node writes; appended, so
+  // not through the atomic writer (a line at a time, flushed after each action).
+  int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  file_ = fd < 0 ? nullptr : ::fdopen(fd, "a");
+  if (file_ == nullptr && fd >= 0) ::close(fd);
   if (file_ == nullptr) {
     throw std::runtime_error("cannot open the node log " + file.string() +
                              "; check that the node folder exists and that this user may write to it");

@@ -1,6 +1,7 @@
 #include "node/control/control-service.h"
 
 #include "crypto/credential.h"
+#include "crypto/wipe.h"
 #include "node/consent/consent-service.h"
 #include "node/control/audit-endpoints.h"
 #include "node/control/import-session.h"
@@ -241,7 +242,7 @@ class ControlService final : public control::Control::Server {
       storage::Transaction txn(context_.store, storage::Transaction::Mode::READ);
       entry = storage::TokenStore::find(txn, hashBytes(crypto::hashSecret(token)));
     }
-    std::fill(token.begin(), token.end(), '\0');
+    crypto::wipe(token);
     if (!entry || entry->revoked) {
       context_.gate.recordNoThrow("access.login", "unknown", "refused",
                                   {{"reason", entry ? "revoked token" : "unknown token"}});

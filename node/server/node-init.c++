@@ -2,6 +2,7 @@
 
 #include "crypto/node-identity.h"
 #include "crypto/private-file.h"
+#include "crypto/wipe.h"
 #include "node/control/local-tokens.h"
 #include "node/server/node-keys.h"
 #include "storage/environment.h"
@@ -35,7 +36,7 @@ CreatedNode createNode(const std::filesystem::path& dir, NodeConfig config) {
   }
   adminToken += "\n";
   crypto::writeFileAtomically(NodePaths{dir}.adminToken(), adminToken, 0600, crypto::Existing::KEEP);
-  std::fill(adminToken.begin(), adminToken.end(), '\0');
+  crypto::wipe(adminToken);
   // node.toml last: its presence is what marks the folder as a node.
   config.save(dir);
   return {identity.fingerprint(), NodePaths{dir}.adminToken()};

@@ -91,7 +91,7 @@ class Input {
  public:
   Input(const uint8_t* data, size_t size) : data_(data), size_(size) {}
   bool done() const { return at_ == size_; }
-  uint8_t byte() { return at_ < size_ ? data_[at_++] : 0xff; }
+  uint8_t byte() { return at_ < size_ ? data_[at_++] : 0; }
   // Up to `n` bytes, fewer at the end of the input.
   std::span<const uint8_t> bytes(size_t n) {
     n = std::min(n, size_ - at_);

@@ -15,7 +15,9 @@
 //     kAnswerPacked,           a length (2 bytes, little-endian) and that many bytes,
 //     kAbsorbPacked            unpacked as a transport does (protocol::unpackPoints)
 //     kPrepareTags, kNextTags, kCheckComplete, kNextShuffled: no operands
-// Missing operand bytes at the end of the input read as 0xff.
+// Missing operand bytes at the end of the input read as 0: an empty batch, or points
+// of the cheap kind (the identity, refused at once), so that a short input cannot
+// cost a thousand scalar multiplications.
 #pragma once
 
 #include <cstdint>
