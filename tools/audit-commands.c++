@@ -59,7 +59,9 @@ void verify(const AuditOptions& o) {
     return;
   }
   ControlClient client(resolveNodeDir(o.node));
-  auto report = client.wait(client.control().auditVerifyRequest().send()).getReport();
+  // The response owns the report's bytes: keep it while the report is read.
+  auto response = client.wait(client.control().auditVerifyRequest().send());
+  auto report = response.getReport();
   printReport(report.getOk(), report.getEntries(), report.getCheckpoints(), report.getUncoveredEntries(),
               report.getFirstBadEntry(), report.getReason(), report.getFingerprint());
   fmt::print("  {} partner receipts held, each with its session in the log\n", report.getReceipts());

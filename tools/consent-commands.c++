@@ -87,7 +87,8 @@ void erase(const ConsentOptions& o) {
   ControlClient client(resolveNodeDir(o.node));
   auto request = client.control().eraseCustomerRequest();
   request.setCustomerId(o.customer);
-  auto erased = client.wait(request.send()).getErased();
+  auto response = client.wait(request.send());  // owns what `erased` reads
+  auto erased = response.getErased();
   fmt::print("erased the customer, {} identifiers and consent for {} purposes; the store was rewritten without "
              "them ({} -> {} bytes)\n",
              erased.getIdentifiers(), erased.getConsentPurposes(), erased.getStoreBytesBefore(),

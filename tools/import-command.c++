@@ -122,7 +122,8 @@ void runImport(const ImportOptions& o) {
     batch.clear();
     batchBytes = 0;
     try {
-      auto outcome = client.wait(request.send()).getOutcome();
+      auto response = client.wait(request.send());  // owns what `outcome` reads
+      auto outcome = response.getOutcome();
       for (auto r : outcome.getRejections()) reject(r.getLine(), r.getReason());
     } catch (const CliError& e) {
       throw CliError(std::string(e.what()) + "\nthe import stopped at the batch starting on line " +
@@ -160,7 +161,8 @@ void runImport(const ImportOptions& o) {
   if (progress) fmt::print(stderr, "\r{} rows read (100%)\n", rows);
   auto finish = import.finishRequest();
   finish.setClientRejected(clientRejected);
-  auto total = client.wait(finish.send()).getTotal();
+  auto finished = client.wait(finish.send());  // owns what `total` reads
+  auto total = finished.getTotal();
   if (o.json) {
     fmt::print("{{\"file\":{},\"rows\":{},\"inserted\":{},\"updated\":{},\"unchanged\":{},\"rejected\":{},"
                "\"sharedIdentifiers\":{},\"consentChanges\":{}}}\n",

@@ -67,7 +67,8 @@ void invite(const PeerOptions& o) {
   auto list = request.initPurposes(static_cast<unsigned>(purposes.size()));
   for (unsigned i = 0; i < purposes.size(); ++i) list.set(i, purposes[i]);
   request.setValidHours(o.validHours);
-  auto invitation = client.wait(request.send()).getInvitation();
+  auto response = client.wait(request.send());  // owns the invitation's text
+  auto invitation = response.getInvitation();
   fmt::print("{}\n", invitation.cStr());
   fmt::print(stderr,
              "invitation valid for {} hours and one use; send it to the partner's administrator over a channel you "

@@ -20,7 +20,8 @@ void create(const TokenOptions& o) {
   auto request = client.control().createTokenRequest();
   request.setName(o.name);
   request.setRole(o.role);
-  auto token = client.wait(request.send()).getToken();
+  auto response = client.wait(request.send());  // owns the token's text
+  auto token = response.getToken();
   // The token on stdout alone, so that it can be redirected into a file; the advice on
   // stderr.
   fmt::print("{}\n", token.cStr());
