@@ -34,11 +34,6 @@ void ActionGate::recordNoThrow(std::string_view action, std::string_view actor, 
   }
 }
 
-void ActionGate::logOnly(std::string_view action, std::string_view actor, std::string_view outcome,
-                         const Details& details) noexcept {
-  log_.write(chain_.now(), action, actor, outcome, std::nullopt, details);
-}
-
 void ActionGate::failed(std::string_view action, std::string_view actor, Details details,
                         std::string_view error) noexcept {
   try {

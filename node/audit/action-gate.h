@@ -78,13 +78,6 @@ class ActionGate {
   void recordNoThrow(std::string_view action, std::string_view actor, std::string_view outcome,
                      const Details& details = {}) noexcept;
 
-  // A line in node.log only, for what happens before the store is open (a node that
-  // cannot start) and cannot be in the audit log.
-  void logOnly(std::string_view action, std::string_view actor, std::string_view outcome,
-               const Details& details = {}) noexcept;
-
-  const AuditChain& chain() const { return chain_; }
-
  private:
   // Runs `run`; on an error records "failed" with it (never throwing over it) and
   // rethrows.

@@ -126,33 +126,12 @@ void auditExports() {
 
 // --- responder-session (see responder-session-input.h) ---
 
-class Customers : public protocol::RecordSource {
- public:
-  explicit Customers(std::vector<protocol::SelectedGroup> groups) : groups_(std::move(groups)) {}
-  uint64_t groupCount() const override { return groups_.size(); }
-  uint64_t valueCount() const override {
-    uint64_t n = 0;
-    for (auto& g : groups_) n += g.values.size();
-    return n;
-  }
-  size_t read(size_t maxGroups, std::vector<protocol::SelectedGroup>& out) override {
-    size_t n = 0;
-    for (; n < maxGroups && next_ < groups_.size(); ++n) out.push_back(groups_[next_++]);
-    return n;
-  }
-  std::string customerIdOf(uint64_t key) override { return "C" + std::to_string(key); }
-
- private:
-  std::vector<protocol::SelectedGroup> groups_;
-  size_t next_ = 0;
-};
-
 // The first batch of a real requester with three customers (two of them matching the
 // target's own values "v0" and "v3" as e-mail addresses), blinded with its random r.
 std::vector<uint8_t> requesterBatch(size_t kinds) {
   using crypto::IdentifierKind;
   crypto::HashDomain domain("fuzz");
-  Customers source({{1, {{IdentifierKind::EMAIL, "v0"}}},
+  ListedCustomers source({{1, {{IdentifierKind::EMAIL, "v0"}}},
                     {2, {{IdentifierKind::EMAIL, "v3"}, {IdentifierKind::PHONE, "+33612345678"}}},
                     {3, {{IdentifierKind::PHONE, "v9"}}}});
   protocol::SessionTerms terms{protocol::MatchMode::IDS, {}, "fuzz"};

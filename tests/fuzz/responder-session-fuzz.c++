@@ -57,35 +57,17 @@ crypto::SessionScalar fixedScalar() {
 // Three customers with one, two and three values (at most one per kind of the session);
 // when `changing`, it announces one value more than it hands out, as a selection that
 // changed between the count and the reading does.
-class FuzzSource : public protocol::RecordSource {
- public:
-  FuzzSource(const std::vector<crypto::IdentifierKind>& kinds, bool changing) : changing_(changing) {
-    for (uint64_t i = 0; i < 3; ++i) {
-      protocol::SelectedGroup group{i + 1, {}};
-      for (size_t j = 0; j < kinds.size() && j <= i; ++j) {
-        group.values.push_back({kinds[j], "v" + std::to_string(i * 3 + j)});
-      }
-      if (!group.values.empty()) groups_.push_back(std::move(group));
+ListedCustomers fuzzSource(const std::vector<crypto::IdentifierKind>& kinds, bool changing) {
+  std::vector<protocol::SelectedGroup> groups;
+  for (uint64_t i = 0; i < 3; ++i) {
+    protocol::SelectedGroup group{i + 1, {}};
+    for (size_t j = 0; j < kinds.size() && j <= i; ++j) {
+      group.values.push_back({kinds[j], "v" + std::to_string(i * 3 + j)});
     }
+    if (!group.values.empty()) groups.push_back(std::move(group));
   }
-  uint64_t groupCount() const override { return groups_.size(); }
-  uint64_t valueCount() const override {
-    uint64_t n = changing_ ? 1 : 0;
-    for (auto& g : groups_) n += g.values.size();
-    return n;
-  }
-  size_t read(size_t maxGroups, std::vector<protocol::SelectedGroup>& out) override {
-    size_t n = 0;
-    for (; n < maxGroups && next_ < groups_.size(); ++n) out.push_back(groups_[next_++]);
-    return n;
-  }
-  std::string customerIdOf(uint64_t key) override { return "C" + std::to_string(key); }
-
- private:
-  std::vector<protocol::SelectedGroup> groups_;
-  size_t next_ = 0;
-  bool changing_;
-};
+  return ListedCustomers(std::move(groups), changing ? 1 : 0);
+}
 
 class Input {
  public:
@@ -153,7 +135,7 @@ void run(Input& in) {
                                                              : announced % 32;
   protocol::SessionTerms terms{ids ? MatchMode::IDS : MatchMode::COUNT, {}, "fuzz"};
   for (size_t j = 0; j < k; ++j) terms.kinds.push_back(crypto::kAllIdentifierKinds[j % 3]);
-  FuzzSource source(terms.kinds, config & kChangingSource);
+  auto source = fuzzSource(terms.kinds, config & kChangingSource);
 
   uint64_t lcg = config * 0x9e3779b97f4a7c15ull + announced;
   auto randomBelow = [&lcg](uint32_t bound) -> uint32_t {

@@ -20,7 +20,12 @@
 // cost a thousand scalar multiplications.
 #pragma once
 
+#include "protocol/record-source.h"
+
 #include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace entente::fuzz {
 
@@ -52,5 +57,32 @@ enum PointSelector : uint8_t { kIdentityPoint = 0, kNonCanonicalPoint = 1, kRawP
 inline constexpr uint8_t kValidPoints = 8;
 
 inline constexpr uint8_t validPoint(uint8_t index) { return static_cast<uint8_t>(index * 4 + kValidPoint); }
+
+// The responder's customers, handed out in order; `extraAnnounced` values more are
+// announced than handed out, as a selection that changed between the count and the
+// reading does. Shared by the target and the seed generator, so that seeds meet the
+// customers the target fuzzes.
+class ListedCustomers : public protocol::RecordSource {
+ public:
+  explicit ListedCustomers(std::vector<protocol::SelectedGroup> groups, uint64_t extraAnnounced = 0)
+      : groups_(std::move(groups)), extraAnnounced_(extraAnnounced) {}
+  uint64_t groupCount() const override { return groups_.size(); }
+  uint64_t valueCount() const override {
+    uint64_t n = extraAnnounced_;
+    for (auto& g : groups_) n += g.values.size();
+    return n;
+  }
+  size_t read(size_t maxGroups, std::vector<protocol::SelectedGroup>& out) override {
+    size_t n = 0;
+    for (; n < maxGroups && next_ < groups_.size(); ++n) out.push_back(groups_[next_++]);
+    return n;
+  }
+  std::string customerIdOf(uint64_t key) override { return "C" + std::to_string(key); }
+
+ private:
+  std::vector<protocol::SelectedGroup> groups_;
+  uint64_t extraAnnounced_;
+  size_t next_ = 0;
+};
 
 }  // namespace entente::fuzz
