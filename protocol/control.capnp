@@ -49,15 +49,67 @@ struct ImportCounts {
   consentChanges @5 :UInt64;      # consent states changed (unchanged ones are not counted)
 }
 
+struct FieldWarning {
+  # An optional field dropped from a row that was kept (an invalid phone, an ambiguous
+  # birth date): the customer goes in with its other fields.
+  line @0 :UInt64;
+  column @1 :Text;                # canonical column name
+  reason @2 :Text;                # names the rule, never the value
+}
+
 struct BatchOutcome {
   counts @0 :ImportCounts;
   rejections @1 :List(Rejection);
+  warnings @2 :List(FieldWarning);
+}
+
+struct ImportOptions {
+  columns @0 :List(Text);         # the file's columns after mapping, checked once at the start
+  dateFormats @1 :List(Field);    # canonical date column -> strftime pattern ("%m/%d/%Y")
+  strict @2 :Bool;                # a bad optional field rejects the whole row
+  dryRun @3 :Bool;                # check and count everything, store nothing
+  full @4 :Bool;                  # the file is the firm's whole customer file
+  removeMissing @5 :Bool;         # with full: erase the customers the file no longer holds
+}
+
+struct FieldTally {
+  # Of the customers an import updated, how many had this field changed, added or
+  # removed.
+  field @0 :Text;
+  changed @1 :UInt64;
+  added @2 :UInt64;
+  removed @3 :UInt64;
+}
+
+struct DropTally {
+  column @0 :Text;
+  reason @1 :Text;
+  count @2 :UInt64;
+}
+
+struct ImportReport {
+  fieldChanges @0 :List(FieldTally);
+  dropped @1 :List(DropTally);      # optional fields dropped, per column and reason
+  repeatedIds @2 :UInt64;           # rows whose customer_id an earlier row of the file had
+  noIdentifier @3 :UInt64;          # customers stored with no identifier to match on
+  firstNoIdentifierLine @4 :UInt64;
+  missing @5 :UInt64;               # with `full`: stored customers the file does not hold
+  missingSample @6 :List(Text);     # the first of their customer_ids
+  removed @7 :UInt64;               # with `removeMissing`: how many were erased
+  removalRefused @8 :Text;          # why the missing customers were not erased, when not
+  suspectColumns @9 :List(Text);    # columns whose values look like special-category data
+  dryRun @10 :Bool;
+}
+
+struct HeaderCheck {
+  notes @0 :List(Text);             # file-level warnings, said once
+  specialColumns @1 :List(Text);    # attribute columns stored as special-category data
 }
 
 interface CustomerImport {
   rows @0 (rows :List(ImportRow)) -> (outcome :BatchOutcome);
   # One batch, stored atomically: either every good row of it or none.
-  finish @1 (clientRejected :UInt64) -> (total :ImportCounts);
+  finish @1 (clientRejected :UInt64) -> (total :ImportCounts, report :ImportReport);
   # Ends the import; `clientRejected` counts rows the CLI could not parse.
 }
 
@@ -162,8 +214,10 @@ interface ControlSession {
   # matches; compliance may read status, peers and (later) consent and audit.
   status @0 () -> (status :NodeStatus);
   identity @1 () -> (identity :Identity);
-  beginImport @2 (source :Text, consentOnly :Bool) -> (import :CustomerImport);  # admin
+  beginImport @2 (source :Text, consentOnly :Bool, options :ImportOptions)
+      -> (import :CustomerImport, header :HeaderCheck);  # admin
   # consentOnly: `entente consent import` (customer_id and consent columns only).
+  # Fails before anything is stored when the header is wrong (an unknown purpose).
   invitePeer @3 (purposes :List(Text), validHours :UInt32) -> (invitation :Text);  # admin
   acceptPeer @4 (invitation :Text, name :Text) -> (peer :PeerInfo);       # admin
   listPeers @5 () -> (peers :List(PeerInfo));

@@ -9,6 +9,7 @@ struct Attribute {
   # income band, interests, ...), kept under its column name.
   name @0 :Text;
   value @1 :Text;
+  specialCategory @2 :Bool;  # GDPR Art. 9 data: shown to the firm's users, never offered to a partner
 }
 
 struct Identifier {

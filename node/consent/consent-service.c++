@@ -95,20 +95,25 @@ void consentReport(NodeContext& context, ConsentReportCall call) {
   }
 }
 
-void eraseCustomer(NodeContext& context, const std::string& actor, EraseCustomerCall call) {
-  auto report = call.getResults().initErased();
-  report.setStoreBytesBefore(context.store.fileBytes());
-  // The log keeps that an erasure happened, when and by whom; not whom it erased. The
-  // erasure and its entry commit together, with the store marked for compaction.
-  context.gate.change("customer.erase", actor, {}, [&](storage::Transaction& txn, Details& d) {
-    uint64_t key = requireCustomer(txn, call.getParams().getCustomerId());
-    auto identifiers = storage::CustomerStore::erase(txn, call.getParams().getCustomerId().cStr());
-    report.setIdentifiers(identifiers.value_or(0));
-    report.setConsentPurposes(static_cast<uint32_t>(storage::ConsentStore::eraseCustomer(txn, key)));
-    context.store.markCompactionPending(txn);
-    d.emplace_back("compaction", "pending");
-  });
-  // Deleted pages keep their bytes until reused: rewrite the file without them.
+namespace {
+
+// One customer's erasure inside the caller's transaction: record, identifiers,
+// consent, with the store marked for compaction in the same commit.
+void eraseRecords(NodeContext& context, storage::Transaction& txn, const std::string& customerId, Details& d,
+                  protocol::control::ErasureReport::Builder* report) {
+  uint64_t key = requireCustomer(txn, customerId);
+  auto identifiers = storage::CustomerStore::erase(txn, customerId);
+  auto purposes = storage::ConsentStore::eraseCustomer(txn, key);
+  if (report) {
+    report->setIdentifiers(identifiers.value_or(0));
+    report->setConsentPurposes(static_cast<uint32_t>(purposes));
+  }
+  context.store.markCompactionPending(txn);
+  d.emplace_back("compaction", "pending");
+}
+
+// Deleted pages keep their bytes until reused: rewrite the file without them.
+void compactAfterErasure(NodeContext& context, const std::string& actor) {
   try {
     context.store.compact();
   } catch (const storage::StoreError& e) {
@@ -118,7 +123,33 @@ void eraseCustomer(NodeContext& context, const std::string& actor, EraseCustomer
              "customer)");
   }
   context.gate.record("store.compact", actor, "ok", {{"reason", "erasure"}});
+}
+
+}  // namespace
+
+void eraseCustomer(NodeContext& context, const std::string& actor, EraseCustomerCall call) {
+  auto report = call.getResults().initErased();
+  report.setStoreBytesBefore(context.store.fileBytes());
+  // The log keeps that an erasure happened, when and by whom; not whom it erased. The
+  // erasure and its entry commit together, with the store marked for compaction.
+  context.gate.change("customer.erase", actor, {}, [&](storage::Transaction& txn, Details& d) {
+    eraseRecords(context, txn, call.getParams().getCustomerId(), d, &report);
+  });
+  compactAfterErasure(context, actor);
   report.setStoreBytesAfter(context.store.fileBytes());
+}
+
+uint64_t eraseCustomers(NodeContext& context, const std::string& actor, const std::vector<std::string>& customerIds,
+                        const std::string& reason) {
+  uint64_t erased = 0;
+  for (auto& customerId : customerIds) {
+    context.gate.change("customer.erase", actor, {{"reason", reason}}, [&](storage::Transaction& txn, Details& d) {
+      eraseRecords(context, txn, customerId, d, nullptr);
+    });
+    ++erased;
+  }
+  if (erased > 0) compactAfterErasure(context, actor);
+  return erased;
 }
 
 }  // namespace entente::node

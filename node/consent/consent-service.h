@@ -9,6 +9,7 @@
 #include "protocol/control.capnp.h"
 
 #include <string>
+#include <vector>
 
 namespace entente::node {
 
@@ -24,5 +25,10 @@ void setConsent(NodeContext& context, const std::string& actor, SetConsentCall c
 void showConsent(NodeContext& context, const std::string& actor, ShowConsentCall call);
 void consentReport(NodeContext& context, ConsentReportCall call);
 void eraseCustomer(NodeContext& context, const std::string& actor, EraseCustomerCall call);
+// Erases each of these customers as `customer erase` does, each with its own
+// `customer.erase` entry (with `reason`), then rewrites the store once. For an
+// import's `--full --remove-missing`. Returns how many were erased.
+uint64_t eraseCustomers(NodeContext& context, const std::string& actor, const std::vector<std::string>& customerIds,
+                        const std::string& reason);
 
 }  // namespace entente::node

@@ -80,10 +80,7 @@ class ControlSessionService final : public control::ControlSession::Server {
 
   kj::Promise<void> beginImport(BeginImportContext context) override {
     require("import customers", {Role::ADMIN});
-    std::string source = context.getParams().getSource();
-    bool consentOnly = context.getParams().getConsentOnly();
-    userFacing([&] { context_.gate.record(consentOnly ? "consent.import" : "import", actor_, "started", {{"source", source}}); });
-    context.getResults().setImport(makeImportSession(context_, actor_, source, consentOnly));
+    userFacing([&] { node::beginImport(context_, actor_, context); });
     return kj::READY_NOW;
   }
 

@@ -1,7 +1,14 @@
 // An import session on the control socket (`entente import`, `entente consent
-// import`): the CLI streams batches of checked rows; each batch is stored with its
-// audit entry in one commit (`import.batch`), and the session ends with `import` (or
-// `consent.import`) ok, or interrupted when the CLI goes away first.
+// import`): the CLI sends the file's mapped header with the import's options, then
+// streams batches of rows; each batch is stored with its audit entry in one commit
+// (`import.batch`), and the session ends with `import` (or `consent.import`) ok, or
+// interrupted when the CLI goes away first.
+//
+// The header is checked once, before any row: an unknown purpose refuses the import;
+// a file without a consent column, or with special-category columns, gets a note.
+// A dry run stores nothing (each batch's transaction is aborted) and is logged as
+// `import.dry-run`. A full import (`--full`) reports the stored customers the file no
+// longer holds and, with `--remove-missing`, erases them as `customer erase` does.
 #pragma once
 
 #include "node/server/node-context.h"
@@ -11,7 +18,10 @@
 
 namespace entente::node {
 
-kj::Own<protocol::control::CustomerImport::Server> makeImportSession(NodeContext& context, std::string actor,
-                                                                      std::string source, bool consentOnly);
+using BeginImportCall = capnp::CallContext<protocol::control::ControlSession::BeginImportParams,
+                                           protocol::control::ControlSession::BeginImportResults>;
+
+// Checks the header, then answers the call with the session (or fails it).
+void beginImport(NodeContext& context, const std::string& actor, BeginImportCall call);
 
 }  // namespace entente::node

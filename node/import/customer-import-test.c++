@@ -8,6 +8,8 @@
 
 #include <capnp/message.h>
 
+#include <map>
+
 using namespace entente;
 using entente::testing::TempDir;
 
@@ -18,9 +20,18 @@ using Row = std::vector<std::pair<std::string, std::string>>;
 struct Imported {
   node::ImportTotals totals;
   std::vector<node::RowRejection> rejections;
+  std::vector<node::RowWarning> warnings;
+  node::ImportFindings findings;
 };
 
-Imported importRows(storage::Environment& env, const std::vector<Row>& rows) {
+node::NodeConfig testConfig() {
+  node::NodeConfig config;
+  config.region = "FR";
+  return config;
+}
+
+Imported importRows(storage::Environment& env, const std::vector<Row>& rows, node::ImportRules rules = {},
+                    const node::NodeConfig& config = testConfig()) {
   capnp::MallocMessageBuilder message;
   auto list = message.initRoot<protocol::control::CustomerImport::RowsParams>().initRows(
       static_cast<unsigned>(rows.size()));
@@ -32,17 +43,16 @@ Imported importRows(storage::Environment& env, const std::vector<Row>& rows) {
       fields[j].setValue(rows[i][j].second);
     }
   }
-  node::NodeConfig config;
-  config.region = "FR";
-  node::CustomerImport import(env, config, "import test.csv", false);
+  node::CustomerImport import(env, config, "import test.csv", false, std::move(rules));
   Imported out;
-  out.totals = import.storeBatch(list.asReader(), out.rejections);
+  out.totals = import.storeBatch(list.asReader(), out.rejections, out.warnings);
+  out.findings = import.findings();
   return out;
 }
 
 Row helene() {
   return {{"customer_id", "A-1"},   {"email", " Helene.Dupont@Orange.fr "}, {"phone", "06 12 34 56 78"},
-          {"first_name", "Hélène"}, {"last_name", "Dupont"},                  {"birth_date", "03/04/1980"},
+          {"first_name", "Hélène"}, {"last_name", "Dupont"},                  {"birth_date", "1980-04-03"},
           {"postal_code", "75 001"}, {"segment", "boat-owner"}};
 }
 
@@ -68,24 +78,144 @@ TEST_CASE("an imported row becomes a customer with its three identifiers") {
   CHECK(std::string(customer.getAttributes()[0].getName()) == "segment");
 }
 
-TEST_CASE("a bad row is rejected with its line and reason while the good rows go in") {
+TEST_CASE("a row that cannot be a customer is rejected with its line and reason while the good rows go in") {
   TempDir dir;
   storage::Environment env(dir / "store", true);
-  Row badEmail = {{"customer_id", "A-2"}, {"email", "not-an-address"}};
   Row noId = {{"customer_id", ""}, {"email", "x@y.fr"}};
-  Row badPhone = {{"customer_id", "A-3"}, {"phone", "12"}};
-  auto result = importRows(env, {badEmail, helene(), noId, badPhone});
+  Row control = {{"customer_id", "A-2"}, {"email", std::string("a\x01b@y.fr")}};
+  auto result = importRows(env, {helene(), noId, control});
   CHECK(result.totals.inserted == 1);
-  CHECK(result.totals.rejected == 3);
-  REQUIRE(result.rejections.size() == 3);
-  CHECK(result.rejections[0].line == 2);
-  CHECK_THAT(result.rejections[0].reason, Catch::StartsWith("email"));
+  CHECK(result.totals.rejected == 2);
+  REQUIRE(result.rejections.size() == 2);
+  CHECK(result.rejections[0].line == 3);
+  CHECK_THAT(result.rejections[0].reason, Catch::Contains("customer_id"));
   CHECK(result.rejections[1].line == 4);
-  CHECK_THAT(result.rejections[1].reason, Catch::Contains("customer_id"));
-  CHECK_THAT(result.rejections[2].reason, Catch::StartsWith("phone"));
-  for (auto& r : result.rejections) {
-    CHECK_THAT(r.reason, !Catch::Contains("not-an-address"));
+  CHECK_THAT(result.rejections[1].reason, Catch::StartsWith("email contains a control character"));
+}
+
+TEST_CASE("an invalid optional field is dropped with a warning and the customer kept") {
+  TempDir dir;
+  storage::Environment env(dir / "store", true);
+  Row badPhone = {{"customer_id", "A-3"}, {"email", "a3@example.fr"}, {"phone", "n/a"}};
+  Row badEmail = {{"customer_id", "A-4"}, {"email", "not-an-address"}, {"phone", "06 12 34 56 79"}};
+  auto result = importRows(env, {badPhone, badEmail});
+  CHECK(result.totals.inserted == 2);
+  CHECK(result.rejections.empty());
+  REQUIRE(result.warnings.size() == 2);
+  CHECK(result.warnings[0].line == 2);
+  CHECK(result.warnings[0].column == "phone");
+  CHECK(result.warnings[1].line == 3);
+  CHECK(result.warnings[1].column == "email");
+  for (auto& w : result.warnings) {
+    CHECK_THAT(w.reason, !Catch::Contains("not-an-address") && !Catch::Contains("n/a"));
   }
+  CHECK(result.findings.dropped.size() == 2);
+  storage::Transaction txn(env, storage::Transaction::Mode::READ);
+  auto a3 = storage::CustomerStore::read(txn, *storage::CustomerStore::keyOf(txn, "A-3"));
+  REQUIRE(a3.get().getIdentifiers().size() == 1);
+  CHECK(std::string(a3.get().getIdentifiers()[0].getValue()) == "a3@example.fr");
+  CHECK(std::string(a3.get().getPhone()) == "");  // the bad value is not stored
+  auto a4 = storage::CustomerStore::read(txn, *storage::CustomerStore::keyOf(txn, "A-4"));
+  REQUIRE(a4.get().getIdentifiers().size() == 1);
+  CHECK(std::string(a4.get().getIdentifiers()[0].getValue()) == "+33612345679");
+}
+
+TEST_CASE("under strict a bad optional field rejects the whole row") {
+  TempDir dir;
+  storage::Environment env(dir / "store", true);
+  node::ImportRules strict;
+  strict.strict = true;
+  auto result = importRows(env, {{{"customer_id", "A-3"}, {"email", "a3@example.fr"}, {"phone", "12"}}}, strict);
+  CHECK(result.totals.inserted == 0);
+  REQUIRE(result.rejections.size() == 1);
+  CHECK_THAT(result.rejections[0].reason, Catch::StartsWith("phone") && Catch::Contains("--strict"));
+}
+
+TEST_CASE("a national phone number is dropped when the row's country cannot be read") {
+  TempDir dir;
+  storage::Environment env(dir / "store", true);
+  auto result = importRows(env, {{{"customer_id", "K"}, {"phone", "040 123 4567"}, {"country", "Atlantis"}},
+                                 {{"customer_id", "L"}, {"phone", "+358 40 123 4567"}, {"country", "Atlantis"}}});
+  CHECK(result.totals.inserted == 2);
+  REQUIRE(result.warnings.size() == 3);
+  CHECK(result.warnings[0].column == "country");
+  CHECK(result.warnings[1].column == "phone");
+  CHECK(result.warnings[2].column == "country");
+  storage::Transaction txn(env, storage::Transaction::Mode::READ);
+  CHECK(storage::CustomerStore::holdersOf(txn, 1, "+358401234567").size() == 1);
+}
+
+TEST_CASE("a customer_id repeated within the file is rejected naming the first row") {
+  TempDir dir;
+  storage::Environment env(dir / "store", true);
+  auto result = importRows(env, {{{"customer_id", "R"}, {"email", "r1@example.fr"}},
+                                 {{"customer_id", "S"}, {"email", "s@example.fr"}},
+                                 {{"customer_id", "R"}, {"email", "r2@example.fr"}}});
+  CHECK(result.totals.inserted == 2);
+  REQUIRE(result.rejections.size() == 1);
+  CHECK(result.rejections[0].line == 4);
+  CHECK_THAT(result.rejections[0].reason, Catch::Contains("line 2"));
+  CHECK(result.findings.repeatedIds == 1);
+  storage::Transaction txn(env, storage::Transaction::Mode::READ);
+  CHECK(storage::CustomerStore::holdersOf(txn, 0, "r1@example.fr").size() == 1);
+  CHECK(storage::CustomerStore::holdersOf(txn, 0, "r2@example.fr").empty());
+}
+
+TEST_CASE("a re-import with fewer columns keeps the fields it does not mention and counts what changed") {
+  TempDir dir;
+  storage::Environment env(dir / "store", true);
+  importRows(env, {helene()});
+  // Only e-mail and segment this time: the phone and the name parts stay; an empty
+  // segment clears it.
+  auto again = importRows(env, {{{"customer_id", "A-1"}, {"email", "helene@new.fr"}, {"segment", ""}}});
+  CHECK(again.totals.updated == 1);
+  auto& changes = again.findings.fieldChanges.counts();
+  REQUIRE(changes.size() == 2);
+  CHECK(changes.at("email").changed == 1);
+  CHECK(changes.at("segment").removed == 1);
+  storage::Transaction txn(env, storage::Transaction::Mode::READ);
+  auto record = storage::CustomerStore::read(txn, *storage::CustomerStore::keyOf(txn, "A-1"));
+  CHECK(std::string(record.get().getPhone()) == "06 12 34 56 78");
+  CHECK(record.get().getIdentifiers().size() == 3);
+  CHECK(record.get().getAttributes().size() == 0);
+  CHECK(storage::CustomerStore::holdersOf(txn, 0, "helene@new.fr").size() == 1);
+}
+
+TEST_CASE("special-category attribute columns are stored marked, and suspect values are found") {
+  TempDir dir;
+  storage::Environment env(dir / "store", true);
+  auto config = testConfig();
+  config.specialCategoryAttributes = {"blood_group"};
+  config.ordinaryAttributes = {"party_size"};
+  auto result = importRows(env,
+                           {{{"customer_id", "H"},
+                             {"Santé", "asthme"},
+                             {"blood_group", "O+"},
+                             {"party_size", "4"},
+                             {"notes", "Catholic, prefers Sunday calls"},
+                             {"segment", "sailing"}}},
+                           {}, config);
+  REQUIRE(result.totals.inserted == 1);
+  storage::Transaction txn(env, storage::Transaction::Mode::READ);
+  auto record = storage::CustomerStore::read(txn, *storage::CustomerStore::keyOf(txn, "H"));
+  std::map<std::string, bool> special;
+  for (auto a : record.get().getAttributes()) special[a.getName()] = a.getSpecialCategory();
+  CHECK(special == std::map<std::string, bool>{{"Santé", true},
+                                               {"blood_group", true},
+                                               {"notes", false},
+                                               {"party_size", false},
+                                               {"segment", false}});
+  REQUIRE(result.findings.suspectColumns.size() == 1);
+  CHECK(result.findings.suspectColumns.at("notes") == "religion (first at line 2)");
+}
+
+TEST_CASE("a customer with no identifier is stored and counted") {
+  TempDir dir;
+  storage::Environment env(dir / "store", true);
+  auto result = importRows(env, {{{"customer_id", "N1"}, {"segment", "x"}}, helene()});
+  CHECK(result.totals.inserted == 2);
+  CHECK(result.findings.noIdentifier == 1);
+  CHECK(result.findings.firstNoIdentifierLine == 2);
 }
 
 TEST_CASE("importing the same rows twice changes nothing the second time") {
@@ -145,6 +275,18 @@ TEST_CASE("consent columns record each purpose's state with its source and line"
   REQUIRE(history.size() == 1);
   CHECK(history[0].atUnix == 1740787200);  // 2025-03-01T00:00:00Z
   CHECK(history[0].source == "import test.csv:2 (web-form)");
+}
+
+TEST_CASE("granted and withdrawn are consent values") {
+  TempDir dir;
+  storage::Environment env(dir / "store", true);
+  auto result = importRows(env, {{{"customer_id", "G"}, {"consent_cross-selling", "Withdrawn"},
+                                  {"consent_enrichment", "granted"}}});
+  REQUIRE(result.rejections.empty());
+  storage::Transaction txn(env, storage::Transaction::Mode::READ);
+  auto key = *storage::CustomerStore::keyOf(txn, "G");
+  CHECK(storage::ConsentStore::state(txn, key, "cross-selling", 2'000'000'000) == storage::ConsentState::WITHDRAWN);
+  CHECK(storage::ConsentStore::state(txn, key, "enrichment", 2'000'000'000) == storage::ConsentState::GRANTED);
 }
 
 TEST_CASE("a consent column for an unknown purpose or with an unreadable value rejects the row") {

@@ -1,156 +1,20 @@
 #include "node/import/customer-import.h"
 
-#include "crypto/identifier-kind.h"
 #include "node/import/import-columns.h"
 #include "storage/consent-store.h"
 #include "storage/customer-store.h"
 
 #include <capnp/message.h>
 
-#include <algorithm>
 #include <ctime>
-#include <map>
 #include <optional>
 
 namespace entente::node {
 namespace {
 
-// The documented maximums (docs/operations.md, "Limits of an import").
-constexpr size_t kMaxCustomerIdBytes = 128;
-constexpr size_t kMaxFieldBytes = 4096;
-constexpr size_t kMaxColumnNameBytes = 128;
-
-// A value as the wire carries it, whole: never through a C string, which would end it
-// at an embedded NUL ("U-1\0-other" must not become "U-1").
-std::string_view textOf(capnp::Text::Reader text) { return {text.begin(), text.size()}; }
-
-// Why `value` of column `name` holds a character no column may hold: NUL and the other
-// C0 controls and DEL; TAB, CR and LF only inside attributes (a multi-line note).
-std::optional<std::string> controlCharacterIn(std::string_view name, std::string_view value, bool lineBreaksAllowed) {
-  for (char c : value) {
-    auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte != 0x7f) continue;
-    if (lineBreaksAllowed && (c == '\t' || c == '\r' || c == '\n')) continue;
-    return std::string(name) + (byte == 0 ? " contains a NUL byte" : " contains a control character") +
-           "; remove it from the file and import the row again";
-  }
-  return std::nullopt;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// The checked content of one row, ready to become a record.
-struct CheckedRow {
-  std::map<std::string, std::string, std::less<>> canonical;
-  std::map<std::string, std::string, std::less<>> consent;
-  std::vector<std::pair<std::string, std::string>> attributes;
-  std::vector<std::pair<crypto::IdentifierKind, std::string>> identifiers;
-};
-
-std::optional<std::string> check(const text::IdentifierNormaliser& normaliser,
-                                 protocol::control::ImportRow::Reader row, CheckedRow& out) {
-  for (auto field : row.getFields()) {
-    std::string name(textOf(field.getName()));
-    std::string_view value = trim(textOf(field.getValue()));
-    if (name.size() > kMaxColumnNameBytes) return "a column name is longer than 128 bytes";
-    if (auto bad = controlCharacterIn("a column name", name, false)) return bad;
-    if (value.size() > kMaxFieldBytes) return name + " is longer than 4096 bytes";
-    bool attribute = !isConsentColumn(name) && !isCanonicalColumn(name);
-    if (auto bad = controlCharacterIn(name, value, attribute)) return bad;
-    if (isConsentColumn(name)) {
-      out.consent[name] = value;
-    } else if (isCanonicalColumn(name)) {
-      out.canonical[name] = value;
-    } else if (!value.empty()) {
-      out.attributes.emplace_back(name, value);
-    }
-  }
-  auto get = [&](std::string_view name) -> std::string_view {
-    auto it = out.canonical.find(name);
-    return it == out.canonical.end() ? std::string_view() : std::string_view(it->second);
-  };
-  std::string_view id = get("customer_id");
-  if (id.empty()) return "customer_id is empty; every row needs the firm's own customer id";
-  if (id.size() > kMaxCustomerIdBytes) return "customer_id is longer than 128 bytes";
-
-  std::string country = normaliser.defaultRegion();
-  if (!get("country").empty()) {
-    auto c = normaliser.country(get("country"));
-    if (!c) return c.rejection;
-    country = *c.value;
-    out.canonical["country"] = country;
-  }
-  if (!get("email").empty()) {
-    auto email = normaliser.email(get("email"));
-    if (!email) return email.rejection;
-    out.identifiers.emplace_back(crypto::IdentifierKind::EMAIL, *email.value);
-  }
-  if (!get("phone").empty()) {
-    auto phone = normaliser.phone(get("phone"), country);
-    if (!phone) return phone.rejection;
-    out.identifiers.emplace_back(crypto::IdentifierKind::PHONE, *phone.value);
-  }
-  if (!get("birth_date").empty()) {
-    auto date = normaliser.birthDate(get("birth_date"));
-    if (!date) return date.rejection;
-    out.canonical["birth_date"] = *date.value;
-  }
-  // name_dob_postal needs all four personal fields; a row with only some of them
-  // simply has no such identifier. The country defaults to the node's region.
-  if (!get("first_name").empty() && !get("last_name").empty() && !get("birth_date").empty() &&
-      !get("postal_code").empty()) {
-    auto person = normaliser.nameDobPostal(
-        {get("first_name"), get("last_name"), get("birth_date"), get("postal_code"), country});
-    if (!person) return person.rejection;
-    out.identifiers.emplace_back(crypto::IdentifierKind::NAME_DOB_POSTAL, *person.value);
-  }
-  // Attributes in name order so that a re-import with reordered columns is unchanged.
-  std::sort(out.attributes.begin(), out.attributes.end());
-  return std::nullopt;
-}
-
-void build(const CheckedRow& row, storage::schema::Customer::Builder customer) {
-  auto get = [&](const char* name) {
-    auto it = row.canonical.find(name);
-    return it == row.canonical.end() ? std::string() : it->second;
-  };
-  customer.setCustomerId(get("customer_id"));
-  customer.setEmail(get("email"));
-  customer.setPhone(get("phone"));
-  customer.setFirstName(get("first_name"));
-  customer.setLastName(get("last_name"));
-  customer.setBirthDate(get("birth_date"));
-  customer.setPostalCode(get("postal_code"));
-  customer.setCountry(get("country"));
-  auto attributes = customer.initAttributes(static_cast<unsigned>(row.attributes.size()));
-  for (unsigned i = 0; i < row.attributes.size(); ++i) {
-    attributes[i].setName(row.attributes[i].first);
-    attributes[i].setValue(row.attributes[i].second);
-  }
-  auto identifiers = customer.initIdentifiers(static_cast<unsigned>(row.identifiers.size()));
-  for (unsigned i = 0; i < row.identifiers.size(); ++i) {
-    identifiers[i].setKind(static_cast<uint8_t>(row.identifiers[i].first));
-    identifiers[i].setValue(row.identifiers[i].second);
-  }
-}
-
-std::optional<std::string> checkConsentOnly(protocol::control::ImportRow::Reader row, CheckedRow& out) {
-  for (auto field : row.getFields()) {
-    std::string name(textOf(field.getName()));
-    std::string_view value = trim(textOf(field.getValue()));
-    if (name != "customer_id" && !isConsentColumn(name)) continue;
-    if (value.size() > kMaxFieldBytes) return name + " is longer than 4096 bytes";
-    if (auto bad = controlCharacterIn(name, value, false)) return bad;
-    if (isConsentColumn(name)) out.consent[name] = value;
-    if (name == "customer_id") out.canonical[name] = value;
-  }
-  if (out.canonical["customer_id"].empty()) return "customer_id is empty; every row needs the firm's own customer id";
-  return std::nullopt;
-}
+// Values of the first rows are searched for special-category words: enough to see a
+// "notes" column full of diagnoses, without a word search on every row of a large file.
+constexpr uint64_t kRowsSearchedForSpecialValues = 10000;
 
 }  // namespace
 
@@ -164,35 +28,68 @@ void ImportTotals::add(const ImportTotals& o) {
 }
 
 CustomerImport::CustomerImport(storage::Environment& env, const NodeConfig& config, std::string source,
-                               bool consentOnly)
-    : env_(env), config_(config), source_(std::move(source)), consentOnly_(consentOnly), normaliser_(config.region) {}
+                               bool consentOnly, ImportRules rules)
+    : env_(env),
+      config_(config),
+      source_(std::move(source)),
+      consentOnly_(consentOnly),
+      rules_(std::move(rules)),
+      normaliser_(config.region),
+      categories_(config, normaliser_) {}
+
+bool CustomerImport::named(std::string_view customerId) const {
+  return seen_.count(std::hash<std::string_view>()(customerId)) != 0;
+}
 
 ImportTotals CustomerImport::storeBatch(capnp::List<protocol::control::ImportRow>::Reader rows,
-                                        std::vector<RowRejection>& rejections) {
+                                        std::vector<RowRejection>& rejections, std::vector<RowWarning>& warnings) {
   storage::Transaction txn(env_, storage::Transaction::Mode::WRITE);
-  auto totals = storeBatch(txn, rows, rejections);
+  auto totals = storeBatch(txn, rows, rejections, warnings);
   txn.commit();
   return totals;
 }
 
+void CustomerImport::lookForSpecialValues(const CheckedRow& row, uint64_t line) {
+  if (++rowsScanned_ > kRowsSearchedForSpecialValues) return;
+  for (auto& [column, value] : row.attributes) {
+    if (value.empty() || findings_.suspectColumns.count(column)) continue;
+    if (!categories_.categoryOfColumn(column).empty()) continue;
+    auto category = categories_.categoryOfValue(value);
+    if (!category.empty()) {
+      findings_.suspectColumns[column] = category + " (first at line " + std::to_string(line) + ")";
+    }
+  }
+}
+
+std::optional<std::string> CustomerImport::check(const storage::Transaction& txn,
+                                                 protocol::control::ImportRow::Reader row, CheckedRow& checked,
+                                                 std::vector<ConsentUpdate>& consent, int64_t now) {
+  if (auto why = readRow(row, consentOnly_, checked)) return why;
+  auto [first, isNew] = seen_.emplace(std::hash<std::string_view>()(checked.customerId), row.getLine());
+  if (!isNew) {
+    ++findings_.repeatedIds;
+    return "customer_id repeats the row on line " + std::to_string(first->second) +
+           "; each customer once per file (the first row was imported)";
+  }
+  auto key = storage::CustomerStore::keyOf(txn, checked.customerId);
+  if (consentOnly_ && !key) return "no customer with this customer_id; import the customer first";
+  if (!consentOnly_) {
+    if (key) keepAbsentFields(storage::CustomerStore::read(txn, *key).get(), checked);
+    if (auto why = normaliseRow(normaliser_, rules_, checked)) return why;
+    lookForSpecialValues(checked, row.getLine());
+  }
+  return readConsentColumns(checked.consent, config_, source_ + ":" + std::to_string(row.getLine()), now, consent);
+}
+
 ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
                                         capnp::List<protocol::control::ImportRow>::Reader rows,
-                                        std::vector<RowRejection>& rejections) {
+                                        std::vector<RowRejection>& rejections, std::vector<RowWarning>& warnings) {
   ImportTotals totals;
   int64_t now = static_cast<int64_t>(std::time(nullptr));
   for (auto row : rows) {
     CheckedRow checked;
     std::vector<ConsentUpdate> consent;
-    auto why = consentOnly_ ? checkConsentOnly(row, checked) : check(normaliser_, row, checked);
-    if (!why) {
-      why = readConsentColumns(checked.consent, config_, source_ + ":" + std::to_string(row.getLine()), now, consent);
-    }
-    std::optional<uint64_t> key;
-    if (!why && consentOnly_) {
-      key = storage::CustomerStore::keyOf(txn, checked.canonical["customer_id"]);
-      if (!key) why = "no customer with this customer_id; import the customer first";
-    }
-    if (why) {
+    if (auto why = check(txn, row, checked, consent, now)) {
       rejections.push_back({row.getLine(), *why});
       ++totals.rejected;
       continue;
@@ -201,12 +98,20 @@ ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
     // write time is rejected alone, with its line, and the rest of the batch commits.
     ImportTotals counted;
     std::vector<ConsentEvent> events;
+    FieldChanges changes;
+    std::optional<uint64_t> key;
     try {
       storage::Transaction rowTxn(txn);
       if (!consentOnly_) {
         capnp::MallocMessageBuilder message;
         auto customer = message.initRoot<storage::schema::Customer>();
-        build(checked, customer);
+        buildCustomer(checked, categories_, customer);
+        // Compared before the upsert: a record read in place is valid only until the
+        // transaction writes.
+        if (auto existing = storage::CustomerStore::keyOf(rowTxn, checked.customerId)) {
+          auto before = storage::CustomerStore::read(rowTxn, *existing);
+          changes.compare(before.get(), customer.asReader());
+        }
         auto result = storage::CustomerStore::upsert(rowTxn, customer.asReader());
         switch (result.outcome) {
           case storage::UpsertOutcome::INSERTED: ++counted.inserted; break;
@@ -216,6 +121,7 @@ ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
         counted.sharedIdentifiers += result.sharedIdentifiers;
         key = result.key;
       } else {
+        key = storage::CustomerStore::keyOf(rowTxn, checked.customerId);
         ++counted.updated;
       }
       for (auto& update : consent) {
@@ -235,6 +141,14 @@ ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
     }
     totals.add(counted);
     consentEvents_.insert(consentEvents_.end(), events.begin(), events.end());
+    findings_.fieldChanges.add(changes);
+    for (auto& drop : checked.dropped) {
+      ++findings_.dropped[{drop.column, drop.reason}];
+      warnings.push_back({row.getLine(), drop.column, drop.reason});
+    }
+    if (!consentOnly_ && checked.identifiers.empty()) {
+      if (findings_.noIdentifier++ == 0) findings_.firstNoIdentifierLine = row.getLine();
+    }
   }
   return totals;
 }

@@ -1,26 +1,37 @@
-// Turns imported rows into customer records: checks each row, normalises its
-// identifiers, and stores one batch in the caller's transaction, each good row in a
-// transaction nested in it. A bad row, or a row the store refuses, is rejected alone
-// with its line and a reason that names the field and the rule, never the value; the
-// good rows of the batch still go in. A full disk fails the whole batch. The limits on
-// a row are listed in docs/operations.md ("Limits of an import").
+// Turns imported rows into customer records: checks each row (node/import/row-check.h),
+// normalises its identifiers, and stores one batch in the caller's transaction, each
+// good row in a transaction nested in it. A bad row, or a row the store refuses, is
+// rejected alone with its line and a reason that names the field and the rule, never
+// the value; an invalid optional field is dropped with a warning and the customer
+// kept. The good rows of the batch still go in. A full disk fails the whole batch.
+// The limits on a row are listed in docs/operations.md ("Limits of an import").
 //
 // Canonical columns: customer_id, email, phone, first_name, last_name, birth_date,
 // postal_code, country, and the consent columns (node/import/import-columns.h). Every
 // other column becomes a named attribute. A consent-only import (`entente consent import`)
 // reads customer_id and the consent columns, and updates existing customers only.
+//
+// Besides the counts, an import gathers what its summary says once per file: fields
+// dropped per column and reason, customer_ids repeated within the file, customers with
+// no identifier, columns that look like undeclared special-category data, and, per
+// field, what the updates changed.
 #pragma once
 
-#include "text/identifier-normaliser.h"
+#include "node/import/field-changes.h"
+#include "node/import/import-columns.h"
+#include "node/import/row-check.h"
+#include "node/import/special-categories.h"
 #include "node/server/node-config.h"
 #include "protocol/control.capnp.h"
 #include "storage/environment.h"
+#include "text/identifier-normaliser.h"
 
+#include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace entente::node {
-
 
 struct ImportTotals {
   uint64_t inserted = 0, updated = 0, unchanged = 0, rejected = 0, sharedIdentifiers = 0, consentChanges = 0;
@@ -32,21 +43,44 @@ struct RowRejection {
   std::string reason;
 };
 
+struct RowWarning {
+  uint64_t line;
+  std::string column;
+  std::string reason;
+};
+
+// What the summary says once per file.
+struct ImportFindings {
+  std::map<std::pair<std::string, std::string>, uint64_t> dropped;  // (column, reason) -> rows
+  uint64_t repeatedIds = 0;
+  uint64_t noIdentifier = 0, firstNoIdentifierLine = 0;
+  std::map<std::string, std::string> suspectColumns;  // column -> "health (first at line 17)"
+  FieldChanges fieldChanges;
+};
+
 class CustomerImport {
  public:
   // The node's region is the default country of rows without one; `source` names the
   // file in consent history ("import crm.csv:LINE").
-  CustomerImport(storage::Environment& env, const NodeConfig& config, std::string source, bool consentOnly);
+  CustomerImport(storage::Environment& env, const NodeConfig& config, std::string source, bool consentOnly,
+                 ImportRules rules = {});
 
   // Stores the batch's good rows in `txn`, which the caller commits (through the gate,
-  // with the batch's audit entry). Returns the batch's counts and fills `rejections`.
-  // Throws storage::StoreError when the store fails: the caller's transaction must
-  // then not commit, and nothing of the batch is stored.
+  // with the batch's audit entry) or, for a dry run, aborts. Returns the batch's
+  // counts and fills `rejections` and `warnings`. Throws storage::StoreError when the
+  // store fails: the caller's transaction must then not commit, and nothing of the
+  // batch is stored.
   ImportTotals storeBatch(storage::Transaction& txn, capnp::List<protocol::control::ImportRow>::Reader rows,
-                          std::vector<RowRejection>& rejections);
+                          std::vector<RowRejection>& rejections, std::vector<RowWarning>& warnings);
   // The same in a transaction of its own, for tests and tools without a gate.
   ImportTotals storeBatch(capnp::List<protocol::control::ImportRow>::Reader rows,
-                          std::vector<RowRejection>& rejections);
+                          std::vector<RowRejection>& rejections, std::vector<RowWarning>& warnings);
+
+  const ImportFindings& findings() const { return findings_; }
+  // The special-category an attribute column holds, or empty (special-categories.h).
+  std::string specialCategoryOf(const std::string& column) { return categories_.categoryOfColumn(column); }
+  // Whether a row of this import named this customer_id (for `--full`).
+  bool named(std::string_view customerId) const;
 
   // Each consent change stored: customer key, purpose, granted (for the audit). Kept
   // as the batches are stored; a batch whose transaction did not commit leaves its
@@ -59,11 +93,23 @@ class CustomerImport {
   const std::vector<ConsentEvent>& consentEvents() const { return consentEvents_; }
 
  private:
+  // The checks before the store: nullopt when the row may be stored.
+  std::optional<std::string> check(const storage::Transaction& txn, protocol::control::ImportRow::Reader row,
+                                   CheckedRow& checked, std::vector<ConsentUpdate>& consent, int64_t now);
+  void lookForSpecialValues(const CheckedRow& row, uint64_t line);
+
   storage::Environment& env_;
   const NodeConfig& config_;
   std::string source_;
   bool consentOnly_;
+  ImportRules rules_;
   text::IdentifierNormaliser normaliser_;
+  SpecialCategories categories_;
+  ImportFindings findings_;
+  // A hash of each customer_id seen -> its first line. 64 bits: a collision (about
+  // one in 10^6 for ten million customers) would report a repeat that is not one.
+  std::unordered_map<uint64_t, uint64_t> seen_;
+  uint64_t rowsScanned_ = 0;
   std::vector<ConsentEvent> consentEvents_;
 };
 

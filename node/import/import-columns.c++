@@ -81,15 +81,16 @@ std::optional<std::string> readConsentColumns(const std::map<std::string, std::s
     }
     ConsentUpdate update{purpose, common};
     std::string v = lower(value);
-    if (v == "yes" || v == "true" || v == "1" || v == "y") {
+    if (v == "yes" || v == "true" || v == "1" || v == "y" || v == "granted") {
       update.change.granted = true;
-    } else if (v == "no" || v == "false" || v == "0" || v == "n") {
+    } else if (v == "no" || v == "false" || v == "0" || v == "n" || v == "withdrawn") {
       update.change.granted = false;
     } else if (auto at = isoDateToUnix(value)) {
       update.change.granted = true;
       update.change.atUnix = *at;
     } else {
-      return name + " must be yes/no, true/false, 1/0 or the ISO date of the grant";
+      return name + " must be granted/withdrawn, yes/no, true/false, 1/0 or the ISO date of the grant; a mapping's "
+                    "values table can translate others (docs/operations.md, \"Mappings\")";
     }
     out.push_back(std::move(update));
   }

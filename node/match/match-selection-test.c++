@@ -35,7 +35,8 @@ void importRows(storage::Environment& env, const std::vector<std::vector<std::pa
   std::vector<node::RowRejection> rejections;
   node::NodeConfig config;
   config.region = "FI";
-  node::CustomerImport(env, config, "import test.csv", false).storeBatch(list.asReader(), rejections);
+  std::vector<node::RowWarning> warnings;
+  node::CustomerImport(env, config, "import test.csv", false).storeBatch(list.asReader(), rejections, warnings);
   REQUIRE(rejections.empty());
 }
 

@@ -113,6 +113,21 @@ NodeConfig NodeConfig::load(const std::filesystem::path& nodeDir) {
     }
     config.noProgressTimeoutSeconds = static_cast<uint32_t>(*seconds);
   }
+  auto names = [&](const char* key, std::vector<std::string>& into) {
+    if (!table.contains(key)) return;
+    auto* list = table[key].as_array();
+    for (size_t i = 0; list && i < list->size(); ++i) {
+      auto name = (*list)[i].value<std::string>();
+      if (!name || name->empty()) {
+        list = nullptr;
+        break;
+      }
+      into.push_back(*name);
+    }
+    if (!list) throw ConfigError(paths.config().string() + ": `" + key + "` must be a list of attribute column names");
+  };
+  names("special_category_attributes", config.specialCategoryAttributes);
+  names("ordinary_attributes", config.ordinaryAttributes);
   if (table.contains("insecure_plaintext_key")) {
     auto flag = table["insecure_plaintext_key"].value<bool>();
     if (!flag) throw ConfigError(paths.config().string() + ": `insecure_plaintext_key` must be true or false");
@@ -134,6 +149,14 @@ void NodeConfig::save(const std::filesystem::path& nodeDir) const {
   if (!keyPassphraseEnv.empty()) table.insert("key_passphrase_env", keyPassphraseEnv);
   if (insecurePlaintextKey) table.insert("insecure_plaintext_key", true);
   if (noProgressTimeoutSeconds != 60) table.insert("no_progress_timeout_seconds", int64_t{noProgressTimeoutSeconds});
+  auto insertNames = [&](const char* key, const std::vector<std::string>& from) {
+    if (from.empty()) return;
+    toml::array list;
+    for (auto& name : from) list.push_back(name);
+    table.insert(key, list);
+  };
+  insertNames("special_category_attributes", specialCategoryAttributes);
+  insertNames("ordinary_attributes", ordinaryAttributes);
   bool defaults = purposes.size() == defaultPurposes().size();
   for (size_t i = 0; defaults && i < purposes.size(); ++i) {
     defaults = purposes[i].name == defaultPurposes()[i].name && purposes[i].description == defaultPurposes()[i].description;

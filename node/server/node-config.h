@@ -7,6 +7,8 @@
 //   consortium = "entente-demo"   # hash domain shared by all partners of one network
 //   key_passphrase_file = "/etc/entente/passphrase"   # or key_passphrase_env = "VAR",
 //                                                      # or insecure_plaintext_key = true
+//   special_category_attributes = ["blood_group"]      # beyond the names recognised
+//   ordinary_attributes = ["party_size"]               # recognised by name, but not special
 #pragma once
 
 #include "node/server/purposes.h"
@@ -38,6 +40,12 @@ struct NodeConfig {
   // A match whose partner sends nothing for this long is ended with an error naming
   // the partner (`no_progress_timeout_seconds`, 5 to 3600).
   uint32_t noProgressTimeoutSeconds = 60;
+  // Attribute columns holding special-category data (GDPR Art. 9) beyond those the
+  // import recognises by name (node/import/special-categories.h), and columns it
+  // recognises that are not. Such attributes are stored, shown to the firm's own
+  // users, marked as such, and never offered to a partner.
+  std::vector<std::string> specialCategoryAttributes{};
+  std::vector<std::string> ordinaryAttributes{};
   bool knowsPurpose(const std::string& name) const;
   std::string purposeNames() const;  // "a, b, c", for messages
 
