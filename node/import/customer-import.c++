@@ -1,6 +1,7 @@
 #include "node/import/customer-import.h"
 
 #include "crypto/identifier-kind.h"
+#include "node/import/field-text.h"
 #include "node/import/import-columns.h"
 #include "storage/consent-store.h"
 #include "storage/customer-store.h"
@@ -20,29 +21,6 @@ constexpr size_t kMaxCustomerIdBytes = 128;
 constexpr size_t kMaxFieldBytes = 4096;
 constexpr size_t kMaxColumnNameBytes = 128;
 
-// A value as the wire carries it, whole: never through a C string, which would end it
-// at an embedded NUL ("U-1\0-other" must not become "U-1").
-std::string_view textOf(capnp::Text::Reader text) { return {text.begin(), text.size()}; }
-
-// Why `value` of column `name` holds a character no column may hold: NUL and the other
-// C0 controls and DEL; TAB, CR and LF only inside attributes (a multi-line note).
-std::optional<std::string> controlCharacterIn(std::string_view name, std::string_view value, bool lineBreaksAllowed) {
-  for (char c : value) {
-    auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte != 0x7f) continue;
-    if (lineBreaksAllowed && (c == '\t' || c == '\r' || c == '\n')) continue;
-    return std::string(name) + (byte == 0 ? " contains a NUL byte" : " contains a control character") +
-           "; remove it from the file and import the row again";
-  }
-  return std::nullopt;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // The checked content of one row, ready to become a record.
 struct CheckedRow {
   std::map<std::string, std::string, std::less<>> canonical;
@@ -54,8 +32,8 @@ struct CheckedRow {
 std::optional<std::string> check(const text::IdentifierNormaliser& normaliser,
                                  protocol::control::ImportRow::Reader row, CheckedRow& out) {
   for (auto field : row.getFields()) {
-    std::string name(textOf(field.getName()));
-    std::string_view value = trim(textOf(field.getValue()));
+    std::string name(fieldText(field.getName()));
+    std::string_view value = trimField(fieldText(field.getValue()));
     if (name.size() > kMaxColumnNameBytes) return "a column name is longer than 128 bytes";
     if (auto bad = controlCharacterIn("a column name", name, false)) return bad;
     if (value.size() > kMaxFieldBytes) return name + " is longer than 4096 bytes";
@@ -140,8 +118,8 @@ void build(const CheckedRow& row, storage::schema::Customer::Builder customer) {
 
 std::optional<std::string> checkConsentOnly(protocol::control::ImportRow::Reader row, CheckedRow& out) {
   for (auto field : row.getFields()) {
-    std::string name(textOf(field.getName()));
-    std::string_view value = trim(textOf(field.getValue()));
+    std::string name(fieldText(field.getName()));
+    std::string_view value = trimField(fieldText(field.getValue()));
     if (name != "customer_id" && !isConsentColumn(name)) continue;
     if (value.size() > kMaxFieldBytes) return name + " is longer than 4096 bytes";
     if (auto bad = controlCharacterIn(name, value, false)) return bad;
@@ -153,15 +131,6 @@ std::optional<std::string> checkConsentOnly(protocol::control::ImportRow::Reader
 }
 
 }  // namespace
-
-void ImportTotals::add(const ImportTotals& o) {
-  inserted += o.inserted;
-  updated += o.updated;
-  unchanged += o.unchanged;
-  rejected += o.rejected;
-  sharedIdentifiers += o.sharedIdentifiers;
-  consentChanges += o.consentChanges;
-}
 
 CustomerImport::CustomerImport(storage::Environment& env, const NodeConfig& config, std::string source,
                                bool consentOnly)

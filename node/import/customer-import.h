@@ -11,6 +11,7 @@
 // reads customer_id and the consent columns, and updates existing customers only.
 #pragma once
 
+#include "node/import/import-totals.h"
 #include "text/identifier-normaliser.h"
 #include "node/server/node-config.h"
 #include "protocol/control.capnp.h"
@@ -21,16 +22,6 @@
 
 namespace entente::node {
 
-
-struct ImportTotals {
-  uint64_t inserted = 0, updated = 0, unchanged = 0, rejected = 0, sharedIdentifiers = 0, consentChanges = 0;
-  void add(const ImportTotals& other);
-};
-
-struct RowRejection {
-  uint64_t line;
-  std::string reason;
-};
 
 class CustomerImport {
  public:
