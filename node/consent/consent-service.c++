@@ -2,6 +2,7 @@
 
 #include "storage/consent-store.h"
 #include "storage/customer-store.h"
+#include "storage/history-store.h"
 
 #include <ctime>
 #include <map>
@@ -105,6 +106,9 @@ void eraseCustomer(NodeContext& context, const std::string& actor, EraseCustomer
     auto identifiers = storage::CustomerStore::erase(txn, call.getParams().getCustomerId().cStr());
     report.setIdentifiers(identifiers.value_or(0));
     report.setConsentPurposes(static_cast<uint32_t>(storage::ConsentStore::eraseCustomer(txn, key)));
+    // The purchase and contact history is part of what the node holds about the
+    // person: it goes in the same commit. Its count is a number, not a name.
+    d.emplace_back("history_events", std::to_string(storage::HistoryStore::eraseCustomer(txn, key)));
     context.store.markCompactionPending(txn);
     d.emplace_back("compaction", "pending");
   });
