@@ -49,6 +49,10 @@ enum class Table : unsigned {
   RECEIPTS,      // session id || "/" || signer role -> receipt text || 64-byte signature (receipt-store.h)
   AUDIT,         // entry number (u64 big-endian, from 1) -> audit entry (opaque; see node/audit/audit-entry.h)
   AUDIT_CHECKPOINTS,  // entries covered (u64 big-endian) -> signed checkpoint (opaque)
+  // Appended after the first release: a store written before opens and gains them
+  // empty (Environment::open creates a missing table), so no schema version change.
+  HISTORY,            // customer key (u64 big-endian) || day || event id || padding -> HistoryEvent (history-store.h)
+  HISTORY_EVENT_IDS,  // event id -> customer key (u64 big-endian) || day (history-store.h)
   COUNT_
 };
 

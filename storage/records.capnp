@@ -109,3 +109,22 @@ struct SessionReceipt {
   signerFingerprint @8 :Text;
   signature @9 :Data;         # Ed25519 over the receipt's canonical text (node/match/session-receipt.h)
 }
+
+struct HistoryEvent {
+  # One event of a customer's purchase and contact history, as the firm's ERP exported
+  # it (storage/history-store.h). The customer is the table key's prefix, not a field.
+  eventId @0 :Text;           # the ERP's own id of the event: a re-import updates, never duplicates
+  dateDays @1 :Int32;         # the event's date as days since 1970-01-01 (4 bytes, sharing
+                              # a data word with `type`; ISO text would cost a pointer and 16)
+  type @2 :UInt8;             # 1 purchase, 2 return, 3 complaint, 4 complaint_resolved,
+                              # 5 contact (storage::HistoryEventType); 0 is never stored
+  hasAmount @3 :Bool;         # false: the event has no amount (a contact, a complaint)
+  amountMinor @4 :Int64;      # the amount in hundredths of the currency unit (cents), so
+                              # that sums are exact; never negative (a return subtracts)
+  currency @5 :Text;          # ISO 4217 code, upper case; empty when not given
+  category @6 :Text;          # free text from the ERP, trimmed; may be empty
+  channel @7 :Text;           # free text from the ERP (shop, web, phone...), trimmed; may be empty
+  importedAtUnix @8 :Int64;   # when this content was first stored (an unchanged re-import keeps it)
+  source @9 :Text;            # "history import erp.csv:17": the file and line, for the
+                              # subject-access report
+}

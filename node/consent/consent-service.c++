@@ -2,6 +2,7 @@
 
 #include "storage/consent-store.h"
 #include "storage/customer-store.h"
+#include "storage/history-store.h"
 
 #include <ctime>
 #include <map>
@@ -104,6 +105,9 @@ void eraseRecords(NodeContext& context, storage::Transaction& txn, const std::st
   uint64_t key = requireCustomer(txn, customerId);
   auto identifiers = storage::CustomerStore::erase(txn, customerId);
   auto purposes = storage::ConsentStore::eraseCustomer(txn, key);
+  // The purchase and contact history is part of what the node holds about the
+  // person: it goes in the same commit. Its count is a number, not a name.
+  d.emplace_back("history_events", std::to_string(storage::HistoryStore::eraseCustomer(txn, key)));
   if (report) {
     report->setIdentifiers(identifiers.value_or(0));
     report->setConsentPurposes(static_cast<uint32_t>(purposes));

@@ -18,15 +18,6 @@ constexpr uint64_t kRowsSearchedForSpecialValues = 10000;
 
 }  // namespace
 
-void ImportTotals::add(const ImportTotals& o) {
-  inserted += o.inserted;
-  updated += o.updated;
-  unchanged += o.unchanged;
-  rejected += o.rejected;
-  sharedIdentifiers += o.sharedIdentifiers;
-  consentChanges += o.consentChanges;
-}
-
 CustomerImport::CustomerImport(storage::Environment& env, const NodeConfig& config, std::string source,
                                bool consentOnly, ImportRules rules)
     : env_(env),

@@ -19,6 +19,7 @@
 
 #include "node/import/field-changes.h"
 #include "node/import/import-columns.h"
+#include "node/import/import-totals.h"
 #include "node/import/row-check.h"
 #include "node/import/special-categories.h"
 #include "node/server/node-config.h"
@@ -32,16 +33,6 @@
 #include <vector>
 
 namespace entente::node {
-
-struct ImportTotals {
-  uint64_t inserted = 0, updated = 0, unchanged = 0, rejected = 0, sharedIdentifiers = 0, consentChanges = 0;
-  void add(const ImportTotals& other);
-};
-
-struct RowRejection {
-  uint64_t line;
-  std::string reason;
-};
 
 struct RowWarning {
   uint64_t line;

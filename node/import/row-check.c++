@@ -1,5 +1,6 @@
 #include "node/import/row-check.h"
 
+#include "node/import/field-text.h"
 #include "node/import/import-columns.h"
 #include "node/import/special-categories.h"
 
@@ -13,29 +14,6 @@ namespace {
 constexpr size_t kMaxCustomerIdBytes = 128;
 constexpr size_t kMaxFieldBytes = 4096;
 constexpr size_t kMaxColumnNameBytes = 128;
-
-// A value as the wire carries it, whole: never through a C string, which would end it
-// at an embedded NUL ("U-1\0-other" must not become "U-1").
-std::string_view textOf(capnp::Text::Reader text) { return {text.begin(), text.size()}; }
-
-// Why `value` of column `name` holds a character no column may hold: NUL and the other
-// C0 controls and DEL; TAB, CR and LF only inside attributes (a multi-line note).
-std::optional<std::string> controlCharacterIn(std::string_view name, std::string_view value, bool lineBreaksAllowed) {
-  for (char c : value) {
-    auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte != 0x7f) continue;
-    if (lineBreaksAllowed && (c == '\t' || c == '\r' || c == '\n')) continue;
-    return std::string(name) + (byte == 0 ? " contains a NUL byte" : " contains a control character") +
-           "; remove it from the file and import the row again";
-  }
-  return std::nullopt;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // The stored value of a canonical column.
 std::string storedField(storage::schema::Customer::Reader c, std::string_view column) {
@@ -53,8 +31,8 @@ std::string storedField(storage::schema::Customer::Reader c, std::string_view co
 
 std::optional<std::string> readRow(protocol::control::ImportRow::Reader row, bool consentOnly, CheckedRow& out) {
   for (auto field : row.getFields()) {
-    std::string name(textOf(field.getName()));
-    std::string_view value = trim(textOf(field.getValue()));
+    std::string name(fieldText(field.getName()));
+    std::string_view value = trimField(fieldText(field.getValue()));
     bool consent = isConsentColumn(name);
     bool canonical = isCanonicalColumn(name);
     if (consentOnly && name != "customer_id" && !consent) continue;
