@@ -6,6 +6,9 @@
 
 #include "text/identifier-normaliser.h"
 
+#include "text/country-names.h"
+#include "text/date-reading.h"
+
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 #include <unicode/locid.h>
@@ -16,7 +19,6 @@
 #include <unicode/utf8.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <stdexcept>
 
 namespace entente::text {
@@ -80,74 +82,10 @@ bool isAsciiUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool isAsciiLower(char c) { return c >= 'a' && c <= 'z'; }
 char asciiUpper(char c) { return isAsciiLower(c) ? static_cast<char>(c - 'a' + 'A') : c; }
 
-bool isLeapYear(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
-
-int daysInMonth(int year, int month) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return month == 2 && isLeapYear(year) ? 29 : kDays[month - 1];
-}
-
-// Reads a run of 1..maxDigits ASCII digits at `pos`; nullopt if there is none or it
-// is longer.
-std::optional<int> readNumber(std::string_view s, size_t& pos, size_t minDigits,
-                              size_t maxDigits) {
-  size_t start = pos;
-  int value = 0;
-  while (pos < s.size() && isAsciiDigit(s[pos])) {
-    value = value * 10 + (s[pos] - '0');
-    ++pos;
-    if (pos - start > maxDigits) return std::nullopt;
-  }
-  if (pos - start < minDigits) return std::nullopt;
-  return value;
-}
-
-struct CalendarDate {
-  int year;
-  int month;
-  int day;
-};
-
-// The formats of the header: YYYYMMDD, YYYY-MM-DD, and day first with one separator
-// kind among '/', '.', '-'. Day and month may drop their leading zero ("1.2.1980"),
-// as many European CRMs write them; the year always has four digits, since a
-// two-digit year cannot be placed in a century reliably.
-std::optional<CalendarDate> parseDateShape(std::string_view s) {
-  bool allDigits = std::all_of(s.begin(), s.end(), isAsciiDigit);
-  if (allDigits) {
-    if (s.size() != 8) return std::nullopt;
-    auto number = [&](size_t at, size_t len) {
-      int v = 0;
-      for (size_t i = at; i < at + len; ++i) v = v * 10 + (s[i] - '0');
-      return v;
-    };
-    return CalendarDate{number(0, 4), number(4, 2), number(6, 2)};
-  }
-
-  size_t pos = 0;
-  auto first = readNumber(s, pos, 1, 4);
-  if (!first || pos >= s.size()) return std::nullopt;
-  bool yearFirst = pos == 4;
-  char separator = s[pos];
-  if (yearFirst ? separator != '-'
-                : (separator != '/' && separator != '.' && separator != '-')) {
-    return std::nullopt;
-  }
-  if (!yearFirst && pos > 2) return std::nullopt;
-  ++pos;
-  auto second = readNumber(s, pos, 1, 2);
-  if (!second || pos >= s.size() || s[pos] != separator) return std::nullopt;
-  ++pos;
-  auto third = yearFirst ? readNumber(s, pos, 1, 2) : readNumber(s, pos, 4, 4);
-  if (!third || pos != s.size()) return std::nullopt;
-
-  if (yearFirst) return CalendarDate{*first, *second, *third};
-  return CalendarDate{*third, *second, *first};
-}
-
 // The part functions below return the reason as "<subject> <rule>" so that a whole
 // identifier can name which part failed ("name_dob_postal: first name has no
-// letters or digits").
+// letters or digits"). Birth date and country, read by modules that other columns
+// share, say "<column>: <rule>" ("name_dob_postal: birth_date: not a day of the calendar").
 std::string partReason(std::string_view subject, std::string_view rule) {
   std::string out(subject);
   out += ' ';
@@ -286,7 +224,7 @@ Normalisation IdentifierNormaliser::nameDobPostal(const PersonFields& person) co
   if (!first) return withPrefix(kPrefix, Normalisation::rejected("first " + first.rejection));
   auto last = name(person.lastName);
   if (!last) return withPrefix(kPrefix, Normalisation::rejected("last " + last.rejection));
-  auto born = birthDate(person.birthDate);
+  auto born = birthDate(person.birthDate, person.birthDateFormat);
   if (!born) return withPrefix(kPrefix, std::move(born));
   auto postal = postalCode(person.postalCode);
   if (!postal) return withPrefix(kPrefix, std::move(postal));
@@ -301,44 +239,34 @@ Normalisation IdentifierNormaliser::nameDobPostal(const PersonFields& person) co
   return Normalisation::ok(std::move(joined));
 }
 
-Normalisation IdentifierNormaliser::birthDate(std::string_view raw) const {
-  constexpr std::string_view kSubject = "birth date";
+Normalisation IdentifierNormaliser::birthDate(std::string_view raw, std::string_view format) const {
+  // Reasons here are "birth_date: <rule>", the column's name, like readDate's own.
+  constexpr std::string_view kField = "birth_date";
   auto text = icu_->decodeToUtf8(raw);
-  if (!text) {
-    return Normalisation::rejected(partReason(kSubject, "is not valid UTF-8 or too long"));
+  if (!text) return Normalisation::rejected("birth_date: is not valid UTF-8 or too long");
+  DateReading date = readDate(*text, kField, format);
+  if (!date) return Normalisation::rejected(std::move(date.rejection));
+  // ISO dates start with the year; 1900-2100 keeps a misread or placeholder year
+  // ("0001-01-01", "9999-12-31") out of name_dob_postal.
+  int year = std::stoi(date.iso->substr(0, 4));
+  if (year < kMinBirthYear || year > kMaxBirthYear) {
+    return Normalisation::rejected("birth_date: has a year outside 1900-2100");
   }
-  if (text->empty()) return Normalisation::rejected(partReason(kSubject, "is empty"));
-  auto date = parseDateShape(*text);
-  if (!date) {
-    return Normalisation::rejected(
-        partReason(kSubject, "is not in a known format (YYYY-MM-DD, YYYYMMDD, DD/MM/YYYY, "
-                             "DD.MM.YYYY, DD-MM-YYYY)"));
-  }
-  if (date->month < 1 || date->month > 12 || date->day < 1 ||
-      date->day > daysInMonth(date->year, date->month)) {
-    return Normalisation::rejected(partReason(kSubject, "is not a valid date"));
-  }
-  if (date->year < kMinBirthYear || date->year > kMaxBirthYear) {
-    return Normalisation::rejected(partReason(kSubject, "has a year outside 1900-2100"));
-  }
-  char out[32];  // room for any int, to satisfy -Wformat-truncation
-  std::snprintf(out, sizeof out, "%04d-%02d-%02d", date->year, date->month, date->day);
-  return Normalisation::ok(out);
+  return Normalisation::ok(std::move(*date.iso));
 }
 
 Normalisation IdentifierNormaliser::country(std::string_view raw) const {
-  constexpr std::string_view kSubject = "country";
   auto text = icu_->decodeToUtf8(raw);
-  if (!text) {
-    return Normalisation::rejected(partReason(kSubject, "is not valid UTF-8 or too long"));
+  if (!text) return Normalisation::rejected("country: is not valid UTF-8 or too long");
+  if (text->empty()) return Normalisation::rejected("country: is empty");
+  if (auto code = countryCode(*text)) return Normalisation::ok(std::move(*code));
+  if (isAmbiguousCountryName(*text)) {
+    return Normalisation::rejected(
+        "country: a name that ICU gives to more than one country; give its ISO 3166 code");
   }
-  if (text->empty()) return Normalisation::rejected(partReason(kSubject, "is empty"));
-  std::string code;
-  for (char c : *text) code += asciiUpper(c);
-  if (code.size() != 2 || !isAsciiUpper(code[0]) || !isAsciiUpper(code[1])) {
-    return Normalisation::rejected(partReason(kSubject, "is not a two-letter ISO code"));
-  }
-  return Normalisation::ok(std::move(code));
+  return Normalisation::rejected(
+      "country: not an ISO 3166 code or a country name in English, French, Spanish, "
+      "Portuguese, Finnish or German");
 }
 
 Normalisation IdentifierNormaliser::name(std::string_view raw) const {

@@ -24,13 +24,15 @@ struct Normalisation {
   static Normalisation rejected(std::string why) { return {std::nullopt, std::move(why)}; }
 };
 
-// The raw fields that together form the name_dob_postal identifier.
+// The raw fields that together form the name_dob_postal identifier, and the file's
+// date pattern for the birth date (empty: ISO and unambiguous dates only).
 struct PersonFields {
   std::string_view firstName;
   std::string_view lastName;
   std::string_view birthDate;
   std::string_view postalCode;
   std::string_view country;
+  std::string_view birthDateFormat = {};
 };
 
 // Holds the ICU transliterator and libphonenumber's utility, which are costly to make.
@@ -54,10 +56,13 @@ class IdentifierNormaliser {
   Normalisation nameDobPostal(const PersonFields& person) const;
 
   // The parts, public because import also stores them normalised.
-  // Accepts YYYY-MM-DD, YYYYMMDD, DD/MM/YYYY, DD.MM.YYYY, DD-MM-YYYY (European day
-  // first); checks the calendar date; writes YYYY-MM-DD.
-  Normalisation birthDate(std::string_view raw) const;
-  // Trim, upper-case, must be two ASCII letters (ISO 3166-1 alpha-2).
+  // Read by text/date-reading.h: ISO dates always; with `format` (a strptime pattern
+  // such as "%d/%m/%Y") that pattern too; without it, D/M/YYYY and M/D/YYYY only when
+  // one reading alone is a date. "03/04/1975" without a format is rejected, never
+  // guessed. The year must be in 1900-2100. Writes YYYY-MM-DD.
+  Normalisation birthDate(std::string_view raw, std::string_view format = {}) const;
+  // ISO 3166-1 alpha-2 (upper case) from an alpha-2 or alpha-3 code or a country name
+  // in English, French, Spanish, Portuguese, Finnish or German (text/country-names.h).
   Normalisation country(std::string_view raw) const;
   // Transliterated, lower-case, letters and digits only; rejected when empty.
   Normalisation name(std::string_view raw) const;

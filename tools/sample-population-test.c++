@@ -91,7 +91,7 @@ std::map<std::string, std::set<std::string>> identifiersOf(const FirmFile& firm)
     if (!row["birth_date"].empty()) {
       take("name_dob_postal",
            normaliser.nameDobPostal({row["first_name"], row["last_name"], row["birth_date"],
-                                     row["postal_code"], row["country"]}));
+                                     row["postal_code"], row["country"], firm.birthDateFormat}));
     }
     CHECK(!ids.empty());
   }

@@ -172,12 +172,13 @@ struct FirmStyle {
   uint32_t missingEmailPercent;
   uint32_t missingPhonePercent;
   uint32_t missingBirthDatePercent;
+  const char* birthDateFormat;  // as baseRowOf writes them; "" for ISO
 };
 
 constexpr FirmStyle kFirmStyles[] = {
-    {"firm-a", "FR", 5, 8, 3},
-    {"firm-b", "ES", 6, 5, 4},
-    {"firm-c", "FI", 30, 6, 2},  // the insurer often has no e-mail
+    {"firm-a", "FR", 5, 8, 3, ""},
+    {"firm-b", "ES", 6, 5, 4, "%d/%m/%Y"},
+    {"firm-c", "FI", 30, 6, 2, "%d.%m.%Y"},  // the insurer often has no e-mail
 };
 
 // A firm's consent columns and habits. A null column: the firm never asks that purpose.
@@ -615,7 +616,7 @@ SampleSet writeSampleSet(const SampleOptions& options, const std::filesystem::pa
   for (size_t f = 0; f < firmCount; ++f) {
     const FirmStyle& style = kFirmStyles[f];
     FirmFile file{style.name, outDir / (std::string(style.name) + ".csv"), columnMapOf(f),
-                  style.region, consentPurposesOf(f)};
+                  style.region, style.birthDateFormat, consentPurposesOf(f)};
     crypto::PrivateFile out(file.csv);
     if (f == 1) out.out() << "\xEF\xBB\xBF";
     csv::Writer writer(out.out(), /*crlf=*/f == 1, csv::Formulas::AS_IS);

@@ -45,6 +45,9 @@ struct FirmFile {
   // imported as attributes. Empty for firm-a, whose header is already canonical.
   std::vector<std::pair<std::string, std::string>> columnMap;
   std::string region;  // the node's default region, e.g. "FR"
+  // The strptime pattern of the file's birth dates ("%d/%m/%Y"), which import needs
+  // since many of them read both day-first and month-first; empty for ISO dates.
+  std::string birthDateFormat;
   // The purposes (of kPurposes, in that order) the file has a consent column for. For
   // any other purpose the firm never asked: none of its customers has granted it.
   std::vector<std::string> consentPurposes;

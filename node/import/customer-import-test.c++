@@ -52,7 +52,7 @@ Imported importRows(storage::Environment& env, const std::vector<Row>& rows, nod
 
 Row helene() {
   return {{"customer_id", "A-1"},   {"email", " Helene.Dupont@Orange.fr "}, {"phone", "06 12 34 56 78"},
-          {"first_name", "Hélène"}, {"last_name", "Dupont"},                  {"birth_date", "1980-04-03"},
+          {"first_name", "Hélène"}, {"last_name", "Dupont"},                  {"birth_date", "30/04/1980"},
           {"postal_code", "75 001"}, {"segment", "boat-owner"}};
 }
 
@@ -69,7 +69,7 @@ TEST_CASE("an imported row becomes a customer with its three identifiers") {
   REQUIRE(key);
   auto record = storage::CustomerStore::read(txn, *key);
   auto customer = record.get();
-  CHECK(std::string(customer.getBirthDate()) == "1980-04-03");
+  CHECK(std::string(customer.getBirthDate()) == "1980-04-30");
   CHECK(std::string(customer.getCountry()) == "");  // not given: the region applies, not stored
   REQUIRE(customer.getIdentifiers().size() == 3);
   CHECK(std::string(customer.getIdentifiers()[0].getValue()) == "helene.dupont@orange.fr");
@@ -254,6 +254,46 @@ TEST_CASE("a row's country decides how its phone number is read") {
   REQUIRE(result.totals.inserted == 1);
   storage::Transaction txn(env, storage::Transaction::Mode::READ);
   CHECK(storage::CustomerStore::holdersOf(txn, 1, "+358401234567").size() == 1);
+}
+
+TEST_CASE("a row's country may be a name, and is stored as its ISO code") {
+  TempDir dir;
+  storage::Environment env(dir / "store", true);
+  auto result = importRows(env, {{{"customer_id", "F"}, {"phone", "040 123 4567"}, {"country", "Finlande"}}});
+  REQUIRE(result.totals.inserted == 1);
+  storage::Transaction txn(env, storage::Transaction::Mode::READ);
+  auto record = storage::CustomerStore::read(txn, *storage::CustomerStore::keyOf(txn, "F"));
+  CHECK(std::string(record.get().getCountry()) == "FI");
+  CHECK(storage::CustomerStore::holdersOf(txn, 1, "+358401234567").size() == 1);
+}
+
+TEST_CASE("a birth date that reads two ways is dropped, never guessed, and the file's format reads it") {
+  TempDir dir;
+  storage::Environment env(dir / "store", true);
+  Row ambiguous = helene();
+  ambiguous[5].second = "03/04/1980";
+  auto result = importRows(env, {ambiguous});
+  CHECK(result.totals.inserted == 1);
+  REQUIRE(result.warnings.size() == 1);
+  CHECK(result.warnings[0].column == "birth_date");
+  CHECK(result.warnings[0].reason ==
+        "birth_date: 03/04-style date could be day-first or month-first; give the file's format "
+        "with --date-format (e.g. '%d/%m/%Y' or '%m/%d/%Y')");
+  {
+    storage::Transaction txn(env, storage::Transaction::Mode::READ);
+    auto record = storage::CustomerStore::read(txn, *storage::CustomerStore::keyOf(txn, "A-1"));
+    CHECK(std::string(record.get().getBirthDate()) == "");
+    CHECK(record.get().getIdentifiers().size() == 2);  // no name_dob_postal without the date
+  }
+  node::ImportRules us;
+  us.dateFormats["birth_date"] = "%m/%d/%Y";
+  auto again = importRows(env, {ambiguous}, us);
+  CHECK(again.totals.updated == 1);
+  CHECK(again.warnings.empty());
+  storage::Transaction txn(env, storage::Transaction::Mode::READ);
+  auto record = storage::CustomerStore::read(txn, *storage::CustomerStore::keyOf(txn, "A-1"));
+  CHECK(std::string(record.get().getBirthDate()) == "1980-03-04");
+  CHECK(record.get().getIdentifiers().size() == 3);
 }
 
 TEST_CASE("consent columns record each purpose's state with its source and line") {

@@ -75,7 +75,7 @@ std::optional<std::string> normaliseRow(const text::IdentifierNormaliser& normal
     auto it = row.canonical.find(column);
     return it == row.canonical.end() ? std::string_view() : std::string_view(it->second);
   };
-  [[maybe_unused]] auto format = [&](std::string_view column) -> std::string_view {
+  auto format = [&](std::string_view column) -> std::string_view {
     auto it = rules.dateFormats.find(column);
     return it == rules.dateFormats.end() ? std::string_view() : std::string_view(it->second);
   };
@@ -117,7 +117,7 @@ std::optional<std::string> normaliseRow(const text::IdentifierNormaliser& normal
     }
   }
   if (!get("birth_date").empty()) {
-    auto date = normaliser.birthDate(get("birth_date"));  // DATE-FORMAT: pass format("birth_date")
+    auto date = normaliser.birthDate(get("birth_date"), format("birth_date"));
     if (date) {
       row.canonical["birth_date"] = *date.value;
     } else {
