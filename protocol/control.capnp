@@ -238,6 +238,31 @@ interface ControlSession {
   eraseCustomer @18 (customerId :Text) -> (erased :ErasureReport);        # admin
   auditVerify @19 () -> (report :AuditReport);                            # admin, compliance
   auditExport @20 (sinceUnix :Int64, sink :LineSink) -> (lines :UInt64);  # admin, compliance
+  beginHistoryImport @21 (source :Text, options :ImportOptions)
+      -> (import :CustomerImport, header :HeaderCheck);  # admin
+  # `entente history import`: purchase and contact events from an ERP, by event id.
+  customerHistory @22 (customerId :Text) -> (history :CustomerHistory);  # admin, compliance
+}
+
+struct HistoryEventInfo {
+  eventId @0 :Text;
+  date @1 :Text;                  # YYYY-MM-DD
+  type @2 :Text;                  # purchase, return, complaint, complaint_resolved, contact
+  category @3 :Text;
+  amountMinor @4 :Int64;          # in the currency's minor unit (cents)
+  currency @5 :Text;
+  channel @6 :Text;
+  source @7 :Text;                # the file and line it came from
+}
+
+struct HistoryFact {
+  name @0 :Text;                  # e.g. purchases.last_12m (docs/operations.md, "Purchase and contact history")
+  value @1 :Text;
+}
+
+struct CustomerHistory {
+  events @0 :List(HistoryEventInfo);
+  facts @1 :List(HistoryFact);
 }
 
 struct ConsentRequest {

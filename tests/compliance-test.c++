@@ -100,7 +100,8 @@ TEST_CASE("a consent-only import updates existing customers and rejects unknown 
   people.write("cmp.csv", "Member,Offers\nB1,no\nB9,yes\n");
   auto r = people.net.run("boats", {"consent", "import", (people.net.root() / "cmp.csv").string(), "--map",
                                     "Member=customer_id", "--map", "Offers=consent_cross-selling", "--json"});
-  REQUIRE(r.exitCode == 0);
+  INFO(r.err);
+  REQUIRE(r.exitCode == 1);  // a row was rejected: the exit status says so
   CHECK(jsonNumber(r.out, "consentChanges") == 1);
   CHECK(jsonNumber(r.out, "rejected") == 1);
   CHECK_THAT(r.err, Catch::Contains("cmp.csv:3: rejected: no customer with this customer_id"));

@@ -28,16 +28,26 @@ void addTokenCommands(CLI::App& app);
 void addConsentCommands(CLI::App& app);
 void addCustomerCommands(CLI::App& app);
 void addAuditCommands(CLI::App& app);
+void addHistoryCommands(CLI::App& app);
 
-// `entente import` and `entente consent import` share the reading of CSV files.
+// `entente import`, `entente consent import` and `entente history import` share the
+// reading, mapping and checking of CSV files (tools/import-command.c++).
 struct ImportOptions {
+  enum class Kind { CUSTOMERS, CONSENT, HISTORY };
+  Kind kind = Kind::CUSTOMERS;
   std::string file;
-  std::vector<std::string> maps;
+  std::vector<std::string> maps, ignores;
+  std::string mapFile, preset, dateFormat;
   std::string node;
   size_t batchRows = 1000;
   bool json = false;
-  bool consentOnly = false;
+  bool strict = false, dryRun = false, full = false, removeMissing = false;
+  std::string rejectsFile;
+  bool force = false;
+  uint64_t maxRejects = 0;
 };
+// Adds the options every import command shares (mapping, guardrails, --node, --json).
+void addImportOptions(CLI::App& command, ImportOptions& options);
 void runImportCommand(const ImportOptions& options);
 
 // Adds the --node option every client command shares.

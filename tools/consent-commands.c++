@@ -118,12 +118,9 @@ void addConsentCommands(CLI::App& app) {
   setCmd->callback([s] { set(*s); });
 
   auto i = std::make_shared<ImportOptions>();
-  i->consentOnly = true;
+  i->kind = ImportOptions::Kind::CONSENT;
   auto* importCmd = group->add_subcommand("import", "Apply consent-only updates from a CSV file (a consent platform)");
-  importCmd->add_option("FILE", i->file, "CSV with customer_id and consent_<purpose> columns")->required();
-  importCmd->add_option("--map", i->maps, "Rename a column: THEIR_COLUMN=CANONICAL (repeatable)");
-  importCmd->add_flag("--json", i->json, "Print the summary as one JSON object");
-  addNodeOption(*importCmd, i->node);
+  addImportOptions(*importCmd, *i);
   importCmd->footer(
       "Columns: customer_id, consent_<purpose> (yes/no, true/false, 1/0 or the ISO date of the grant),\n"
       "optional consent_source, consent_date, consent_basis, consent_notice_version, consent_expires.\n"

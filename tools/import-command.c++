@@ -1,74 +1,101 @@
-// entente import FILE.csv [--map their=canonical]...: loads a CRM or ERP export into
-// the node. The CLI reads and checks the CSV; the node normalises, checks and stores
-// each batch of rows atomically. Re-running an import is safe: it is an upsert by
-// customer_id, and unchanged customers are counted as such.
+// entente import FILE.csv [--preset NAME | --map-file FILE] [--map THEIR=TARGET]...:
+// loads a CRM or ERP export into the node. The CLI reads the CSV and applies the
+// mapping (tools/import-mapping.h); the node normalises, checks and stores each batch
+// of rows atomically (node/import/). Re-running an import is safe: it is an upsert by
+// customer_id, and unchanged customers are counted as such. The summary
+// (tools/import-summary.c++) says once per file what needs a person's attention.
 #include "text/csv.h"
-#include "node/import/import-columns.h"
 #include "tools/commands.h"
 #include "tools/control-client.h"
+#include "tools/import-mapping.h"
+#include "tools/import-summary.h"
 
 #include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <unistd.h>
 
-#include <map>
-#include <set>
+#include <chrono>
 
 namespace entente::tools {
 
 namespace {
 
-// The column names after --map, checked: unique, non-empty, with a customer_id.
-std::vector<std::string> mapHeader(const std::vector<std::string>& header, const std::vector<std::string>& maps,
-                                   const std::string& file) {
-  std::map<std::string, std::string> renames;
-  for (auto& m : maps) {
-    auto eq = m.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == m.size()) {
-      throw CliError("--map takes THEIR_COLUMN=CANONICAL_COLUMN, e.g. --map 'E-mail Address=email'", 2);
-    }
-    std::string target = m.substr(eq + 1);
-    if (!node::isCanonicalColumn(target)) {
-      throw CliError("--map target '" + target +
-                         "' is not a canonical column (customer_id, email, phone, first_name, last_name, birth_date, "
-                         "postal_code, country, consent_<purpose>, consent_source, consent_date, consent_basis, "
-                         "consent_notice_version, consent_expires); other columns are kept as attributes under "
-                         "their own name",
-                     2);
-    }
-    renames[m.substr(0, eq)] = target;
-  }
-  std::vector<std::string> columns;
-  std::set<std::string> seen;
-  for (auto& raw : header) {
-    std::string name = raw;
-    if (auto it = renames.find(raw); it != renames.end()) {
-      name = it->second;
-      renames.erase(it);
-    }
-    if (name.empty()) throw CliError(file + ":1: a column has no name; name it or remove it", 2);
-    if (!seen.insert(name).second) {
-      throw CliError(file + ":1: column '" + name + "' appears twice (after --map); each column needs its own name", 2);
-    }
-    columns.push_back(name);
-  }
-  if (!renames.empty()) {
-    throw CliError("--map names column '" + renames.begin()->first + "', which " + file + " does not have", 2);
-  }
-  if (!seen.count("customer_id")) {
-    throw CliError(file + " has no customer_id column; name the column holding your customer ids with "
-                          "--map 'YOUR COLUMN=customer_id'",
-                   2);
-  }
-  return columns;
+ImportMapping mappingOf(const ImportOptions& o) {
+  if (!o.preset.empty() && !o.mapFile.empty()) throw CliError("give --preset or --map-file, not both", 2);
+  ImportMapping mapping = !o.preset.empty()    ? ImportMapping::preset(o.preset)
+                          : !o.mapFile.empty() ? ImportMapping::fromFile(o.mapFile)
+                                               : ImportMapping();
+  for (auto& m : o.maps) mapping.applyMap(m);
+  for (auto& column : o.ignores) mapping.ignore(column);
+  return mapping;
 }
 
-void printCounts(const char* label, protocol::control::ImportCounts::Reader c) {
-  fmt::print("{}: {} inserted, {} updated, {} unchanged, {} rejected\n", label, c.getInserted(), c.getUpdated(),
-             c.getUnchanged(), c.getRejected());
+const ImportKind& kindOf(const ImportOptions& o) {
+  return o.kind == ImportOptions::Kind::HISTORY ? ImportKind::history() : ImportKind::customers();
 }
+
+// Rows read, rate and time left on a terminal; nothing in a pipe.
+class Progress {
+ public:
+  explicit Progress(bool shown) : shown_(shown), start_(std::chrono::steady_clock::now()) {}
+  void show(uint64_t rows, const csv::Reader& reader, bool done) {
+    if (!shown_) return;
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    double rate = seconds > 0 ? rows / seconds : 0;
+    std::string left;
+    if (!done && reader.totalBytes() > 0 && reader.bytesRead() > 0) {
+      double share = static_cast<double>(reader.bytesRead()) / static_cast<double>(reader.totalBytes());
+      double remaining = seconds * (1 - share) / share;
+      left = fmt::format(", {:.0f}%, about {:.0f} s left", 100 * share, remaining);
+    }
+    fmt::print(stderr, "\r{} rows, {:.0f} rows/s{}{}", rows, rate, left, done ? "\n" : "   ");
+  }
+
+ private:
+  bool shown_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+// Each rejected row, with its line and reason and the file's own columns, so that it
+// can be fixed and imported again (the two added columns are left out by a mapping).
+class RejectsFile {
+ public:
+  RejectsFile(const std::string& path, bool force, const std::vector<std::string>& header) {
+    if (path.empty()) return;
+    file_ = openOutputFile(path, force);
+    // As the CRM wrote them: a fixed file goes back into Entente, not into a
+    // spreadsheet's formula engine only.
+    writer_.emplace(file_->out(), false, csv::Formulas::AS_IS);
+    auto columns = header;
+    columns.push_back(kRejectedLineColumn);
+    columns.push_back(kRejectedReasonColumn);
+    writer_->row(columns);
+    width_ = header.size();
+  }
+  void add(uint64_t line, const std::string& reason, std::vector<std::string> fields) {
+    ++count_;
+    if (!writer_) return;
+    fields.resize(width_);
+    fields.push_back(std::to_string(line));
+    fields.push_back(reason);
+    writer_->row(fields);
+  }
+  void commit() {
+    if (file_) file_->commit();
+  }
+  uint64_t count() const { return count_; }
+
+ private:
+  std::unique_ptr<crypto::PrivateFile> file_;
+  std::optional<csv::Writer> writer_;
+  size_t width_ = 0;
+  uint64_t count_ = 0;
+};
 
 void runImport(const ImportOptions& o) {
+  if (o.removeMissing && !o.full) throw CliError("--remove-missing needs --full: only a full export can say who is gone", 2);
+  auto mapping = mappingOf(o);
   csv::Reader reader = [&] {
     try {
       return csv::Reader(o.file);
@@ -80,26 +107,55 @@ void runImport(const ImportOptions& o) {
   std::optional<csv::RecordError> error;
   if (!reader.next(record, error)) throw CliError(o.file + " is empty: it needs a header line and rows", 2);
   if (error) throw CliError(o.file + ":" + std::to_string(error->line) + ": the header is malformed: " + error->reason, 2);
-  auto columns = mapHeader(record.fields, o.maps, o.file);
-  if (o.consentOnly) {
+  const std::vector<std::string> header = record.fields;
+  auto mapped = mapHeader(header, mapping, o.dateFormat, kindOf(o), o.file);
+  if (o.kind == ImportOptions::Kind::CONSENT) {
     std::string ignored;
-    for (auto& c : columns) {
-      if (c != "customer_id" && !node::isConsentColumn(c)) ignored += (ignored.empty() ? "" : ", ") + c;
+    for (auto& f : mapped.fields) {
+      if (f.target != "customer_id" && f.target.rfind("consent_", 0) != 0) ignored += (ignored.empty() ? "" : ", ") + f.target;
     }
     if (!ignored.empty()) fmt::print(stderr, "note: a consent import ignores the columns {}\n", ignored);
   }
+  RejectsFile rejects(o.rejectsFile, o.force, header);
+  ImportSummary summary(o, header, mapped);
 
   ControlClient client(resolveNodeDir(o.node));
-  auto begin = client.control().beginImportRequest();
-  begin.setSource(std::filesystem::path(o.file).filename().string());
-  begin.setConsentOnly(o.consentOnly);
-  auto import = client.wait(begin.send()).getImport();
-
-  bool progress = isatty(STDERR_FILENO) && !o.json;
-  uint64_t clientRejected = 0, rows = 0, lastLine = 1;
-  auto reject = [&](uint64_t line, const std::string& reason) {
-    fmt::print(stderr, "{}:{}: rejected: {}\n", o.file, line, reason);
+  std::string source = std::filesystem::path(o.file).filename().string();
+  auto fillOptions = [&](protocol::control::ImportOptions::Builder options) {
+    auto targets = mapped.targets();
+    auto columns = options.initColumns(static_cast<unsigned>(targets.size()));
+    for (unsigned i = 0; i < targets.size(); ++i) columns.set(i, targets[i]);
+    auto formats = options.initDateFormats(static_cast<unsigned>(mapped.dateFormats.size()));
+    unsigned next = 0;
+    for (auto& [column, format] : mapped.dateFormats) {
+      formats[next].setName(column);
+      formats[next++].setValue(format);
+    }
+    options.setStrict(o.strict);
+    options.setDryRun(o.dryRun);
+    options.setFull(o.full);
+    options.setRemoveMissing(o.removeMissing);
   };
+  protocol::control::CustomerImport::Client import = nullptr;
+  if (o.kind == ImportOptions::Kind::HISTORY) {
+    auto begin = client.control().beginHistoryImportRequest();
+    begin.setSource(source);
+    fillOptions(begin.initOptions());
+    auto begun = client.wait(begin.send());  // owns what the header reads
+    summary.headerChecked(begun.getHeader());
+    import = begun.getImport();
+  } else {
+    auto begin = client.control().beginImportRequest();
+    begin.setSource(source);
+    begin.setConsentOnly(o.kind == ImportOptions::Kind::CONSENT);
+    fillOptions(begin.initOptions());
+    auto begun = client.wait(begin.send());  // owns what the header reads
+    summary.headerChecked(begun.getHeader());
+    import = begun.getImport();
+  }
+
+  Progress progress(isatty(STDERR_FILENO) && !o.json);
+  uint64_t clientRejected = 0, rows = 0, lastLine = 1;
   std::vector<csv::Record> batch;
   // A batch is bounded in bytes as well as rows, so that a file of very wide rows
   // never makes a message past Cap'n Proto's traversal limit (64 MiB).
@@ -111,76 +167,75 @@ void runImport(const ImportOptions& o) {
     auto list = request.initRows(static_cast<unsigned>(batch.size()));
     for (unsigned i = 0; i < batch.size(); ++i) {
       list[i].setLine(batch[i].line);
-      auto fields = list[i].initFields(static_cast<unsigned>(columns.size()));
-      for (unsigned j = 0; j < columns.size(); ++j) {
+      auto fields = list[i].initFields(static_cast<unsigned>(mapped.fields.size()));
+      for (unsigned j = 0; j < mapped.fields.size(); ++j) {
+        auto& field = mapped.fields[j];
+        std::string value = MappedHeader::valueOf(field, batch[i].fields[field.sourceIndex]);
+        summary.sawValue(field, batch[i].fields[field.sourceIndex]);
         // With their sizes: a C string would end a value at an embedded NUL.
-        fields[j].setName(capnp::Text::Reader(columns[j].data(), columns[j].size()));
-        fields[j].setValue(capnp::Text::Reader(batch[i].fields[j].data(), batch[i].fields[j].size()));
+        fields[j].setName(capnp::Text::Reader(field.target.data(), field.target.size()));
+        fields[j].setValue(capnp::Text::Reader(value.data(), value.size()));
       }
     }
     uint64_t firstLine = batch.front().line;
-    batch.clear();
-    batchBytes = 0;
     try {
       auto response = client.wait(request.send());  // owns what `outcome` reads
       auto outcome = response.getOutcome();
-      for (auto r : outcome.getRejections()) reject(r.getLine(), r.getReason());
+      size_t at = 0;
+      for (auto r : outcome.getRejections()) {
+        while (at < batch.size() && batch[at].line != r.getLine()) ++at;
+        summary.rejected(r.getLine(), r.getReason());
+        rejects.add(r.getLine(), r.getReason(), at < batch.size() ? batch[at].fields : std::vector<std::string>());
+      }
+      for (auto w : outcome.getWarnings()) summary.dropped(w.getLine(), w.getColumn(), w.getReason());
     } catch (const CliError& e) {
       throw CliError(std::string(e.what()) + "\nthe import stopped at the batch starting on line " +
-                     std::to_string(firstLine) + "; the batches before it are stored; run the same import again " +
-                     "once fixed (stored rows count as unchanged)");
+                     std::to_string(firstLine) + "; the batches before it are " +
+                     (o.dryRun ? "checked (a dry run stores nothing)" : "stored") +
+                     "; run the same import again once fixed (stored rows count as unchanged)");
     }
-    if (progress) {
-      double share = reader.totalBytes() ? 100.0 * reader.bytesRead() / reader.totalBytes() : 0;
-      fmt::print(stderr, "\r{} rows read ({:.0f}%)", rows, share);
-    }
+    batch.clear();
+    batchBytes = 0;
+    progress.show(rows, reader, false);
   };
   while (reader.next(record, error)) {
     ++rows;
     lastLine = record.line;
     if (error) {
-      reject(error->line, error->reason);
+      summary.rejected(error->line, error->reason);
+      rejects.add(error->line, error->reason, {});
       ++clientRejected;
       continue;
     }
-    if (record.fields.size() != columns.size()) {
-      reject(record.line, "has " + std::to_string(record.fields.size()) + " fields where the header has " +
-                              std::to_string(columns.size()));
+    if (record.fields.size() != header.size()) {
+      std::string reason = "has " + std::to_string(record.fields.size()) + " fields where the header has " +
+                           std::to_string(header.size());
+      summary.rejected(record.line, reason);
+      rejects.add(record.line, reason, record.fields);
       ++clientRejected;
       continue;
     }
     // What the row costs on the wire: its text, and per field two pointers, a struct
     // and the name again.
-    for (auto& field : record.fields) batchBytes += field.size() + 48;
-    for (auto& column : columns) batchBytes += column.size();
+    for (auto& field : mapped.fields) batchBytes += record.fields[field.sourceIndex].size() + field.target.size() + 48;
     batch.push_back(std::move(record));
     record = csv::Record();
     if (batch.size() >= o.batchRows || batchBytes >= kMaxBatchBytes) flush();
   }
   flush();
-  if (progress) fmt::print(stderr, "\r{} rows read (100%)\n", rows);
+  progress.show(rows, reader, true);
   auto finish = import.finishRequest();
   finish.setClientRejected(clientRejected);
-  auto finished = client.wait(finish.send());  // owns what `total` reads
-  auto total = finished.getTotal();
-  if (o.json) {
-    fmt::print("{{\"file\":{},\"rows\":{},\"inserted\":{},\"updated\":{},\"unchanged\":{},\"rejected\":{},"
-               "\"sharedIdentifiers\":{},\"consentChanges\":{}}}\n",
-               jsonString(o.file), rows, total.getInserted(), total.getUpdated(), total.getUnchanged(),
-               total.getRejected(), total.getSharedIdentifiers(), total.getConsentChanges());
-    return;
-  }
-  fmt::print("imported {} ({} rows, last line {})\n", o.file, rows, lastLine);
-  if (o.consentOnly) {
-    fmt::print("  rows applied {}, rejected {}; consent states changed: {}\n", total.getUpdated(), total.getRejected(),
-               total.getConsentChanges());
-    return;
-  }
-  printCounts("  customers", total);
-  fmt::print("  consent states changed: {}\n", total.getConsentChanges());
-  if (total.getSharedIdentifiers() > 0) {
-    fmt::print("  note: {} identifiers are now held by more than one customer (possible duplicates in your CRM)\n",
-               total.getSharedIdentifiers());
+  auto finished = client.wait(finish.send());  // owns what `total` and `report` read
+  rejects.commit();
+  summary.print(rows, lastLine, finished.getTotal(), finished.getReport());
+  uint64_t rejected = finished.getTotal().getRejected();
+  if (rejected > o.maxRejects) {
+    throw CliError(fmt::format("{} rows rejected (--max-rejects {}); {}{}", rejected, o.maxRejects,
+                               o.dryRun ? "a dry run stores nothing" : "the other rows are stored",
+                               o.rejectsFile.empty() ? "; --rejects FILE writes the rejected rows to fix and import again"
+                                                     : "; the rejected rows are in " + o.rejectsFile),
+                   1);
   }
 }
 
@@ -188,20 +243,43 @@ void runImport(const ImportOptions& o) {
 
 void runImportCommand(const ImportOptions& o) { runImport(o); }
 
+void addImportOptions(CLI::App& cmd, ImportOptions& o) {
+  cmd.add_option("FILE", o.file, "CSV file: RFC 4180, UTF-8 (with or without BOM), LF or CRLF")->required();
+  cmd.add_option("--preset", o.preset,
+                 "Built-in mapping of a CRM's export: " + fmt::format("{}", fmt::join(ImportMapping::presetNames(), ", ")));
+  cmd.add_option("--map-file", o.mapFile, "Mapping file (TOML; see docs/operations.md, \"Mappings\")");
+  cmd.add_option("--map", o.maps,
+                 "THEIR_COLUMN=TARGET[,TARGET...]: send a column to one or several targets, over the mapping "
+                 "(repeatable; an empty target leaves the column out)");
+  cmd.add_option("--ignore", o.ignores, "Leave a column of the file out (repeatable)");
+  cmd.add_option("--date-format", o.dateFormat,
+                 "strftime pattern of the file's dates, e.g. '%d/%m/%Y' or '%m/%d/%Y' (ISO 8601 always reads)");
+  cmd.add_flag("--dry-run", o.dryRun, "Check everything and say what would change; store nothing");
+  cmd.add_option("--rejects", o.rejectsFile, "Write every rejected row, with its line and reason, to this CSV (0600)");
+  cmd.add_flag("--force", o.force, "Replace the --rejects file if it exists");
+  cmd.add_option("--max-rejects", o.maxRejects, "Rejected rows allowed before the exit status is 1")->capture_default_str();
+  addNodeOption(cmd, o.node);
+  cmd.add_option("--batch-rows", o.batchRows, "Rows stored per atomic batch")->capture_default_str()->check(CLI::Range(1, 100000));
+  cmd.add_flag("--json", o.json, "Print the summary as one JSON object");
+}
+
 void addImportCommand(CLI::App& app) {
   auto o = std::make_shared<ImportOptions>();
-  auto* cmd = app.add_subcommand("import", "Import or update customers from a CSV export (an upsert by customer_id)");
-  cmd->add_option("FILE", o->file, "CSV file: RFC 4180, UTF-8 (with or without BOM), LF or CRLF")->required();
-  cmd->add_option("--map", o->maps, "Rename a column: THEIR_COLUMN=CANONICAL (repeatable)");
-  addNodeOption(*cmd, o->node);
-  cmd->add_option("--batch-rows", o->batchRows, "Rows stored per atomic batch")->capture_default_str()->check(CLI::Range(1, 100000));
-  cmd->add_flag("--json", o->json, "Print the summary as one JSON object");
+  auto* cmd = app.add_subcommand("import", "Import or update customers from a CRM export (an upsert by customer_id)");
+  addImportOptions(*cmd, *o);
+  cmd->add_flag("--strict", o->strict, "Reject a whole row for a bad optional field, instead of dropping the field");
+  cmd->add_flag("--full", o->full, "The file is your whole customer file: report the stored customers it no longer has");
+  cmd->add_flag("--remove-missing", o->removeMissing, "With --full: erase those customers (as `customer erase` does)");
   cmd->footer(
       "Canonical columns: customer_id, email, phone, first_name, last_name, birth_date, postal_code, country.\n"
-      "Every other column is kept as an attribute of the customer (segment, income band, ...).\n"
-      "Consent: consent_<purpose> = yes/no, true/false, 1/0 or the ISO date of the grant; optional\n"
-      "consent_source, consent_date, consent_basis, consent_notice_version, consent_expires.\n"
-      "Example: entente import crm-export.csv --map 'Client ID=customer_id' --map 'E-mail=email'");
+      "Every other column is kept as an attribute of the customer (segment, income band, ...); a column the\n"
+      "file does not have keeps its stored value, an empty cell clears it.\n"
+      "Consent: consent_<purpose> = granted/withdrawn, yes/no, true/false, 1/0 or the ISO date of the grant;\n"
+      "optional consent_source, consent_date, consent_basis, consent_notice_version, consent_expires.\n"
+      "Examples:\n"
+      "  entente import contacts.csv --preset salesforce --map 'Partner Offers=consent_cross-selling'\n"
+      "  entente import crm-export.csv --map 'Client ID=customer_id' --map 'E-mail=email' --date-format '%d/%m/%Y'\n"
+      "  entente import crm-export.csv --map-file our-crm.toml --dry-run");
   cmd->callback([o] { runImport(*o); });
 }
 

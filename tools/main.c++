@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   addConsentCommands(app);
   addCustomerCommands(app);
   addAuditCommands(app);
+  addHistoryCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

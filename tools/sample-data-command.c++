@@ -47,6 +47,10 @@ std::vector<std::string> importArgsFor(const sample::FirmFile& firm) {
     args.push_back("--map");
     args.push_back(theirs + "=" + canonical);
   }
+  if (!firm.birthDateFormat.empty()) {
+    args.push_back("--date-format");
+    args.push_back(firm.birthDateFormat);
+  }
   return args;
 }
 

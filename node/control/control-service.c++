@@ -4,6 +4,7 @@
 #include "crypto/wipe.h"
 #include "node/consent/consent-service.h"
 #include "node/control/audit-endpoints.h"
+#include "node/control/history-endpoints.h"
 #include "node/control/import-session.h"
 #include "node/control/local-tokens.h"
 #include "node/match/match-request.h"
@@ -81,6 +82,18 @@ class ControlSessionService final : public control::ControlSession::Server {
   kj::Promise<void> beginImport(BeginImportContext context) override {
     require("import customers", {Role::ADMIN});
     userFacing([&] { node::beginImport(context_, actor_, context); });
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> beginHistoryImport(BeginHistoryImportContext context) override {
+    require("import history", {Role::ADMIN});
+    userFacing([&] { node::beginHistoryImport(context_, actor_, context); });
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> customerHistory(CustomerHistoryContext context) override {
+    require("read a customer's history", {Role::ADMIN, Role::COMPLIANCE});
+    userFacing([&] { node::customerHistory(context_, actor_, context); });
     return kj::READY_NOW;
   }
 

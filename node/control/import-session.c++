@@ -2,10 +2,13 @@
 
 #include "node/consent/consent-service.h"
 #include "node/import/customer-import.h"
+#include "node/import/history-import.h"
 #include "node/import/import-columns.h"
 #include "storage/customer-store.h"
 
 #include <algorithm>
+#include <ctime>
+#include <optional>
 
 namespace entente::node {
 namespace control = protocol::control;
@@ -38,26 +41,54 @@ ImportRules rulesOf(control::ImportOptions::Reader options) {
   return rules;
 }
 
+enum class Kind { CUSTOMERS, CONSENT, HISTORY };
+
+std::string actionOf(Kind kind, bool dryRun) {
+  std::string action = kind == Kind::HISTORY ? "history.import" : kind == Kind::CONSENT ? "consent.import" : "import";
+  return dryRun ? action + ".dry-run" : action;
+}
+
 class ImportSession final : public control::CustomerImport::Server {
  public:
-  ImportSession(NodeContext& context, std::string actor, std::string source, bool consentOnly,
+  ImportSession(NodeContext& context, std::string actor, std::string source, Kind kind,
                 control::ImportOptions::Reader options)
       : context_(context),
         actor_(std::move(actor)),
         source_(std::move(source)),
-        action_(std::string(consentOnly ? "consent.import" : "import") + (options.getDryRun() ? ".dry-run" : "")),
+        action_(actionOf(kind, options.getDryRun())),
         dryRun_(options.getDryRun()),
         full_(options.getFull()),
         removeMissing_(options.getRemoveMissing()),
-        import_(context.store, context.config, (consentOnly ? "consent-import " : "import ") + source_, consentOnly,
-                rulesOf(options)) {}
+        import_(context.store, context.config, (kind == Kind::CONSENT ? "consent-import " : "import ") + source_,
+                kind == Kind::CONSENT, rulesOf(options)) {
+    if (kind == Kind::HISTORY) {
+      auto rules = rulesOf(options);
+      auto format = rules.dateFormats.find("date");
+      history_.emplace(context.store, "history import " + source_, static_cast<int64_t>(std::time(nullptr)),
+                       format == rules.dateFormats.end() ? std::string() : format->second);
+    }
+  }
 
   ~ImportSession() noexcept {
     if (!finished_) context_.gate.recordNoThrow(action_, actor_, "interrupted", countDetails(source_, totals_));
   }
 
   // File-level problems, said once: an unknown purpose fails the call.
-  void checkHeader(capnp::List<capnp::Text>::Reader columns, bool consentOnly, control::HeaderCheck::Builder out) {
+  void checkHeader(capnp::List<capnp::Text>::Reader columns, Kind kind, control::HeaderCheck::Builder out) {
+    if (kind == Kind::HISTORY) {
+      std::string missing;
+      for (const char* required : {"customer_id", "event_id", "date", "type"}) {
+        bool found = false;
+        for (auto column : columns) found = found || column == required;
+        if (!found) missing += (missing.empty() ? "" : ", ") + std::string(required);
+      }
+      if (!missing.empty()) {
+        failWith("a history file needs the columns customer_id, event_id, date and type; this one has no " + missing +
+                 " (name yours with --map 'YOUR COLUMN=" + missing.substr(0, missing.find(',')) + "')");
+      }
+      return;
+    }
+    bool consentOnly = kind == Kind::CONSENT;
     std::vector<std::string> notes, special;
     bool consent = false, identifier = false;
     for (auto column : columns) {
@@ -111,11 +142,11 @@ class ImportSession final : public control::CustomerImport::Server {
       if (dryRun_) {
         // Everything an import does, in a transaction that is never committed.
         storage::Transaction txn(context_.store, storage::Transaction::Mode::WRITE);
-        return import_.storeBatch(txn, rows, rejections, warnings);
+        return store(txn, rows, rejections, warnings);
       }
       return context_.gate.change(action_ + ".batch", actor_, {{"source", source_}},
                                   [&](storage::Transaction& txn, Details& d) {
-                                    auto counts = import_.storeBatch(txn, rows, rejections, warnings);
+                                    auto counts = store(txn, rows, rejections, warnings);
                                     auto more = countDetails(source_, counts);
                                     d.insert(d.end(), more.begin() + 1, more.end());
                                     d.emplace_back("consent_changes", std::to_string(counts.consentChanges));
@@ -178,6 +209,12 @@ class ImportSession final : public control::CustomerImport::Server {
   }
 
  private:
+  ImportTotals store(storage::Transaction& txn, capnp::List<control::ImportRow>::Reader rows,
+                     std::vector<RowRejection>& rejections, std::vector<RowWarning>& warnings) {
+    if (history_) return history_->storeBatch(txn, rows, rejections);
+    return import_.storeBatch(txn, rows, rejections, warnings);
+  }
+
   void fillFindings(control::ImportReport::Builder report) {
     auto& findings = import_.findings();
     auto& changes = findings.fieldChanges.counts();
@@ -223,22 +260,30 @@ class ImportSession final : public control::CustomerImport::Server {
   std::string action_;
   bool dryRun_, full_, removeMissing_;
   CustomerImport import_;
+  std::optional<HistoryImport> history_;  // a history import stores events, not customers
   ImportTotals totals_;
   bool finished_ = false;
 };
 
+template <typename Call>
+void begin(NodeContext& context, const std::string& actor, Call& call, Kind kind) {
+  auto params = call.getParams();
+  std::string source = params.getSource();
+  auto options = params.getOptions();
+  auto session = kj::heap<ImportSession>(context, actor, source, kind, options);
+  session->checkHeader(options.getColumns(), kind, call.getResults().initHeader());
+  context.gate.record(actionOf(kind, options.getDryRun()), actor, "started", {{"source", source}});
+  call.getResults().setImport(kj::mv(session));
+}
+
 }  // namespace
 
 void beginImport(NodeContext& context, const std::string& actor, BeginImportCall call) {
-  auto params = call.getParams();
-  std::string source = params.getSource();
-  bool consentOnly = params.getConsentOnly();
-  auto options = params.getOptions();
-  auto session = kj::heap<ImportSession>(context, actor, source, consentOnly, options);
-  session->checkHeader(options.getColumns(), consentOnly, call.getResults().initHeader());
-  std::string action = std::string(consentOnly ? "consent.import" : "import") + (options.getDryRun() ? ".dry-run" : "");
-  context.gate.record(action, actor, "started", {{"source", source}});
-  call.getResults().setImport(kj::mv(session));
+  begin(context, actor, call, call.getParams().getConsentOnly() ? Kind::CONSENT : Kind::CUSTOMERS);
+}
+
+void beginHistoryImport(NodeContext& context, const std::string& actor, BeginHistoryImportCall call) {
+  begin(context, actor, call, Kind::HISTORY);
 }
 
 }  // namespace entente::node

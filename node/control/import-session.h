@@ -1,5 +1,5 @@
 // An import session on the control socket (`entente import`, `entente consent
-// import`): the CLI sends the file's mapped header with the import's options, then
+// import`, `entente history import`): the CLI sends the file's mapped header with the import's options, then
 // streams batches of rows; each batch is stored with its audit entry in one commit
 // (`import.batch`), and the session ends with `import` (or `consent.import`) ok, or
 // interrupted when the CLI goes away first.
@@ -21,7 +21,13 @@ namespace entente::node {
 using BeginImportCall = capnp::CallContext<protocol::control::ControlSession::BeginImportParams,
                                            protocol::control::ControlSession::BeginImportResults>;
 
+using BeginHistoryImportCall = capnp::CallContext<protocol::control::ControlSession::BeginHistoryImportParams,
+                                                  protocol::control::ControlSession::BeginHistoryImportResults>;
+
 // Checks the header, then answers the call with the session (or fails it).
 void beginImport(NodeContext& context, const std::string& actor, BeginImportCall call);
+// The same for `entente history import` (node/import/history-import.h), logged as
+// `history.import`.
+void beginHistoryImport(NodeContext& context, const std::string& actor, BeginHistoryImportCall call);
 
 }  // namespace entente::node

@@ -3,8 +3,8 @@
 // history's facts need: "the last 12 months" are calendar months back from a day, not
 // multiples of 30.44 days.
 //
-// readEventDate is the one place a history file's date is read: a reader of
-// configurable date formats replaces its body, and nothing else.
+// A history file's date is read by text/date-reading.h (ISO 8601, or the file's
+// pattern); readEventDate turns the ISO date it gives into a day number.
 #pragma once
 
 #include <cstdint>

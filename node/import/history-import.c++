@@ -4,6 +4,7 @@
 #include "node/import/field-text.h"
 #include "storage/customer-store.h"
 #include "storage/history-store.h"
+#include "text/date-reading.h"
 
 #include <algorithm>
 #include <map>
@@ -66,7 +67,7 @@ std::optional<std::string> readAmount(std::string_view text, int64_t& hundredths
   return std::nullopt;
 }
 
-std::optional<std::string> check(protocol::control::ImportRow::Reader row, std::string& customerId,
+std::optional<std::string> check(protocol::control::ImportRow::Reader row, std::string_view dateFormat, std::string& customerId,
                                  storage::HistoryEvent& event) {
   Columns columns;
   for (auto field : row.getFields()) {
@@ -90,10 +91,10 @@ std::optional<std::string> check(protocol::control::ImportRow::Reader row, std::
   if (event.eventId.size() > storage::kMaxEventIdBytes) return "event_id is longer than 128 bytes";
 
   if (get("date").empty()) return "date is empty; every event needs its date (YYYY-MM-DD)";
-  auto day = readEventDate(get("date"));
-  if (!day) {
-    return "date is not a real date in the form YYYY-MM-DD (a date and time starting with one is read by its date)";
-  }
+  // ISO 8601 always; the file's own pattern when the import gives one.
+  auto date = text::readDate(get("date"), "date", dateFormat);
+  auto day = date ? readEventDate(*date.iso) : std::nullopt;
+  if (!day) return date ? "date: not a year from 1000 to 9999" : date.rejection;
   event.dateDays = *day;
 
   auto type = readType(get("type"));
@@ -133,8 +134,9 @@ bool isHistoryColumn(std::string_view name) {
   return std::find(std::begin(kHistoryColumns), std::end(kHistoryColumns), name) != std::end(kHistoryColumns);
 }
 
-HistoryImport::HistoryImport(storage::Environment& env, std::string source, int64_t importedAtUnix)
-    : env_(env), source_(std::move(source)), importedAtUnix_(importedAtUnix) {}
+HistoryImport::HistoryImport(storage::Environment& env, std::string source, int64_t importedAtUnix,
+                             std::string dateFormat)
+    : env_(env), source_(std::move(source)), importedAtUnix_(importedAtUnix), dateFormat_(std::move(dateFormat)) {}
 
 ImportTotals HistoryImport::storeBatch(capnp::List<protocol::control::ImportRow>::Reader rows,
                                        std::vector<RowRejection>& rejections) {
@@ -151,7 +153,7 @@ ImportTotals HistoryImport::storeBatch(storage::Transaction& txn,
   for (auto row : rows) {
     std::string customerId;
     storage::HistoryEvent event;
-    auto why = check(row, customerId, event);
+    auto why = check(row, dateFormat_, customerId, event);
     std::optional<uint64_t> key;
     if (!why) {
       key = storage::CustomerStore::keyOf(txn, customerId);

@@ -9,7 +9,8 @@
 // Columns (canonical names, after the CLI's mapping), every other column ignored:
 //   customer_id  required; must name a customer already imported
 //   event_id     required, at most 128 bytes; the ERP's id of the event
-//   date         required; YYYY-MM-DD, or a date and time starting with one
+//   date         required; ISO 8601 (a date, or a date and time whose date is kept),
+//                or the import's --date-format (text/date-reading.h)
 //   type         required; purchase, return, complaint, complaint_resolved or contact
 //                (any case)
 //   amount       required for a purchase or a return, optional otherwise; digits with
@@ -37,8 +38,8 @@ class HistoryImport {
  public:
   // `source` names the file ("history import erp.csv"): each event keeps it with its
   // line ("history import erp.csv:17") for the subject-access report. `importedAtUnix`
-  // is when the import started.
-  HistoryImport(storage::Environment& env, std::string source, int64_t importedAtUnix);
+  // is when the import started; `dateFormat` the file's strftime pattern, or empty.
+  HistoryImport(storage::Environment& env, std::string source, int64_t importedAtUnix, std::string dateFormat = {});
 
   // Stores the batch's good rows in `txn`, which the caller commits (through the gate,
   // with the batch's audit entry). Returns the batch's counts (inserted, updated,
@@ -54,6 +55,7 @@ class HistoryImport {
   storage::Environment& env_;
   std::string source_;
   int64_t importedAtUnix_;
+  std::string dateFormat_;
 };
 
 }  // namespace entente::node
