@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <ctime>
 #include <fstream>
 
 using namespace entente;
@@ -204,4 +206,60 @@ TEST_CASE("a missing file is reported by name") {
   auto r = net.run("boats", {"import", (net.root() / "nope.csv").string()});
   CHECK(r.exitCode == 2);
   CHECK_THAT(r.err, Catch::Contains("nope.csv"));
+}
+
+namespace {
+
+// A date `days` before today, as a German ERP writes it (DD.MM.YYYY).
+std::string daysAgo(int days) {
+  std::time_t t = std::time(nullptr) - static_cast<std::time_t>(days) * 86400;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[16];
+  std::strftime(text, sizeof text, "%d.%m.%Y", &tm);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("an ERP's history imports by event id, and its facts appear in history show") {
+  TestNetwork net;
+  net.addNode("boats", "FR");
+  auto customersFile = net.root() / "crm.csv";
+  std::ofstream(customersFile) << "customer_id,email\nC1,a@b.fr\nC2,c@d.fr\n";
+  REQUIRE(net.run("boats", {"import", customersFile.string()}).exitCode == 0);
+  auto erp = net.root() / "erp.csv";
+  std::ofstream(erp) << "Kunde,Beleg,Datum,Art,Warengruppe,Betrag,Waehrung,Kanal\n"
+                     << "C1,B-1," << daysAgo(10) << ",purchase,sails,\"129,90\",EUR,shop\n"
+                     << "C1,B-2," << daysAgo(400) << ",purchase,ropes,20.00,EUR,web\n"
+                     << "C1,B-3," << daysAgo(5) << ",complaint,sails,,,phone\n"
+                     << "C9,B-4," << daysAgo(3) << ",purchase,sails,10.00,EUR,web\n"   // unknown customer
+                     << "C2,B-5," << daysAgo(2) << ",refund,sails,10.00,EUR,web\n";   // unknown type
+  std::vector<std::string> args = {"history", "import", erp.string(), "--map", "Kunde=customer_id", "--map",
+                                   "Beleg=event_id", "--map", "Datum=date", "--map", "Art=type", "--map",
+                                   "Warengruppe=category", "--map", "Betrag=amount", "--map", "Waehrung=currency",
+                                   "--map", "Kanal=channel", "--date-format", "%d.%m.%Y", "--max-rejects", "2"};
+  auto first = net.run("boats", args);
+  INFO(first.err);
+  REQUIRE(first.exitCode == 0);
+  CHECK_THAT(first.out, Catch::Contains("events: 3 inserted, 0 updated, 0 unchanged, 2 rejected"));
+  CHECK_THAT(first.err, Catch::Contains("erp.csv:5: rejected: no customer with this customer_id"));
+  CHECK_THAT(first.err, Catch::Contains("erp.csv:6: rejected: type must be one of"));
+  // A daily feed sends overlapping files: the same events again change nothing.
+  auto again = net.run("boats", args);
+  CHECK_THAT(again.out, Catch::Contains("events: 0 inserted, 0 updated, 3 unchanged, 2 rejected"));
+  auto show = net.run("boats", {"history", "show", "C1", "--json"});
+  REQUIRE(show.exitCode == 0);
+  CHECK_THAT(show.out, Catch::Contains("\"purchases.last_12m\":\"1\""));
+  CHECK_THAT(show.out, Catch::Contains("\"purchases.last_24m\":\"2\""));
+  CHECK_THAT(show.out, Catch::Contains("\"spend.last_12m\":\"129.9\""));
+  CHECK_THAT(show.out, Catch::Contains("\"complaint.open\":\"1\""));
+  CHECK_THAT(show.out, Catch::Contains("\"days_since_last_purchase\":\"10\""));
+  CHECK_THAT(show.out, Catch::Contains("\"source\":\"history import erp.csv:2\""));
+  auto text2 = net.run("boats", {"history", "show", "C1"});
+  CHECK_THAT(text2.out, Catch::Contains("purchase") && Catch::Contains("129.90 EUR"));
+  // Erasure takes the history with the customer.
+  REQUIRE(net.run("boats", {"customer", "erase", "C1"}).exitCode == 0);
+  CHECK(net.run("boats", {"history", "show", "C1"}).exitCode == 1);
+  CHECK(readFile(net.dir("boats") / "store" / "data.mdb").find("B-1") == std::string::npos);
 }
