@@ -7,6 +7,7 @@ void ActionGate::commit(storage::Transaction& txn, std::string_view action, std:
   AuditEntry entry = chain_.append(txn, action, actor, outcome, details);
   txn.commit();
   log_.write(entry.timeUnix, entry.action, entry.actor, entry.outcome, entry.seq, entry.details);
+  if (observer_) observer_(entry);
 }
 
 void ActionGate::record(std::string_view action, std::string_view actor, std::string_view outcome,

@@ -25,6 +25,7 @@
 
 #include <kj/exception.h>
 
+#include <functional>
 #include <string_view>
 #include <type_traits>
 
@@ -78,6 +79,11 @@ class ActionGate {
   void recordNoThrow(std::string_view action, std::string_view actor, std::string_view outcome,
                      const Details& details = {}) noexcept;
 
+ // Called with each entry once it is committed and logged (the node's metrics,
+  // node/server/node-metrics.h). It must not throw; one observer at a time.
+  using Observer = std::function<void(const AuditEntry&)>;
+  void observe(Observer observer) { observer_ = std::move(observer); }
+
  private:
   // Runs `run`; on an error records "failed" with it (never throwing over it) and
   // rethrows.
@@ -101,6 +107,7 @@ class ActionGate {
   storage::Environment& store_;
   const AuditChain& chain_;
   NodeLog& log_;
+  Observer observer_;
 };
 
 }  // namespace entente::node

@@ -44,12 +44,27 @@ bool isHostPort(const std::string& address, bool allowAnyPort) {
   return p <= 65535 && (p > 0 || allowAnyPort);
 }
 
+bool isLoopbackHost(const std::string& host) {
+  std::string h = host.size() >= 2 && host.front() == '[' && host.back() == ']' ? host.substr(1, host.size() - 2) : host;
+  return h == "localhost" || h == "::1" || h.rfind("127.", 0) == 0;
+}
+
 void NodeConfig::validate() const {
   if (!isValidName(name)) {
     throw ConfigError("node name must be 1-64 characters of letters, digits, '.', '_' or '-'");
   }
   // Port 0: any free port, chosen at the first start and written back to node.toml.
   if (!isHostPort(listen, true)) throw ConfigError("listen must be HOST:PORT, e.g. 127.0.0.1:7401");
+  if (!adminListen.empty()) {
+    if (!isHostPort(adminListen, true)) {
+      throw ConfigError("admin_listen must be HOST:PORT, e.g. 127.0.0.1:7480 (or absent: no admin address)");
+    }
+    if (!isLoopbackHost(adminListen.substr(0, adminListen.rfind(':')))) {
+      throw ConfigError("admin_listen must be a loopback address (127.0.0.1, ::1 or localhost): the admin address "
+                        "has no TLS yet; let a scraper on another machine reach it through a reverse proxy or an "
+                        "SSH tunnel");
+    }
+  }
   if (region.size() != 2 || !std::isupper(static_cast<unsigned char>(region[0])) ||
       !std::isupper(static_cast<unsigned char>(region[1]))) {
     throw ConfigError("region must be an ISO 3166-1 alpha-2 code in capitals, e.g. FR, ES, PT, FI");
@@ -93,6 +108,7 @@ NodeConfig NodeConfig::load(const std::filesystem::path& nodeDir) {
   field("consortium", config.consortium, false);
   field("key_passphrase_file", config.keyPassphraseFile, false);
   field("key_passphrase_env", config.keyPassphraseEnv, false);
+  field("admin_listen", config.adminListen, false);
   if (auto* list = table["purpose"].as_array()) {
     config.purposes.clear();
     for (auto& item : *list) {
@@ -148,6 +164,7 @@ void NodeConfig::save(const std::filesystem::path& nodeDir) const {
   if (!keyPassphraseFile.empty()) table.insert("key_passphrase_file", keyPassphraseFile);
   if (!keyPassphraseEnv.empty()) table.insert("key_passphrase_env", keyPassphraseEnv);
   if (insecurePlaintextKey) table.insert("insecure_plaintext_key", true);
+  if (!adminListen.empty()) table.insert("admin_listen", adminListen);
   if (noProgressTimeoutSeconds != 60) table.insert("no_progress_timeout_seconds", int64_t{noProgressTimeoutSeconds});
   auto insertNames = [&](const char* key, const std::vector<std::string>& from) {
     if (from.empty()) return;

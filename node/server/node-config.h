@@ -7,6 +7,7 @@
 //   consortium = "entente-demo"   # hash domain shared by all partners of one network
 //   key_passphrase_file = "/etc/entente/passphrase"   # or key_passphrase_env = "VAR",
 //                                                      # or insecure_plaintext_key = true
+//   admin_listen = "127.0.0.1:7480"                    # metrics at /metrics; off when absent
 //   special_category_attributes = ["blood_group"]      # beyond the names recognised
 //   ordinary_attributes = ["party_size"]               # recognised by name, but not special
 #pragma once
@@ -40,6 +41,9 @@ struct NodeConfig {
   // A match whose partner sends nothing for this long is ended with an error naming
   // the partner (`no_progress_timeout_seconds`, 5 to 3600).
   uint32_t noProgressTimeoutSeconds = 60;
+  // The admin address (node/server/admin-http.h): loopback host:port, port 0 for any
+  // free one (written back at the first start); empty: not served.
+  std::string adminListen{};
   // Attribute columns holding special-category data (GDPR Art. 9) beyond those the
   // import recognises by name (node/import/special-categories.h), and columns it
   // recognises that are not. Such attributes are stored, shown to the firm's own
@@ -67,6 +71,8 @@ struct NodePaths {
   std::filesystem::path adminToken() const { return dir / "admin.token"; }
 };
 
+// True for a loopback host: localhost, 127.0.0.0/8, ::1 (brackets allowed).
+bool isLoopbackHost(const std::string& host);
 // True for "host:port" with a port in 1..65535 (port 0 allowed when `allowAnyPort`).
 bool isHostPort(const std::string& address, bool allowAnyPort = false);
 // Node and peer names: 1-64 characters of [A-Za-z0-9._-].

@@ -4,7 +4,9 @@
 #include "node/match/partner-service.h"
 #include "node/partners/connection-registry.h"
 #include "node/partners/refusal-log.h"
+#include "node/server/admin-http.h"
 #include "node/server/node-keys.h"
+#include "node/server/node-metrics.h"
 #include "protocol/control-socket.h"
 #include "storage/peer-store.h"
 
@@ -26,6 +28,21 @@
 #include <iostream>
 
 namespace entente::node {
+namespace {
+
+kj::Own<kj::ConnectionReceiver> listenAdmin(kj::Network& network, const std::string& address,
+                                             kj::WaitScope& waitScope) {
+  try {
+    return network.parseAddress(address).wait(waitScope)->listen();
+  } catch (const kj::Exception& e) {
+    failWith("cannot serve the admin address " + address + " (" + std::string(e.getDescription().cStr()) +
+             "); if another program uses that port, choose another in node.toml's admin_listen (0 picks a free "
+             "one), or remove admin_listen");
+  }
+}
+
+}  // namespace
+
 int runNode(const std::filesystem::path& dirArgument) {
   std::filesystem::path dir = std::filesystem::absolute(dirArgument).lexically_normal();
   NodePaths paths{dir};
@@ -93,6 +110,22 @@ int runNode(const std::filesystem::path& dirArgument) {
       // address they paired with, find the node at the same port after a restart.
       config.listen = config.listen.substr(0, config.listen.size() - 1) + std::to_string(partnerListener->getPort());
       config.save(dir);
+    }
+    NodeMetrics metrics(store, audit);
+    gate.observe([&metrics](const AuditEntry& entry) { metrics.observe(entry); });
+    // The admin address (metrics), when node.toml sets one.
+    kj::Own<kj::ConnectionReceiver> adminListener;
+    std::optional<AdminHttp> admin;
+    kj::Promise<void> servingAdmin = kj::NEVER_DONE;
+    if (!config.adminListen.empty()) {
+      adminListener = listenAdmin(io.provider->getNetwork(), config.adminListen, io.waitScope);
+      if (config.adminListen.ends_with(":0")) {
+        config.adminListen = config.adminListen.substr(0, config.adminListen.size() - 1) +
+                             std::to_string(adminListener->getPort());
+        config.save(dir);
+      }
+      admin.emplace(io.provider->getTimer(), metrics, [] { return static_cast<int64_t>(std::time(nullptr)); });
+      servingAdmin = admin->serve(*adminListener);
     }
     RefusalLog refusals(gate, [] { return static_cast<int64_t>(std::time(nullptr)); });
     auto stop = kj::newPromiseAndFulfiller<void>();
@@ -167,7 +200,8 @@ int runNode(const std::filesystem::path& dirArgument) {
                {{"node", config.name},
                 {"listen", config.listen},
                 {"partner_port", std::to_string(partnerListener->getPort())},
-                {"control", paths.controlSocket().string()}});
+                {"control", paths.controlSocket().string()},
+                {"admin", config.adminListen.empty() ? "off" : config.adminListen}});
     std::printf("node %s ready: partners on %s, control on %s\n", config.name.c_str(), config.listen.c_str(),
                 paths.controlSocket().c_str());
     std::fflush(stdout);
@@ -177,7 +211,7 @@ int runNode(const std::filesystem::path& dirArgument) {
                          .exclusiveJoin(port.onSignal(SIGTERM))
                          .then([](siginfo_t info) { return std::string(strsignal(info.si_signo)); });
     auto requested = stop.promise.then([] { return std::string("stop requested"); });
-    auto failed = servingPartners.exclusiveJoin(kj::mv(servingControl)).then([] {
+    auto failed = servingPartners.exclusiveJoin(kj::mv(servingControl)).exclusiveJoin(kj::mv(servingAdmin)).then([] {
       return std::string("a listener closed");
     });
     std::string reason = signalled.exclusiveJoin(kj::mv(requested)).exclusiveJoin(kj::mv(failed)).wait(io.waitScope);
