@@ -699,6 +699,10 @@ SampleSet writeSampleSet(const SampleOptions& options, const std::filesystem::pa
     for (const auto& [theirs, canonical] : set.firms[f].columnMap) {
       summary << "  map \"" << theirs << "\" -> " << canonical << "\n";
     }
+    if (!set.firms[f].birthDateFormat.empty()) {
+      summary << "  dates written " << set.firms[f].birthDateFormat << " (--date-format '"
+              << set.firms[f].birthDateFormat << "')\n";
+    }
   }
   if (firmCount == 3) {
     size_t inAll = 0;
