@@ -2,6 +2,7 @@
 
 #include "storage/consent-store.h"
 #include "storage/customer-store.h"
+#include "node/import/import-rows-for-tests.h"
 #include "tests/support/temp-dir.h"
 
 #include <catch2/catch.hpp>
@@ -15,7 +16,7 @@ using entente::testing::TempDir;
 
 namespace {
 
-using Row = std::vector<std::pair<std::string, std::string>>;
+using node::testing::Row;
 
 struct Imported {
   node::ImportTotals totals;
@@ -33,19 +34,10 @@ node::NodeConfig testConfig() {
 Imported importRows(storage::Environment& env, const std::vector<Row>& rows, node::ImportRules rules = {},
                     const node::NodeConfig& config = testConfig()) {
   capnp::MallocMessageBuilder message;
-  auto list = message.initRoot<protocol::control::CustomerImport::RowsParams>().initRows(
-      static_cast<unsigned>(rows.size()));
-  for (unsigned i = 0; i < rows.size(); ++i) {
-    list[i].setLine(i + 2);
-    auto fields = list[i].initFields(static_cast<unsigned>(rows[i].size()));
-    for (unsigned j = 0; j < rows[i].size(); ++j) {
-      fields[j].setName(rows[i][j].first);
-      fields[j].setValue(rows[i][j].second);
-    }
-  }
+  auto list = node::testing::importRowsOf(message, rows);
   node::CustomerImport import(env, config, "import test.csv", false, std::move(rules));
   Imported out;
-  out.totals = import.storeBatch(list.asReader(), out.rejections, out.warnings);
+  out.totals = import.storeBatch(list, out.rejections, out.warnings);
   out.findings = import.findings();
   return out;
 }

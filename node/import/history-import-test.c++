@@ -3,6 +3,7 @@
 #include "node/import/event-date.h"
 #include "storage/customer-store.h"
 #include "storage/history-store.h"
+#include "node/import/import-rows-for-tests.h"
 #include "tests/support/temp-dir.h"
 
 #include <catch2/catch.hpp>
@@ -14,7 +15,7 @@ using entente::testing::TempDir;
 
 namespace {
 
-using Row = std::vector<std::pair<std::string, std::string>>;
+using node::testing::Row;
 
 struct Imported {
   node::ImportTotals totals;
@@ -25,20 +26,10 @@ constexpr int64_t kImportedAt = 1741953600;  // 2025-03-14T12:00:00Z
 
 Imported importRows(storage::Environment& env, const std::vector<Row>& rows) {
   capnp::MallocMessageBuilder message;
-  auto list = message.initRoot<protocol::control::CustomerImport::RowsParams>().initRows(
-      static_cast<unsigned>(rows.size()));
-  for (unsigned i = 0; i < rows.size(); ++i) {
-    list[i].setLine(i + 2);
-    auto fields = list[i].initFields(static_cast<unsigned>(rows[i].size()));
-    for (unsigned j = 0; j < rows[i].size(); ++j) {
-      fields[j].setName(rows[i][j].first);
-      auto& value = rows[i][j].second;  // whole, NUL bytes included
-      fields[j].setValue(capnp::Text::Reader(value.data(), value.size()));
-    }
-  }
+  auto list = node::testing::importRowsOf(message, rows);
   node::HistoryImport import(env, "history import erp.csv", kImportedAt);
   Imported out;
-  out.totals = import.storeBatch(list.asReader(), out.rejections);
+  out.totals = import.storeBatch(list, out.rejections);
   return out;
 }
 
