@@ -263,3 +263,30 @@ TEST_CASE("an ERP's history imports by event id, and its facts appear in history
   CHECK(net.run("boats", {"history", "show", "C1"}).exitCode == 1);
   CHECK(readFile(net.dir("boats") / "store" / "data.mdb").find("B-1") == std::string::npos);
 }
+
+TEST_CASE("on a terminal an import shows its rate and time left; in a pipe only the summary") {
+  TestNetwork net;
+  net.addNode("boats", "FR");
+  auto file = net.root() / "crm.csv";
+  {
+    std::ofstream out(file);
+    out << "customer_id,email\n";
+    for (int i = 0; i < 3000; ++i) out << "C" << i << ",p" << i << "@example.fr\n";
+  }
+  auto quoted = [](const std::string& text) {
+    std::string out = "'";
+    for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+  };
+  std::string command = quoted(ententeBinary().string()) + " import " + quoted(file.string()) +
+                        " --batch-rows 500 --node " + quoted(net.dir("boats").string());
+  // script(1) (bsdutils, essential in Debian) gives the command a terminal.
+  auto terminal = tools::runChild("/usr/bin/script", {"-qec", command, "/dev/null"}, tools::Capture::STDOUT_AND_STDERR);
+  REQUIRE(terminal.exitCode == 0);
+  CHECK_THAT(terminal.out, Catch::Contains("rows/s") && Catch::Contains("s left"));
+  CHECK_THAT(terminal.out, Catch::Contains("3000 rows"));
+  auto piped = net.run("boats", {"import", file.string(), "--batch-rows", "500"});
+  REQUIRE(piped.exitCode == 0);
+  CHECK_THAT(piped.err + piped.out, !Catch::Contains("rows/s"));
+  CHECK_THAT(piped.out, Catch::Contains("3000 unchanged"));
+}
