@@ -342,3 +342,20 @@ TEST_CASE("re-importing the same consent changes nothing") {
   CHECK(again.totals.consentChanges == 0);
   CHECK(again.totals.unchanged == 1);
 }
+
+TEST_CASE("consent dates follow the import's date format and are never guessed without one") {
+  TempDir dir;
+  storage::Environment env(dir / "store", true);
+  Row row = {{"customer_id", "D-1"}, {"consent_cross-selling", "yes"}, {"consent_date", "01/03/2025"}};
+  auto guessed = importRows(env, {row});
+  REQUIRE(guessed.rejections.size() == 1);
+  CHECK_THAT(guessed.rejections[0].reason, Catch::StartsWith("consent_date: ") && Catch::Contains("--date-format"));
+  node::ImportRules european;
+  european.dateFormats["consent_date"] = "%d/%m/%Y";
+  auto read = importRows(env, {row}, european);
+  REQUIRE(read.rejections.empty());
+  storage::Transaction txn(env, storage::Transaction::Mode::READ);
+  auto history = storage::ConsentStore::history(txn, *storage::CustomerStore::keyOf(txn, "D-1"), "cross-selling");
+  REQUIRE(history.size() == 1);
+  CHECK(history[0].atUnix == 1740787200);  // 2025-03-01T00:00:00Z
+}

@@ -69,7 +69,8 @@ std::optional<std::string> CustomerImport::check(const storage::Transaction& txn
     if (auto why = normaliseRow(normaliser_, rules_, checked)) return why;
     lookForSpecialValues(checked, row.getLine());
   }
-  return readConsentColumns(checked.consent, config_, source_ + ":" + std::to_string(row.getLine()), now, consent);
+  return readConsentColumns(checked.consent, config_, source_ + ":" + std::to_string(row.getLine()), now,
+                            rules_.dateFormats, consent);
 }
 
 ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,

@@ -1,5 +1,7 @@
 #include "node/import/import-columns.h"
 
+#include "text/date-reading.h"
+
 #include <algorithm>
 
 #include <cctype>
@@ -47,7 +49,19 @@ std::optional<int64_t> isoDateToUnix(std::string_view text) {
 
 std::optional<std::string> readConsentColumns(const std::map<std::string, std::string, std::less<>>& columns,
                                               const NodeConfig& config, const std::string& source, int64_t nowUnix,
+                                              const std::map<std::string, std::string, std::less<>>& dateFormats,
                                               std::vector<ConsentUpdate>& out) {
+  // A consent date through the import's date rules, as Unix time at 00:00 UTC.
+  auto dateOf = [&](std::string_view column, std::string_view value, std::string& why) -> std::optional<int64_t> {
+    auto format = dateFormats.find(column);
+    auto date = text::readDate(value, column, format == dateFormats.end() ? std::string_view() : format->second);
+    if (!date) {
+      why = date.rejection;
+      return std::nullopt;
+    }
+    return isoDateToUnix(*date.iso);
+  };
+  std::string why;
   auto get = [&](std::string_view name) -> std::string {
     auto it = columns.find(name);
     return it == columns.end() ? std::string() : it->second;
@@ -57,8 +71,8 @@ std::optional<std::string> readConsentColumns(const std::map<std::string, std::s
   common.atUnix = nowUnix;
   common.source = get("consent_source").empty() ? source : source + " (" + get("consent_source") + ")";
   if (auto date = get("consent_date"); !date.empty()) {
-    auto at = isoDateToUnix(date);
-    if (!at) return std::string("consent_date is not an ISO date (YYYY-MM-DD)");
+    auto at = dateOf("consent_date", date, why);
+    if (!at) return why;
     common.atUnix = *at;
   }
   if (auto basis = lower(get("consent_basis")); !basis.empty()) {
@@ -69,8 +83,8 @@ std::optional<std::string> readConsentColumns(const std::map<std::string, std::s
   }
   common.noticeVersion = get("consent_notice_version");
   if (auto expires = get("consent_expires"); !expires.empty()) {
-    auto at = isoDateToUnix(expires);
-    if (!at) return std::string("consent_expires is not an ISO date (YYYY-MM-DD)");
+    auto at = dateOf("consent_expires", expires, why);
+    if (!at) return why;
     common.expiresAtUnix = *at;
   }
   for (auto& [name, value] : columns) {
@@ -85,7 +99,7 @@ std::optional<std::string> readConsentColumns(const std::map<std::string, std::s
       update.change.granted = true;
     } else if (v == "no" || v == "false" || v == "0" || v == "n" || v == "withdrawn") {
       update.change.granted = false;
-    } else if (auto at = isoDateToUnix(value)) {
+    } else if (auto at = dateOf(name, value, why)) {
       update.change.granted = true;
       update.change.atUnix = *at;
     } else {

@@ -29,10 +29,13 @@ struct ConsentUpdate {
 };
 
 // Reads the consent columns of one row (name -> trimmed value). `source` names where
-// the row came from ("import crm.csv:17"). Returns a rejection reason, naming the
-// column and rule (never the value), or nullopt with the updates in `out`.
+// the row came from ("import crm.csv:17"); `dateFormats` the import's strftime
+// pattern per date column (consent_date, consent_expires), ISO 8601 being read
+// always (text/date-reading.h). Returns a rejection reason, naming the column and
+// rule (never the value), or nullopt with the updates in `out`.
 std::optional<std::string> readConsentColumns(const std::map<std::string, std::string, std::less<>>& columns,
                                               const NodeConfig& config, const std::string& source, int64_t nowUnix,
+                                              const std::map<std::string, std::string, std::less<>>& dateFormats,
                                               std::vector<ConsentUpdate>& out);
 
 // "YYYY-MM-DD" to Unix time at 00:00 UTC; nullopt when not a valid date.
