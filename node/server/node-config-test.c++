@@ -73,3 +73,11 @@ TEST_CASE("a credential name with a path in it is refused") {
   config.keyPassphraseEnv = "BOATS_PASSPHRASE";
   CHECK_THROWS_WITH(config.validate(), Catch::Contains("exactly one"));
 }
+
+TEST_CASE("the example node.toml the package ships loads") {
+  TempDir dir;
+  std::filesystem::copy_file(std::filesystem::path(ENTENTE_SOURCE_DIR) / "packaging/node.toml.example", dir / "node.toml");
+  auto loaded = NodeConfig::load(dir.path());
+  CHECK(loaded.name == "boats");
+  CHECK(loaded.keyPassphraseCredential == "passphrase");
+}
