@@ -56,7 +56,7 @@ void addNodeOption(CLI::App& command, std::string& into);
 struct InitOptions {
   std::string dir, name, listen, region, consortium = "entente-default";
   // Exactly one: where the key passphrase comes from, or consent to no protection.
-  std::string passphraseFile, passphraseEnv;
+  std::string passphraseFile, passphraseEnv, passphraseCredential;
   bool insecurePlaintextKey = false;
 };
 // Creates a node folder (settings and empty store); `entente node init`.

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   using namespace entente::tools;
   CLI::App app{"entente: find the customers you share with partner firms without showing them your customer file"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "entente " ENTENTE_VERSION);
   app.footer(
       "Start here:  entente demo                 (two nodes, sample data, a real match)\n"
       "A node:      entente node init --dir D --name boats --listen 127.0.0.1:7401 --region FR\n"

@@ -38,15 +38,16 @@ void initNode(const InitOptions& o, bool quiet) {
   node::NodeConfig config{o.name, o.listen, o.region, o.consortium};
   config.keyPassphraseFile = o.passphraseFile.empty() ? "" : std::filesystem::absolute(o.passphraseFile).string();
   config.keyPassphraseEnv = o.passphraseEnv;
+  config.keyPassphraseCredential = o.passphraseCredential;
   config.insecurePlaintextKey = o.insecurePlaintextKey;
   node::CreatedNode created;
   try {
     created = node::createNode(dir, config);
   } catch (const node::ConfigError& e) {
     std::string message = e.what();
-    if (message.find("key_passphrase") != std::string::npos) {
-      message = "say how the node's private key is protected: --passphrase-file FILE or --passphrase-env VAR "
-                "(or, for a throwaway node only, --insecure-plaintext-key)";
+    if (message.find("exactly one of key_passphrase") != std::string::npos) {
+      message = "say how the node's private key is protected: --passphrase-file FILE, --passphrase-env VAR or "
+                "--passphrase-credential NAME (or, for a throwaway node only, --insecure-plaintext-key)";
     }
     throw CliError(message, 2);
   } catch (const std::exception& e) {
@@ -134,6 +135,9 @@ void addNodeCommands(CLI::App& app) {
                       "File holding the passphrase that seals the private key (its path goes in node.toml)");
   initCmd->add_option("--passphrase-env", init_->passphraseEnv,
                       "Environment variable holding that passphrase (its name goes in node.toml)");
+  initCmd->add_option("--passphrase-credential", init_->passphraseCredential,
+                      "systemd credential holding that passphrase, read from $CREDENTIALS_DIRECTORY (the "
+                      "entente@ service's LoadCredential=passphrase:...; its name goes in node.toml)");
   initCmd->add_flag("--insecure-plaintext-key", init_->insecurePlaintextKey,
                     "Store the private key unprotected (throwaway nodes only; every start warns)");
   initCmd->add_option("--consortium", init_->consortium,

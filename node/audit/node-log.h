@@ -1,5 +1,6 @@
 // node.log: one line per action, for the IT staff who run the node (also echoed to
-// stderr in the foreground). The gate (action-gate.h) writes each line after the
+// stderr in the foreground, or, when systemd connected stderr to the journal, sent
+// to the journal with the line's fields as journal fields: journal-writer.h). The gate (action-gate.h) writes each line after the
 // action's audit entry committed, and the line says what the entry says, with the
 // entry's number; a line without one says why no entry was written.
 //
@@ -10,9 +11,11 @@
 #pragma once
 
 #include "node/audit/audit-entry.h"
+#include "node/audit/journal-writer.h"
 
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -20,8 +23,11 @@ namespace entente::node {
 
 class NodeLog {
  public:
-  // Appends to `file`; also echoes to stderr when `echo` (a node in the foreground).
+  // Appends to `file`; also echoes each line when `echo` (a node in the foreground):
+  // to the journal when $JOURNAL_STREAM says stderr is the journal, else to stderr.
   NodeLog(const std::filesystem::path& file, bool echo);
+  // Appends to `file` and sends each line to `journal` (stderr when that fails).
+  NodeLog(const std::filesystem::path& file, std::unique_ptr<JournalWriter> journal);
   ~NodeLog();
   NodeLog(const NodeLog&) = delete;
   NodeLog& operator=(const NodeLog&) = delete;
@@ -33,6 +39,7 @@ class NodeLog {
  private:
   std::FILE* file_;
   bool echo_;
+  std::unique_ptr<JournalWriter> journal_;
 };
 
 }  // namespace entente::node

@@ -51,3 +51,33 @@ TEST_CASE("invalid settings are refused with what to change") {
   CHECK_THROWS_WITH((NodeConfig{"a", "h:70000", "FR"}.validate()), Catch::Contains("HOST:PORT"));
   CHECK_THROWS_WITH((NodeConfig{"a", "h:1", "fra"}.validate()), Catch::Contains("region"));
 }
+
+TEST_CASE("a systemd credential as the passphrase source is saved and loaded back") {
+  TempDir dir;
+  NodeConfig config{"boats", "127.0.0.1:7401", "FR", "coast"};
+  config.keyPassphraseCredential = "passphrase";
+  config.save(dir.path());
+  auto loaded = NodeConfig::load(dir.path());
+  CHECK(loaded.keyPassphraseCredential == "passphrase");
+  CHECK(loaded.keyPassphraseFile.empty());
+  CHECK(loaded.keyPassphraseEnv.empty());
+}
+
+TEST_CASE("a credential name with a path in it is refused") {
+  NodeConfig config{"boats", "127.0.0.1:7401", "FR", "coast"};
+  config.keyPassphraseCredential = "../etc/shadow";
+  CHECK_THROWS_WITH(config.validate(), Catch::Contains("key_passphrase_credential"));
+  config.keyPassphraseCredential = "..";
+  CHECK_THROWS_WITH(config.validate(), Catch::Contains("key_passphrase_credential"));
+  config.keyPassphraseCredential = "passphrase";
+  config.keyPassphraseEnv = "BOATS_PASSPHRASE";
+  CHECK_THROWS_WITH(config.validate(), Catch::Contains("exactly one"));
+}
+
+TEST_CASE("the example node.toml the package ships loads") {
+  TempDir dir;
+  std::filesystem::copy_file(std::filesystem::path(ENTENTE_SOURCE_DIR) / "packaging/node.toml.example", dir / "node.toml");
+  auto loaded = NodeConfig::load(dir.path());
+  CHECK(loaded.name == "boats");
+  CHECK(loaded.keyPassphraseCredential == "passphrase");
+}

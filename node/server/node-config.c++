@@ -32,6 +32,12 @@ bool isValidName(const std::string& name) {
   return true;
 }
 
+bool isValidCredentialName(const std::string& name) {
+  // systemd's own rule for credential names: a valid file name of at most 255 bytes.
+  return !name.empty() && name.size() <= 255 && name != "." && name != ".." &&
+         name.find_first_of(std::string("/\0", 2)) == std::string::npos;
+}
+
 bool isHostPort(const std::string& address, bool allowAnyPort) {
   auto colon = address.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) return false;
@@ -72,9 +78,15 @@ void NodeConfig::validate() const {
   if (consortium.empty() || consortium.size() > 128) {
     throw ConfigError("consortium must be a name of 1-128 characters shared by all partners");
   }
-  int protections = !keyPassphraseFile.empty() + !keyPassphraseEnv.empty() + insecurePlaintextKey;
+  int protections = !keyPassphraseFile.empty() + !keyPassphraseEnv.empty() + !keyPassphraseCredential.empty() +
+                    insecurePlaintextKey;
   if (protections != 1) {
-    throw ConfigError("name exactly one of key_passphrase_file, key_passphrase_env or insecure_plaintext_key = true");
+    throw ConfigError("name exactly one of key_passphrase_file, key_passphrase_env, key_passphrase_credential or "
+                      "insecure_plaintext_key = true");
+  }
+  if (!keyPassphraseCredential.empty() && !isValidCredentialName(keyPassphraseCredential)) {
+    throw ConfigError("key_passphrase_credential must be the name of a systemd credential, e.g. \"passphrase\" "
+                      "(a file name, without '/')");
   }
 }
 
@@ -108,6 +120,7 @@ NodeConfig NodeConfig::load(const std::filesystem::path& nodeDir) {
   field("consortium", config.consortium, false);
   field("key_passphrase_file", config.keyPassphraseFile, false);
   field("key_passphrase_env", config.keyPassphraseEnv, false);
+  field("key_passphrase_credential", config.keyPassphraseCredential, false);
   field("admin_listen", config.adminListen, false);
   if (auto* list = table["purpose"].as_array()) {
     config.purposes.clear();
@@ -163,6 +176,7 @@ void NodeConfig::save(const std::filesystem::path& nodeDir) const {
   toml::table table{{"name", name}, {"listen", listen}, {"region", region}, {"consortium", consortium}};
   if (!keyPassphraseFile.empty()) table.insert("key_passphrase_file", keyPassphraseFile);
   if (!keyPassphraseEnv.empty()) table.insert("key_passphrase_env", keyPassphraseEnv);
+  if (!keyPassphraseCredential.empty()) table.insert("key_passphrase_credential", keyPassphraseCredential);
   if (insecurePlaintextKey) table.insert("insecure_plaintext_key", true);
   if (!adminListen.empty()) table.insert("admin_listen", adminListen);
   if (noProgressTimeoutSeconds != 60) table.insert("no_progress_timeout_seconds", int64_t{noProgressTimeoutSeconds});

@@ -6,6 +6,7 @@
 //   region = "FR"                 # default country for phone numbers and addresses
 //   consortium = "entente-demo"   # hash domain shared by all partners of one network
 //   key_passphrase_file = "/etc/entente/passphrase"   # or key_passphrase_env = "VAR",
+//                                                      # or key_passphrase_credential = "passphrase",
 //                                                      # or insecure_plaintext_key = true
 //   admin_listen = "127.0.0.1:7480"                    # metrics at /metrics; off when absent
 //   special_category_attributes = ["blood_group"]      # beyond the names recognised
@@ -30,11 +31,14 @@ struct NodeConfig {
   std::string listen;
   std::string region;
   std::string consortium = "entente-default";
-  // Where the passphrase that seals the identity key comes from: a file, or an
-  // environment variable, named here (the passphrase itself is never in node.toml).
-  // Neither: the key is stored unprotected, allowed only when insecurePlaintextKey.
+  // Where the passphrase that seals the identity key comes from: a file, an
+  // environment variable, or a systemd credential (the file of that name in
+  // $CREDENTIALS_DIRECTORY, which systemd fills from LoadCredential= and which only
+  // the service can read), named here; the passphrase itself is never in node.toml.
+  // None: the key is stored unprotected, allowed only when insecurePlaintextKey.
   std::string keyPassphraseFile{};
   std::string keyPassphraseEnv{};
+  std::string keyPassphraseCredential{};
   bool insecurePlaintextKey = false;
   // The purposes matches and consent use ([[purpose]] tables; defaults when none).
   std::vector<PurposeDefinition> purposes = defaultPurposes();
@@ -77,5 +81,7 @@ bool isLoopbackHost(const std::string& host);
 bool isHostPort(const std::string& address, bool allowAnyPort = false);
 // Node and peer names: 1-64 characters of [A-Za-z0-9._-].
 bool isValidName(const std::string& name);
+// Names of systemd credentials we accept: a plain file name (no '/', not "." or "..").
+bool isValidCredentialName(const std::string& name);
 
 }  // namespace entente::node

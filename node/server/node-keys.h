@@ -1,6 +1,6 @@
 // The node's identity key as the daemon and `node init` need it: where its
-// passphrase comes from (a file or an environment variable named in node.toml, never
-// the passphrase itself), and loading or creating the identity with it.
+// passphrase comes from (a file, an environment variable or a systemd credential named
+// in node.toml, never the passphrase itself), and loading or creating the identity with it.
 #pragma once
 
 #include "crypto/node-identity.h"

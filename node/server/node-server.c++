@@ -7,6 +7,7 @@
 #include "node/server/admin-http.h"
 #include "node/server/node-keys.h"
 #include "node/server/node-metrics.h"
+#include "node/server/service-notify.h"
 #include "protocol/control-socket.h"
 #include "storage/peer-store.h"
 
@@ -205,6 +206,13 @@ int runNode(const std::filesystem::path& dirArgument) {
     std::printf("node %s ready: partners on %s, control on %s\n", config.name.c_str(), config.listen.c_str(),
                 paths.controlSocket().c_str());
     std::fflush(stdout);
+    // Both listeners are bound, so a connection made from now on waits in the backlog
+    // until the loop below accepts it: partners and `entente node status` can connect.
+    // Under systemd (Type=notify) this is what ends `systemctl start`.
+    auto tellServiceManager = [](const std::string& state) {
+      if (auto failure = notifyServiceManager(state)) std::fprintf(stderr, "entente: %s\n", failure->c_str());
+    };
+    tellServiceManager("READY=1\nSTATUS=serving partners on " + config.listen);
 
     auto& port = io.unixEventPort;
     auto signalled = port.onSignal(SIGINT)
@@ -215,6 +223,7 @@ int runNode(const std::filesystem::path& dirArgument) {
       return std::string("a listener closed");
     });
     std::string reason = signalled.exclusiveJoin(kj::mv(requested)).exclusiveJoin(kj::mv(failed)).wait(io.waitScope);
+    tellServiceManager("STOPPING=1\nSTATUS=stopping: " + reason);
     std::filesystem::remove(paths.controlSocket(), ignored);
     refusals.flush(true);
     gate.recordNoThrow("node.stop", "system", "ok", {{"node", config.name}, {"reason", reason}});
