@@ -175,6 +175,13 @@ struct PeerInfo {
   safetyNumber @8 :Text;         # to compare by phone: both nodes show the same digits
   sessionsToday @9 :UInt32;
   customersToday @10 :UInt64;
+  offeredBy @11 :Offerer;        # who issued the invitation, and so offered offeredPurposes
+
+  enum Offerer {
+    unknown @0;                  # paired before nodes recorded it
+    us @1;
+    partner @2;
+  }
 }
 
 struct PolicyChange {

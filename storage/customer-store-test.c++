@@ -127,6 +127,7 @@ TEST_CASE("a peer's pinned key, revocation and policy survive a round trip") {
   peer.policy.minQueryCustomers = 50;
   peer.policy.minReportableOverlap = 3;
   peer.offeredPurposes = {"cross-selling"};
+  peer.invitedBy = PeerEntry::Inviter::PARTNER;
   {
     Transaction txn(env, Transaction::Mode::WRITE);
     PeerStore::put(txn, peer);
@@ -141,6 +142,7 @@ TEST_CASE("a peer's pinned key, revocation and policy survive a round trip") {
   CHECK(found->policy.minQueryCustomers == 50);
   CHECK(found->policy.minReportableOverlap == 3);
   CHECK(found->offeredPurposes == std::vector<std::string>{"cross-selling"});
+  CHECK(found->invitedBy == PeerEntry::Inviter::PARTNER);
   std::array<uint8_t, 32> other{};
   CHECK_FALSE(PeerStore::findByKey(txn, other));
 }

@@ -41,6 +41,11 @@ PeerEntry decode(Bytes bytes) {
     entry.policy.minReportableOverlap = p.getMinReportableOverlap();
   }
   entry.offeredPurposes = texts(peer.getOfferedPurposes());
+  switch (peer.getInvitedBy()) {
+    case schema::Peer::Inviter::THIS_NODE: entry.invitedBy = PeerEntry::Inviter::THIS_NODE; break;
+    case schema::Peer::Inviter::PARTNER: entry.invitedBy = PeerEntry::Inviter::PARTNER; break;
+    default: entry.invitedBy = PeerEntry::Inviter::UNKNOWN; break;
+  }
   return entry;
 }
 
@@ -71,6 +76,9 @@ void PeerStore::put(Transaction& txn, const PeerEntry& entry) {
   p.setCustomersPerDay(entry.policy.customersPerDay);
   p.setMinReportableOverlap(entry.policy.minReportableOverlap);
   setTexts(peer.initOfferedPurposes(static_cast<unsigned>(entry.offeredPurposes.size())), entry.offeredPurposes);
+  peer.setInvitedBy(entry.invitedBy == PeerEntry::Inviter::THIS_NODE ? schema::Peer::Inviter::THIS_NODE
+                    : entry.invitedBy == PeerEntry::Inviter::PARTNER ? schema::Peer::Inviter::PARTNER
+                                                                     : schema::Peer::Inviter::UNKNOWN);
   auto encoded = encodeRecord(peer.asReader());
   txn.put(Table::PEERS, bytesOf(entry.name), bytesOf(encoded));
 }

@@ -33,6 +33,9 @@ struct PeerEntry {
   int64_t revokedAtUnix = 0;
   PeerPolicy policy{};
   std::vector<std::string> offeredPurposes{};
+  // Which side issued the invitation that paired us, and so offered those purposes.
+  enum class Inviter { UNKNOWN, THIS_NODE, PARTNER };
+  Inviter invitedBy = Inviter::UNKNOWN;
 };
 
 struct DailyUsage {

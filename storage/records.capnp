@@ -52,7 +52,14 @@ struct Peer {
   revoked @4 :Bool;
   revokedAtUnix @5 :Int64;
   policy @6 :PeerPolicy;
-  offeredPurposes @7 :List(Text);  # what the partner's invitation offered us
+  offeredPurposes @7 :List(Text);  # the purposes the pairing's invitation offered
+  invitedBy @8 :Inviter;            # whose invitation paired us: says who offered them
+
+  enum Inviter {
+    unknown @0;    # paired before this was recorded
+    thisNode @1;
+    partner @2;
+  }
 }
 
 struct Token {

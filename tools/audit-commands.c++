@@ -9,6 +9,7 @@
 #include "tools/control-client.h"
 
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <iostream>
@@ -20,6 +21,7 @@ namespace {
 struct AuditOptions {
   std::string node, fromExport, out, since, expectFingerprint;
   bool force = false;
+  bool json = false;
 };
 
 class FileSink final : public protocol::control::LineSink::Server {
@@ -36,17 +38,42 @@ class FileSink final : public protocol::control::LineSink::Server {
   std::ostream& out_;
 };
 
-void printReport(bool ok, uint64_t entries, uint64_t checkpoints, uint64_t uncovered, uint64_t firstBad,
-                 const std::string& reason, const std::string& fingerprint) {
-  if (ok) {
-    fmt::print("audit log verified: {} entries, {} signed checkpoints, key {}\n", entries, checkpoints, fingerprint);
-    if (uncovered > 0) {
-      fmt::print("  {} entries after the last checkpoint are chained but not yet signed\n", uncovered);
+struct VerifyReport {
+  bool ok = false;
+  uint64_t entries = 0, checkpoints = 0, uncovered = 0, firstBad = 0;
+  std::string reason, fingerprint;
+  std::optional<uint64_t> receipts;  // the node's; an export holds none
+};
+
+// Prints the report (as one JSON object with --json, field names documented in
+// docs/operations.md, "JSON output") and fails, exit code 1, when the log does not verify.
+void printReport(const VerifyReport& r, bool json) {
+  if (json) {
+    nlohmann::ordered_json out;
+    out["ok"] = r.ok;
+    out["entries"] = r.entries;
+    out["checkpoints"] = r.checkpoints;
+    out["uncoveredEntries"] = r.uncovered;
+    out["firstBadEntry"] = r.ok ? nlohmann::ordered_json() : nlohmann::ordered_json(r.firstBad);
+    out["reason"] = r.reason;
+    out["fingerprint"] = r.fingerprint.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(r.fingerprint);
+    out["receipts"] = r.receipts ? nlohmann::ordered_json(*r.receipts) : nlohmann::ordered_json();
+    fmt::print("{}\n", out.dump());
+  } else if (r.ok) {
+    fmt::print("audit log verified: {}, {}, key {}\n", counted(r.entries, "entry", "entries"),
+               counted(r.checkpoints, "signed checkpoint", "signed checkpoints"),
+               r.fingerprint.empty() ? "named in the export's header" : r.fingerprint);
+    if (r.uncovered > 0) {
+      fmt::print("  {} after the last checkpoint {} chained but not yet signed\n",
+                 counted(r.uncovered, "entry", "entries"), r.uncovered == 1 ? "is" : "are");
     }
-    if (!reason.empty()) fmt::print("  {}\n", reason);
-    return;
+    if (!r.reason.empty()) fmt::print("  {}\n", r.reason);
+    if (r.receipts) {
+      fmt::print("  {} held, each with its session in the log\n",
+                 counted(*r.receipts, "partner receipt", "partner receipts"));
+    }
   }
-  throw CliError(fmt::format("the audit log does NOT verify: first bad entry {}: {}", firstBad, reason));
+  if (!r.ok) throw CliError(fmt::format("the audit log does NOT verify: first bad entry {}: {}", r.firstBad, r.reason));
 }
 
 void verify(const AuditOptions& o) {
@@ -54,17 +81,18 @@ void verify(const AuditOptions& o) {
     std::ifstream in(o.fromExport);
     if (!in) throw CliError("cannot read " + o.fromExport, 2);
     auto report = node::verifyAuditExport(in, std::nullopt);
-    printReport(report.ok, report.entries, report.checkpoints, report.uncoveredEntries,
-                report.firstBadEntry.value_or(0), report.reason, "named in the export's header");
+    printReport({report.ok, report.entries, report.checkpoints, report.uncoveredEntries,
+                 report.firstBadEntry.value_or(0), report.reason, "", std::nullopt},
+                o.json);
     return;
   }
   ControlClient client(resolveNodeDir(o.node));
   // The response owns the report's bytes: keep it while the report is read.
   auto response = client.wait(client.control().auditVerifyRequest().send());
   auto report = response.getReport();
-  printReport(report.getOk(), report.getEntries(), report.getCheckpoints(), report.getUncoveredEntries(),
-              report.getFirstBadEntry(), report.getReason(), report.getFingerprint());
-  fmt::print("  {} partner receipts held, each with its session in the log\n", report.getReceipts());
+  printReport({report.getOk(), report.getEntries(), report.getCheckpoints(), report.getUncoveredEntries(),
+               report.getFirstBadEntry(), report.getReason(), report.getFingerprint(), report.getReceipts()},
+              o.json);
 }
 
 void exportLog(const AuditOptions& o) {
@@ -104,6 +132,7 @@ void addAuditCommands(CLI::App& app) {
   auto v = std::make_shared<AuditOptions>();
   auto* verifyCmd = group->add_subcommand("verify", "Recompute the hash chain and check every signed checkpoint");
   verifyCmd->add_option("--from-export", v->fromExport, "Verify an export file offline instead of the node's log");
+  verifyCmd->add_flag("--json", v->json, "Print the report as one JSON object");
   addNodeOption(*verifyCmd, v->node);
   verifyCmd->footer(
       "Exit code 0 when the log verifies, 1 with the first entry that does not.\n"

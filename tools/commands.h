@@ -29,6 +29,8 @@ void addConsentCommands(CLI::App& app);
 void addCustomerCommands(CLI::App& app);
 void addAuditCommands(CLI::App& app);
 void addHistoryCommands(CLI::App& app);
+// help, completion and manpage (tools/help-commands.c++).
+void addHelpCommands(CLI::App& app);
 
 // `entente import`, `entente consent import` and `entente history import` share the
 // reading, mapping and checking of CSV files (tools/import-command.c++).
@@ -50,8 +52,11 @@ struct ImportOptions {
 void addImportOptions(CLI::App& command, ImportOptions& options);
 void runImportCommand(const ImportOptions& options);
 
-// Adds the --node option every client command shares.
+// Adds the --node and --token-file options every client command shares.
 void addNodeOption(CLI::App& command, std::string& into);
+// Adds --node alone (commands that work on the folder, not through a running node),
+// with --dir as its alias where a command had --dir before --node was everywhere.
+void addNodeFolderOption(CLI::App& command, std::string& into, bool dirAlias = false);
 
 struct InitOptions {
   std::string dir, name, listen, region, consortium = "entente-default";
@@ -74,6 +79,9 @@ std::unique_ptr<crypto::PrivateFile> openOutputFile(const std::string& path, boo
 std::string utcTime(int64_t unix);
 // "2026-12-04" in UTC, or "-" for 0.
 std::string utcDay(int64_t unix);
+
+// "1 entry", "2 entries".
+std::string counted(uint64_t count, const std::string& one, const std::string& many);
 
 // JSON string literal of `text` (quotes and escapes included), by nlohmann-json, the
 // one JSON writer of the project.

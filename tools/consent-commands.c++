@@ -5,6 +5,7 @@
 #include "tools/control-client.h"
 
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include <ctime>
 
@@ -48,6 +49,30 @@ void show(const ConsentOptions& o) {
   auto request = client.control().showConsentRequest();
   request.setCustomerId(o.customer);
   auto response = client.wait(request.send());
+  if (o.json) {
+    // Field names documented in docs/operations.md, "JSON output".
+    nlohmann::ordered_json out;
+    out["customer"] = o.customer;
+    auto& purposes = out["purposes"] = nlohmann::ordered_json::array();
+    for (auto p : response.getPurposes()) {
+      auto history = nlohmann::ordered_json::array();
+      for (auto c : p.getHistory()) {
+        history.push_back({{"granted", c.getGranted()},
+                           {"atUnix", c.getAtUnix()},
+                           {"recordedAtUnix", c.getRecordedAtUnix()},
+                           {"basis", c.getBasis().cStr()},
+                           {"noticeVersion", c.getNoticeVersion().cStr()},
+                           {"expiresAtUnix", c.getExpiresAtUnix()},
+                           {"source", c.getSource().cStr()}});
+      }
+      purposes.push_back({{"purpose", p.getPurpose().cStr()},
+                          {"state", p.getState().cStr()},
+                          {"description", p.getDescription().cStr()},
+                          {"history", history}});
+    }
+    fmt::print("{}\n", out.dump());
+    return;
+  }
   for (auto p : response.getPurposes()) {
     fmt::print("{:<18} {}\n", p.getPurpose().cStr(), p.getState().cStr());
     fmt::print("  {}\n", p.getDescription().cStr());
@@ -65,13 +90,16 @@ void report(const ConsentOptions& o) {
   ControlClient client(resolveNodeDir(o.node));
   auto response = client.wait(client.control().consentReportRequest().send());
   if (o.json) {
-    std::string out;
+    auto out = nlohmann::ordered_json::array();
     for (auto p : response.getPurposes()) {
-      out += fmt::format("{}{{\"purpose\":{},\"granted\":{},\"withdrawn\":{},\"expired\":{},\"neverAsked\":{}}}",
-                         out.empty() ? "" : ",", jsonString(p.getPurpose()), p.getGranted(), p.getWithdrawn(),
-                         p.getExpired(), p.getNeverAsked());
+      out.push_back({{"purpose", p.getPurpose().cStr()},
+                     {"granted", p.getGranted()},
+                     {"withdrawn", p.getWithdrawn()},
+                     {"expired", p.getExpired()},
+                     {"neverAsked", p.getNeverAsked()},
+                     {"description", p.getDescription().cStr()}});
     }
-    fmt::print("[{}]\n", out);
+    fmt::print("{}\n", out.dump());
     return;
   }
   fmt::print("{:<18} {:>9} {:>10} {:>8} {:>12}\n", "PURPOSE", "GRANTED", "WITHDRAWN", "EXPIRED", "NEVER ASKED");
@@ -130,6 +158,7 @@ void addConsentCommands(CLI::App& app) {
   auto sh = std::make_shared<ConsentOptions>();
   auto* showCmd = group->add_subcommand("show", "Show one customer's consent for every purpose, with its history");
   showCmd->add_option("CUSTOMER", sh->customer, "The customer's customer_id")->required();
+  showCmd->add_flag("--json", sh->json, "Print one JSON object");
   addNodeOption(*showCmd, sh->node);
   showCmd->footer("Example: entente consent show C-1042");
   showCmd->callback([sh] { show(*sh); });

@@ -75,9 +75,9 @@ ControlClient::ControlClient(const std::filesystem::path& nodeDir)
                        .wait(io_.waitScope);
     stream_ = address->connect().wait(io_.waitScope);
   } catch (const kj::Exception&) {
-    throw CliError("the node in " + paths.dir.string() + " is not running; start it with `entente node start --dir " +
+    throw CliError("the node in " + paths.dir.string() + " is not running; start it with `entente node start --node " +
                        paths.dir.string() + "` (it runs in the foreground: use another terminal or a service manager)",
-                   3);
+                   kNotRunning);
   }
   rpc_ = kj::heap<capnp::TwoPartyClient>(*stream_);
   auto login = rpc_->bootstrap().castAs<protocol::control::Control>().loginRequest();

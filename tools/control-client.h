@@ -16,6 +16,9 @@
 
 namespace entente::tools {
 
+// The exit code of a client command whose node is not running (docs/operations.md).
+constexpr int kNotRunning = 3;
+
 // A failure the CLI reports as "entente: <message>" with exit code `exitCode`.
 class CliError : public std::runtime_error {
  public:

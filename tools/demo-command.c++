@@ -84,7 +84,7 @@ class Demo {
       // Each firm's key passphrase, in a file only this user can read.
       auto passphrase = root_ / (f.firm + ".passphrase");
       crypto::writeFileAtomically(passphrase, crypto::newSecret("demo-passphrase-") + "\n");
-      show({"node", "init", "--dir", n.dir.string(), "--name", n.name, "--listen", n.address, "--region", f.region,
+      show({"node", "init", "--node", n.dir.string(), "--name", n.name, "--listen", n.address, "--region", f.region,
             "--passphrase-file", passphrase.string()});
       InitOptions init;
       init.dir = n.dir.string();

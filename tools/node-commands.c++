@@ -7,12 +7,14 @@
 #include "tools/node-process.h"
 
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <optional>
 #include <thread>
 
 namespace entente::tools {
@@ -23,8 +25,9 @@ void identity(const std::string& nodeOption, bool json) {
   auto response = client.wait(client.control().identityRequest().send());
   auto id = response.getIdentity();
   if (json) {
-    fmt::print("{{\"name\":{},\"fingerprint\":{},\"keySealed\":{}}}\n", jsonString(id.getName()),
-               jsonString(id.getFingerprint()), id.getKeySealed() ? "true" : "false");
+    nlohmann::ordered_json out{
+        {"name", id.getName().cStr()}, {"fingerprint", id.getFingerprint().cStr()}, {"keySealed", id.getKeySealed()}};
+    fmt::print("{}\n", out.dump());
     return;
   }
   fmt::print("node        {}\nfingerprint {}\nprivate key {}\n", id.getName().cStr(), id.getFingerprint().cStr(),
@@ -58,7 +61,7 @@ void initNode(const InitOptions& o, bool quiet) {
   fmt::print("created node '{}' in {}\n  partners will reach it at {}, default region {}, consortium {}\n"
              "  identity fingerprint: {}\n  private key: {}\n"
              "  an admin token is in {} (mode 0600); issue others with `entente token create`\n"
-             "next: entente node start --dir {}\n",
+             "next: entente node start --node {}\n",
              config.name, dir.string(), config.listen, config.region, config.consortium, created.fingerprint,
              o.insecurePlaintextKey ? "UNPROTECTED (--insecure-plaintext-key)" : "sealed with your passphrase",
              created.adminTokenFile.string(), dir.string());
@@ -69,7 +72,18 @@ namespace {
 void stop(const std::string& nodeOption) {
   auto dir = resolveNodeDir(nodeOption);
   {
-    ControlClient client(dir);
+    std::optional<ControlClient> connected;
+    try {
+      connected.emplace(dir);
+    } catch (const CliError& e) {
+      // Stopping a stopped node leaves it as asked: exit 0, so that a service manager
+      // or a script may stop without checking first (docs/operations.md, "Running").
+      if (e.exitCode() != kNotRunning) throw;
+      fmt::print("the node in {} is already stopped; start it with `entente node start --node {}`\n", dir.string(),
+                 dir.string());
+      return;
+    }
+    ControlClient& client = *connected;
     try {
       client.control().stopRequest().send().ignoreResult().wait(client.waitScope());
     } catch (const kj::Exception& e) {
@@ -92,13 +106,21 @@ void status(const std::string& nodeOption, bool json) {
   auto response = client.wait(client.control().statusRequest().send());
   auto s = response.getStatus();
   if (json) {
-    fmt::print(
-        "{{\"name\":{},\"listen\":{},\"region\":{},\"consortium\":{},\"customers\":{},\"sharedIdentifiers\":{},"
-        "\"peers\":{},\"storeBytes\":{},\"peakRssKiB\":{},\"uptimeSeconds\":{},\"wireBytesSent\":{},"
-        "\"wireBytesReceived\":{},\"pid\":{}}}\n",
-        jsonString(s.getName()), jsonString(s.getListen()), jsonString(s.getRegion()), jsonString(s.getConsortium()),
-        s.getCustomers(), s.getSharedIdentifiers(), s.getPeers(), s.getStoreBytes(), s.getPeakRssKiB(),
-        s.getUptimeSeconds(), s.getWireBytesSent(), s.getWireBytesReceived(), s.getPid());
+    // Field names documented in docs/operations.md, "JSON output".
+    nlohmann::ordered_json out{{"name", s.getName().cStr()},
+                               {"listen", s.getListen().cStr()},
+                               {"region", s.getRegion().cStr()},
+                               {"consortium", s.getConsortium().cStr()},
+                               {"customers", s.getCustomers()},
+                               {"sharedIdentifiers", s.getSharedIdentifiers()},
+                               {"peers", s.getPeers()},
+                               {"storeBytes", s.getStoreBytes()},
+                               {"peakRssKiB", s.getPeakRssKiB()},
+                               {"uptimeSeconds", s.getUptimeSeconds()},
+                               {"wireBytesSent", s.getWireBytesSent()},
+                               {"wireBytesReceived", s.getWireBytesReceived()},
+                               {"pid", s.getPid()}};
+    fmt::print("{}\n", out.dump());
     return;
   }
   fmt::print("node        {} (pid {}, up {} s)\n", s.getName().cStr(), s.getPid(), s.getUptimeSeconds());
@@ -119,14 +141,14 @@ void addNodeCommands(CLI::App& app) {
   auto* group = app.add_subcommand("node", "Create, run, stop and inspect this firm's node");
   group->require_subcommand(1);
   group->footer(
-      "Example: entente node init --dir /srv/entente --name boats --listen 10.0.0.5:7401 --region FR \\\n"
+      "Example: entente node init --node /srv/entente --name boats --listen 10.0.0.5:7401 --region FR \\\n"
       "           --passphrase-file /etc/entente/passphrase\n"
-      "         entente node start --dir /srv/entente        (foreground; Ctrl-C stops it)\n"
+      "         entente node start --node /srv/entente       (foreground; Ctrl-C stops it)\n"
       "         entente node status --node /srv/entente");
 
   auto init_ = std::make_shared<InitOptions>();
   auto* initCmd = group->add_subcommand("init", "Create a node: its folder, settings and empty store");
-  initCmd->add_option("--dir", init_->dir, "Folder to create the node in")->required();
+  addNodeFolderOption(*initCmd, init_->dir, true);
   initCmd->add_option("--name", init_->name, "Node name partners will know it by")->required();
   initCmd->add_option("--listen", init_->listen, "HOST:PORT where partners reach it")->required();
   initCmd->add_option("--region", init_->region, "Default country (ISO 3166-1 alpha-2) for phones and addresses")
@@ -145,14 +167,18 @@ void addNodeCommands(CLI::App& app) {
       ->capture_default_str();
   initCmd->footer(
       "Creates the node's identity (an Ed25519 key and its TLS certificate) and an admin token.\n"
-      "Example: entente node init --dir /srv/entente --name boats --listen 10.0.0.5:7401 --region FR \\\n"
+      "Example: entente node init --node /srv/entente --name boats --listen 10.0.0.5:7401 --region FR \\\n"
       "           --passphrase-file /etc/entente/passphrase");
-  initCmd->callback([init_] { initNode(*init_, false); });
+  initCmd->callback([init_] {
+    InitOptions options = *init_;
+    options.dir = resolveNodeDir(options.dir).string();
+    initNode(options, false);
+  });
 
   auto startDir = std::make_shared<std::string>();
   auto* start = group->add_subcommand("start", "Run the node in the foreground until Ctrl-C or `entente node stop`");
-  start->add_option("--dir", *startDir, "Node folder (default: $ENTENTE_NODE, else ./entente-node)");
-  start->footer("Example: entente node start --dir /srv/entente");
+  addNodeFolderOption(*start, *startDir, true);
+  start->footer("Example: entente node start --node /srv/entente");
   start->callback([startDir] {
     int code = node::runNode(resolveNodeDir(*startDir));
     if (code != 0) throw CliError("the node stopped with an error (see above)", code);
@@ -167,10 +193,10 @@ void addNodeCommands(CLI::App& app) {
   auto renewDir = std::make_shared<std::string>();
   auto* renew = group->add_subcommand("renew-certificate",
                                       "Re-issue the node's TLS certificate for the same key (node stopped)");
-  renew->add_option("--dir", *renewDir, "Node folder (default: $ENTENTE_NODE, else ./entente-node)");
+  addNodeFolderOption(*renew, *renewDir, true);
   renew->footer(
       "Partners pin the node's key, not its certificate: they need no re-pairing. Stop the node first.\n"
-      "Example: entente node renew-certificate --dir /srv/entente && entente node start --dir /srv/entente");
+      "Example: entente node renew-certificate --node /srv/entente && entente node start --node /srv/entente");
   renew->callback([renewDir] {
     auto dir = resolveNodeDir(*renewDir);
     if (nodeAnswers(dir)) throw CliError("the node is running; stop it first (`entente node stop`)", 2);

@@ -79,7 +79,7 @@ NodeProcess::NodeProcess(const std::filesystem::path& binary, const std::filesys
                    " for its output: " + std::strerror(error));
   }
   kj::AutoCloseFd output(fd);
-  pid_ = startChild(binary, {"node", "start", "--dir", dir_.string()}, output.get(), output.get());
+  pid_ = startChild(binary, {"node", "start", "--node", dir_.string()}, output.get(), output.get());
   auto deadline = Clock::now() + readyWithin;
   while (!nodeAnswers(dir_)) {
     if (!running()) {

@@ -1,4 +1,4 @@
-// The CLI's output files and its text for times and JSON strings, taken from the project's one UTC formatter
+// The CLI's output files and its text for times, counts and JSON strings, taken from the project's one UTC formatter
 // (text/utc-time.h) and its one JSON library (nlohmann-json).
 #include "text/utc-time.h"
 #include "tools/commands.h"
@@ -19,6 +19,10 @@ std::unique_ptr<crypto::PrivateFile> openOutputFile(const std::string& path, boo
 std::string utcTime(int64_t unix) { return unix == 0 ? "-" : text::utcMinute(unix); }
 
 std::string utcDay(int64_t unix) { return unix == 0 ? "-" : text::utcDate(unix); }
+
+std::string counted(uint64_t count, const std::string& one, const std::string& many) {
+  return std::to_string(count) + " " + (count == 1 ? one : many);
+}
 
 std::string jsonString(const std::string& text) {
   return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -4,6 +4,7 @@
 #include "tools/control-client.h"
 
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include <ctime>
 #include <optional>
@@ -39,7 +40,50 @@ std::string joinList(capnp::List<capnp::Text>::Reader list) {
 
 std::string date(int64_t unix) { return utcTime(unix); }
 
-void printPeer(protocol::control::PeerInfo::Reader p) {
+using Offerer = protocol::control::PeerInfo::Offerer;
+
+// Who offered the purposes of the invitation that paired us: its issuer.
+std::string offeredByName(Offerer offerer) {
+  return offerer == Offerer::US ? "us" : offerer == Offerer::PARTNER ? "partner" : "unknown";
+}
+
+std::vector<std::string> texts(capnp::List<capnp::Text>::Reader list) {
+  std::vector<std::string> out;
+  for (auto t : list) out.emplace_back(t.cStr());
+  return out;
+}
+
+// One peer as `peer show --json` and each element of `peer list --json` print it; the
+// field names are documented in docs/operations.md, "JSON output".
+nlohmann::ordered_json peerJson(protocol::control::PeerInfo::Reader p) {
+  auto policy = p.getPolicy();
+  return {{"name", p.getName().cStr()},
+          {"address", p.getAddress().cStr()},
+          {"fingerprint", p.getFingerprint().cStr()},
+          {"revoked", p.getRevoked()},
+          {"addedAtUnix", p.getAddedAtUnix()},
+          {"state", p.getRevoked() ? "revoked" : "active"},
+          {"revokedAtUnix", p.getRevokedAtUnix()},
+          {"safetyNumber", p.getSafetyNumber().cStr()},
+          {"offeredPurposes", texts(p.getOfferedPurposes())},
+          {"offeredBy", offeredByName(p.getOfferedBy())},
+          {"policy",
+           {{"purposes", texts(policy.getPurposes())},
+            {"modes", texts(policy.getModes())},
+            {"minQueryCustomers", policy.getMinQueryCustomers()},
+            {"maxQueryCustomers", policy.getMaxQueryCustomers()},
+            {"sessionsPerDay", policy.getSessionsPerDay()},
+            {"customersPerDay", policy.getCustomersPerDay()},
+            {"minReportableOverlap", policy.getMinReportableOverlap()}}},
+          {"sessionsToday", p.getSessionsToday()},
+          {"customersToday", p.getCustomersToday()}};
+}
+
+void printPeer(protocol::control::PeerInfo::Reader p, bool json = false) {
+  if (json) {
+    fmt::print("{}\n", peerJson(p).dump());
+    return;
+  }
   auto policy = p.getPolicy();
   fmt::print("peer           {}{}\n", p.getName().cStr(),
              p.getRevoked() ? fmt::format("   REVOKED {}", date(p.getRevokedAtUnix())) : "");
@@ -49,7 +93,11 @@ void printPeer(protocol::control::PeerInfo::Reader p) {
   fmt::print("               (read it to the partner's administrator: `entente peer show` on their node\n"
              "                shows the same digits when neither identity was swapped)\n");
   fmt::print("paired         {}\n", date(p.getAddedAtUnix()));
-  fmt::print("they offered   {}\n", joinList(p.getOfferedPurposes()));
+  // The purposes of the invitation that paired us, offered by whoever issued it.
+  const char* offered = p.getOfferedBy() == Offerer::US        ? "we offered   "
+                        : p.getOfferedBy() == Offerer::PARTNER ? "they offered "
+                                                               : "offered      ";
+  fmt::print("{}  {}\n", offered, joinList(p.getOfferedPurposes()));
   fmt::print("policy (what it may ask of us, and what we show of its answers):\n");
   fmt::print("  purposes               {}\n", joinList(policy.getPurposes()));
   fmt::print("  modes                  {}\n", joinList(policy.getModes()));
@@ -92,14 +140,9 @@ void list(const PeerOptions& o) {
   auto response = client.wait(client.control().listPeersRequest().send());
   auto peers = response.getPeers();
   if (o.json) {
-    fmt::print("[");
-    for (unsigned i = 0; i < peers.size(); ++i) {
-      fmt::print("{}{{\"name\":{},\"address\":{},\"fingerprint\":{},\"revoked\":{},\"addedAtUnix\":{}}}",
-                 i ? "," : "", jsonString(peers[i].getName()), jsonString(peers[i].getAddress()),
-                 jsonString(peers[i].getFingerprint()), peers[i].getRevoked() ? "true" : "false",
-                 peers[i].getAddedAtUnix());
-    }
-    fmt::print("]\n");
+    auto out = nlohmann::ordered_json::array();
+    for (auto p : peers) out.push_back(peerJson(p));
+    fmt::print("{}\n", out.dump());
     return;
   }
   if (peers.size() == 0) {
@@ -117,7 +160,7 @@ void show(const PeerOptions& o) {
   ControlClient client(resolveNodeDir(o.node));
   auto request = client.control().showPeerRequest();
   request.setName(o.name);
-  printPeer(client.wait(request.send()).getPeer());
+  printPeer(client.wait(request.send()).getPeer(), o.json);
 }
 
 void policy(const PeerOptions& o) {
@@ -198,10 +241,10 @@ void addPeerCommands(CLI::App& app) {
   listCmd->add_flag("--json", l->json, "Print a JSON array");
 
   auto s = std::make_shared<PeerOptions>();
-  command(group, "show", "Show a partner: fingerprint, safety number, policy and today's use", s, show,
-          "Example: entente peer show travel")
-      ->add_option("NAME", s->name, "The partner's name")
-      ->required();
+  auto* showCmd = command(group, "show", "Show a partner: fingerprint, safety number, policy and today's use", s, show,
+                          "Example: entente peer show travel");
+  showCmd->add_option("NAME", s->name, "The partner's name")->required();
+  showCmd->add_flag("--json", s->json, "Print one JSON object");
 
   auto p = std::make_shared<PeerOptions>();
   auto* policyCmd = command(group, "policy", "Change what a partner may ask of this node", p, policy,

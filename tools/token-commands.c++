@@ -5,6 +5,7 @@
 #include "tools/control-client.h"
 
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include <ctime>
 
@@ -13,6 +14,7 @@ namespace {
 
 struct TokenOptions {
   std::string name, role, node;
+  bool json = false;
 };
 
 void create(const TokenOptions& o) {
@@ -34,6 +36,19 @@ void create(const TokenOptions& o) {
 void list(const TokenOptions& o) {
   ControlClient client(resolveNodeDir(o.node));
   auto response = client.wait(client.control().listTokensRequest().send());
+  if (o.json) {
+    // Field names documented in docs/operations.md, "JSON output".
+    auto out = nlohmann::ordered_json::array();
+    for (auto t : response.getTokens()) {
+      out.push_back({{"name", t.getName().cStr()},
+                     {"role", t.getRole().cStr()},
+                     {"createdAtUnix", t.getCreatedAtUnix()},
+                     {"revoked", t.getRevoked()},
+                     {"state", t.getRevoked() ? "revoked" : "active"}});
+    }
+    fmt::print("{}\n", out.dump());
+    return;
+  }
   fmt::print("{:<24} {:<12} {:<18} {}\n", "NAME", "ROLE", "CREATED (UTC)", "STATE");
   for (auto t : response.getTokens()) {
     fmt::print("{:<24} {:<12} {:<18} {}\n", t.getName().cStr(), t.getRole().cStr(), utcTime(t.getCreatedAtUnix()),
@@ -65,14 +80,15 @@ void addTokenCommands(CLI::App& app) {
   addNodeOption(*createCmd, c->node);
   createCmd->footer(
       "Roles: admin may do everything; marketer may run matches and read their results; compliance may read\n"
-      "status, peers and (coming) consent and audit reports.\n"
+      "status, identity and peers, show and report consent, and verify and export the audit log.\n"
       "Example: entente token create --role marketer --name ana > ana.token");
   createCmd->callback([c] { create(*c); });
 
   auto l = std::make_shared<TokenOptions>();
   auto* listCmd = group->add_subcommand("list", "List tokens by name and role (never their secrets)");
   addNodeOption(*listCmd, l->node);
-  listCmd->footer("Example: entente token list");
+  listCmd->add_flag("--json", l->json, "Print a JSON array");
+  listCmd->footer("Example: entente token list --json");
   listCmd->callback([l] { list(*l); });
 
   auto r = std::make_shared<TokenOptions>();

@@ -58,6 +58,10 @@ void fillPeer(NodeContext& context, const storage::PeerEntry& peer, const storag
   p.setMinReportableOverlap(peer.policy.minReportableOverlap);
   auto offered = out.initOfferedPurposes(static_cast<unsigned>(peer.offeredPurposes.size()));
   for (unsigned i = 0; i < peer.offeredPurposes.size(); ++i) offered.set(i, peer.offeredPurposes[i]);
+  using Inviter = storage::PeerEntry::Inviter;
+  out.setOfferedBy(peer.invitedBy == Inviter::THIS_NODE ? control::PeerInfo::Offerer::US
+                   : peer.invitedBy == Inviter::PARTNER ? control::PeerInfo::Offerer::PARTNER
+                                                        : control::PeerInfo::Offerer::UNKNOWN);
   out.setSessionsToday(today.sessions);
   out.setCustomersToday(today.customers);
 }
@@ -122,8 +126,14 @@ kj::Promise<void> acceptPeer(NodeContext& context, const std::string& actor, Acc
   // Set once the gate has recorded the outcome, so that a failure it recorded is not
   // recorded twice by the handler below.
   auto recorded = std::make_shared<bool>(false);
+  // Set once the inviting node is reached with the key the invitation names: a failure
+  // after that is its refusal, which says itself what to do (ask for a new invitation,
+  // remove an old peer); before it, trying again once the node is reachable is the
+  // advice.
+  auto reached = std::make_shared<bool>(false);
   return context.transport.connect(invitation.address, invitation.publicKey, protocol::Channel::PAIRING)
-      .then([&context, invitation, name](kj::Own<protocol::TlsStream> stream) {
+      .then([&context, invitation, name, reached](kj::Own<protocol::TlsStream> stream) {
+        *reached = true;
         auto connection = kj::heap<protocol::RpcConnection>(kj::mv(stream));
         auto request = connection->bootstrap().castAs<protocol::wire::Partner>().completePairingRequest();
         request.setSecret(invitation.secret);
@@ -139,18 +149,19 @@ kj::Promise<void> acceptPeer(NodeContext& context, const std::string& actor, Acc
         peer.publicKey = invitation.publicKey;
         peer.policy.purposes = invitation.purposes;
         peer.offeredPurposes = invitation.purposes;
+        peer.invitedBy = storage::PeerEntry::Inviter::PARTNER;
         *recorded = true;
         context.gate.change("peer.accept", actor, *details,
                             [&](storage::Transaction& txn, Details&) { storage::PeerStore::put(txn, peer); });
         fillPeer(context, peer, {}, call.getResults().initPeer());
       })
-      .catch_([&context, actor, details, recorded](kj::Exception&& e) -> kj::Promise<void> {
+      .catch_([&context, actor, details, recorded, reached](kj::Exception&& e) -> kj::Promise<void> {
         std::string message = userMessage(e);
         details->emplace_back("error", message);
         if (!*recorded) context.gate.recordNoThrow("peer.accept", actor, "failed", *details);
         return kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__,
-                             kj::heapString("pairing did not complete: " + message +
-                                            "; nothing was stored; retry once the inviting node is reachable"));
+                             kj::heapString("pairing did not complete: " + message + "; nothing was stored" +
+                                            (*reached ? "" : "; retry once the inviting node is reachable")));
       });
 }
 
@@ -197,6 +208,7 @@ std::string completePairing(NodeContext& context, const std::string& remote, con
     peer.publicKey = peerKey;
     peer.policy.purposes = invitation->purposes;
     peer.offeredPurposes = invitation->purposes;
+    peer.invitedBy = storage::PeerEntry::Inviter::THIS_NODE;
     storage::PeerStore::put(txn, peer);
     invitation->usedBy = nodeName;
     storage::InvitationStore::put(txn, hashBytes(hash), *invitation);

@@ -42,6 +42,28 @@ kj::Own<kj::ConnectionReceiver> listenAdmin(kj::Network& network, const std::str
   }
 }
 
+// What the system said when the partner address could not be taken, in words an
+// operator can act on; KJ's own text ("::bind(sockfd, ...): Address already in use;
+// toString() = ...") names neither the setting nor the way out.
+std::string listenFailure(const std::string& listen, const NodePaths& paths, const std::string& why) {
+  std::string settings = (paths.dir / "node.toml").string();
+  std::string advice = "; change `listen` in " + settings +
+                       " (partners paired with this node keep the old address: tell them, or pair again)";
+  if (why.find("Address already in use") != std::string::npos) {
+    return "cannot listen for partners on " + listen +
+           ": another program (perhaps another entente node) already listens on that address; stop it, or choose "
+           "another port" + advice;
+  }
+  if (why.find("Cannot assign requested address") != std::string::npos) {
+    return "cannot listen for partners on " + listen + ": that address is not one of this machine's" + advice;
+  }
+  if (why.find("Permission denied") != std::string::npos) {
+    return "cannot listen for partners on " + listen +
+           ": this user may not use that port (ports below 1024 need privileges); choose a port above 1023" + advice;
+  }
+  return "cannot listen for partners on " + listen + ": " + why + advice;
+}
+
 }  // namespace
 
 int runNode(const std::filesystem::path& dirArgument) {
@@ -104,7 +126,13 @@ int runNode(const std::filesystem::path& dirArgument) {
     ConnectionRegistry connections;
     // Finish an erasure's scrubbing that a crash interrupted, before anything reads.
     if (store.compactIfPending()) gate.record("store.compact", "system", "ok", {{"reason", "pending after erasure"}});
-    auto partnerListener = transport.listen(config.listen).wait(io.waitScope);
+    auto partnerListener = [&] {
+      try {
+        return transport.listen(config.listen).wait(io.waitScope);
+      } catch (const kj::Exception& e) {
+        throw std::runtime_error(listenFailure(config.listen, paths, userMessage(e)));
+      }
+    }();
     if (config.listen.ends_with(":0")) {
       // Port 0 asks for any free port (tests running in parallel cannot race for
       // one). It is written back to node.toml, so that partners, which keep the

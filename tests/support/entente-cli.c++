@@ -35,7 +35,7 @@ void TestNetwork::addNode(const std::string& name, const std::string& region) {
   std::string address = "127.0.0.1:0";
   // Test nodes keep their keys unprotected: Argon2id at production cost would make
   // every test start slow. One test seals a key for real (trust-test.c++).
-  auto init = runCli({"node", "init", "--dir", dir(name).string(), "--name", name, "--listen", address, "--region",
+  auto init = runCli({"node", "init", "--node", dir(name).string(), "--name", name, "--listen", address, "--region",
                       region, "--consortium", "test", "--insecure-plaintext-key"});
   if (init.exitCode != 0) throw std::runtime_error("node init failed: " + init.err);
   processes_[name] = std::make_unique<tools::NodeProcess>(ententeBinary(), dir(name));
