@@ -14,6 +14,13 @@ Digest256 blake2b256(std::string_view text) {
   return blake2b256(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
 }
 
+Digest256 blake2b256Keyed(std::span<const uint8_t, 32> key, std::string_view text) {
+  Digest256 digest;
+  crypto_generichash(digest.data(), digest.size(), reinterpret_cast<const uint8_t*>(text.data()), text.size(),
+                     key.data(), key.size());
+  return digest;
+}
+
 std::string hexOf(std::span<const uint8_t> bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;

@@ -15,6 +15,9 @@ using Digest256 = std::array<uint8_t, 32>;
 // BLAKE2b with a 32-byte output and no key (libsodium's crypto_generichash).
 Digest256 blake2b256(std::span<const uint8_t> bytes);
 Digest256 blake2b256(std::string_view text);
+// BLAKE2b-256 keyed with a 32-byte secret (a MAC): who lacks the key can neither
+// compute nor reverse it, even for a value as guessable as an e-mail address.
+Digest256 blake2b256Keyed(std::span<const uint8_t, 32> key, std::string_view text);
 
 // Lower-case hex, two digits a byte.
 std::string hexOf(std::span<const uint8_t> bytes);

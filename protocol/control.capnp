@@ -70,6 +70,7 @@ struct ImportOptions {
   dryRun @3 :Bool;                # check and count everything, store nothing
   full @4 :Bool;                  # the file is the firm's whole customer file
   removeMissing @5 :Bool;         # with full: erase the customers the file no longer holds
+  mapping @6 :Text;               # how the file was read: "preset salesforce", "map-file crm.toml"
 }
 
 struct FieldTally {

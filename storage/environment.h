@@ -53,6 +53,9 @@ enum class Table : unsigned {
   // empty (Environment::open creates a missing table), so no schema version change.
   HISTORY,            // customer key (u64 big-endian) || day || event id || padding -> HistoryEvent (history-store.h)
   HISTORY_EVENT_IDS,  // event id -> customer key (u64 big-endian) || day (history-store.h)
+  PARTICIPATION,      // time (i64 BE) || session id || "/" || role -> Participation (participation-store.h)
+  ERASURE_MARKS,      // keyed BLAKE2b of an erased identifier -> erasure time (i64 BE) (erasure-marks.h)
+  CUSTOMER_SOURCES,   // customer key (u64 big-endian) -> CustomerSources (customer-sources.h)
   COUNT_
 };
 

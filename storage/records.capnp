@@ -135,3 +135,36 @@ struct HistoryEvent {
   source @9 :Text;            # "history import erp.csv:17": the file and line, for the
                               # subject-access report
 }
+
+struct Participation {
+  # Which of this node's customers took part in one match session, in one role
+  # (storage/participation-store.h). Customer keys are kept as a sorted list coded as
+  # varint deltas (storage/key-list.h): about one or two bytes a customer.
+  sessionId @0 :Text;
+  partner @1 :Text;           # the peer's name on this node
+  role @2 :Text;              # "requester" or "responder"
+  purpose @3 :Text;
+  mode @4 :Text;              # "count", "ids"
+  outcome @5 :Text;           # "completed", "failed", "cancelled"
+  atUnix @6 :Int64;           # when the session ended (or was recorded)
+  offered @7 :Data;           # customers whose blinded identifiers went to the partner
+  offeredCount @8 :UInt64;
+  matched @9 :Data;           # requester, ids mode: customers found shared
+  matchedCount @10 :UInt64;
+  attributes @11 :List(Text); # attributes received about matched customers (enrichment)
+  erased @12 :UInt64;         # customers later erased from this record (their keys removed)
+}
+
+struct CustomerSource {
+  # One file that wrote a customer's record: where it came from and when.
+  source @0 :Text;            # "import crm.csv"
+  mapping @1 :Text;           # "preset salesforce", "map-file crm.toml", "" for canonical columns
+  actor @2 :Text;             # the token that ran the import
+  firstAtUnix @3 :Int64;      # when this file first wrote the record
+  lastAtUnix @4 :Int64;       # when it last changed it
+  lastLine @5 :UInt64;        # its line in the latest file of that name
+}
+
+struct CustomerSources {
+  sources @0 :List(CustomerSource);
+}

@@ -10,6 +10,7 @@
 #include "tools/import-mapping.h"
 #include "tools/import-summary.h"
 
+#include <filesystem>
 #include <fmt/core.h>
 #include <fmt/format.h>
 
@@ -135,6 +136,9 @@ void runImport(const ImportOptions& o) {
     options.setDryRun(o.dryRun);
     options.setFull(o.full);
     options.setRemoveMissing(o.removeMissing);
+    options.setMapping(!o.preset.empty()    ? "preset " + o.preset
+                       : !o.mapFile.empty() ? "map-file " + std::filesystem::path(o.mapFile).filename().string()
+                                            : std::string());
   };
   protocol::control::CustomerImport::Client import = nullptr;
   if (o.kind == ImportOptions::Kind::HISTORY) {

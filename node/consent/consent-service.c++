@@ -1,6 +1,9 @@
 #include "node/consent/consent-service.h"
 
+#include "node/consent/erasure-marker.h"
 #include "storage/consent-store.h"
+#include "storage/customer-sources.h"
+#include "storage/participation-store.h"
 #include "storage/customer-store.h"
 #include "storage/history-store.h"
 
@@ -103,6 +106,23 @@ namespace {
 void eraseRecords(NodeContext& context, storage::Transaction& txn, const std::string& customerId, Details& d,
                   protocol::control::ErasureReport::Builder* report) {
   uint64_t key = requireCustomer(txn, customerId);
+  {
+    // What remains is a keyed digest of each identifier and of the customer_id, and
+    // the time: a later subject request says an erasure took place, and no more.
+    ErasureMarker marker(context.identity);
+    std::vector<storage::ErasureDigest> digests;
+    {
+      // Read in place: copied out before the first write of the transaction.
+      auto record = storage::CustomerStore::read(txn, key);
+      for (auto id : record.get().getIdentifiers()) {
+        digests.push_back(marker.ofIdentifier(id.getKind(), id.getValue().cStr()));
+      }
+    }
+    for (auto& digest : digests) storage::ErasureMarks::mark(txn, digest, context.clock());
+    storage::ErasureMarks::mark(txn, marker.ofCustomerId(customerId), context.clock());
+  }
+  d.emplace_back("sessions_updated", std::to_string(storage::ParticipationStore::eraseCustomer(txn, key)));
+  storage::CustomerSources::erase(txn, key);
   auto identifiers = storage::CustomerStore::erase(txn, customerId);
   auto purposes = storage::ConsentStore::eraseCustomer(txn, key);
   // The purchase and contact history is part of what the node holds about the

@@ -34,10 +34,12 @@ Details countDetails(const std::string& source, const ImportTotals& t) {
           {"rejected", std::to_string(t.rejected)}};
 }
 
-ImportRules rulesOf(control::ImportOptions::Reader options) {
+ImportRules rulesOf(control::ImportOptions::Reader options, const std::string& actor = {}) {
   ImportRules rules;
+  rules.actor = actor;
   for (auto format : options.getDateFormats()) rules.dateFormats[format.getName()] = format.getValue();
   rules.strict = options.getStrict();
+  rules.mapping = options.getMapping();
   return rules;
 }
 
@@ -60,7 +62,7 @@ class ImportSession final : public control::CustomerImport::Server {
         full_(options.getFull()),
         removeMissing_(options.getRemoveMissing()),
         import_(context.store, context.config, (kind == Kind::CONSENT ? "consent-import " : "import ") + source_,
-                kind == Kind::CONSENT, rulesOf(options)) {
+                kind == Kind::CONSENT, rulesOf(options, actor_)) {
     if (kind == Kind::HISTORY) {
       auto rules = rulesOf(options);
       auto format = rules.dateFormats.find("date");

@@ -1,5 +1,7 @@
 #include "node/import/customer-import.h"
 
+#include "storage/customer-sources.h"
+
 #include "node/import/import-columns.h"
 #include "storage/consent-store.h"
 #include "storage/customer-store.h"
@@ -112,6 +114,9 @@ ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
         }
         counted.sharedIdentifiers += result.sharedIdentifiers;
         key = result.key;
+        if (result.outcome != storage::UpsertOutcome::UNCHANGED) {
+          storage::CustomerSources::note(rowTxn, *key, {source_, rules_.mapping, rules_.actor, now, now, row.getLine()});
+        }
       } else {
         key = storage::CustomerStore::keyOf(rowTxn, checked.customerId);
         ++counted.updated;

@@ -34,6 +34,9 @@ class SpecialCategories;
 struct ImportRules {
   std::map<std::string, std::string, std::less<>> dateFormats;  // canonical column -> strftime pattern
   bool strict = false;
+  // Provenance, kept per customer for the subject report (storage/customer-sources.h).
+  std::string mapping;  // "preset salesforce", "map-file crm.toml", "" (canonical columns)
+  std::string actor;    // the token that runs the import
 };
 
 struct DroppedField {

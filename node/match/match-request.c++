@@ -2,6 +2,7 @@
 
 #include "node/match/match-driver.h"
 #include "node/match/match-selection.h"
+#include "node/match/participation.h"
 #include "node/match/wire-terms.h"
 #include "node/partners/connection-registry.h"
 #include "storage/peer-store.h"
@@ -28,6 +29,7 @@ struct RequestedMatch {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   uint64_t sentBefore = protocol::partnerWireCounters().sent;
   uint64_t receivedBefore = protocol::partnerWireCounters().received;
+  std::string sessionId;  // once the partner opened the session
 };
 
 kj::Promise<void> streamMatches(control::MatchSink::Client sink, RequestedMatch& match,
@@ -184,6 +186,7 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
                                                                 uint64_t partnerValues) {
           // From here on every entry about this match names its session.
           details->emplace_back("session", sessionId);
+          m.sessionId = sessionId;
           context.gate.record("match.session", actor, "opened",
                               {{"peer", peer},
                                {"session", sessionId},
@@ -228,8 +231,37 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
                    report = kj::mv(report)]() mutable {
                     summarise(m, peer, report, minOverlap, withheld, call.getResults().initSummary(), *details);
                     guard->recorded = true;
-                    context.gate.record("match.request", actor, "completed", *details);
+                    // Which customers took part commits with the entry that closes the match.
+                    SessionParticipants participants{report.sessionId, peer, "requester", &m.session.terms(),
+                                                     m.selection.readKeys(), {}, {}};
+                    for (auto& g : report.outcome.matched) participants.matched.push_back(g.customerKey);
+                    context.gate.change(
+                        "match.request", actor, *details,
+                        [&](storage::Transaction& txn, Details& d) {
+                          storeParticipation(txn, std::move(participants), "completed", context.clock(), d);
+                        },
+                        "completed");
                   });
+            })
+            .catch_([&context, &m, peer](kj::Exception&& e) -> kj::Promise<void> {
+              // The partner holds the blinded identifiers sent before the failure: the
+              // participation record keeps who they were, with the session's own entry
+              // (match.request failed) written by the caller's failure path.
+              if (!m.sessionId.empty() && !m.selection.readKeys().empty()) {
+                try {
+                  Details d = {{"peer", peer}, {"session", m.sessionId}};
+                  context.gate.change(
+                      "match.session", "node", d,
+                      [&](storage::Transaction& txn, Details& details) {
+                        storeParticipation(txn, {m.sessionId, peer, "requester", &m.session.terms(),
+                                                 m.selection.readKeys(), {}, {}},
+                                           "failed", context.clock(), details);
+                      },
+                      "failed");
+                } catch (...) {
+                }
+              }
+              return kj::mv(e);
             })
             .attach(kj::mv(match));
       })

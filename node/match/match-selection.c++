@@ -55,6 +55,7 @@ size_t MatchSelection::read(size_t maxGroups, std::vector<protocol::SelectedGrou
     }
     protocol::SelectedGroup group;
     if (select(cursor_->key(), cursor_->record(), &group)) {
+      readKeys_.push_back(group.customerKey);
       out.push_back(std::move(group));
       ++appended;
     }

@@ -32,6 +32,9 @@ class MatchSelection final : public protocol::RecordSource {
   uint64_t valueCount() const override { return values_; }
   size_t read(size_t maxGroups, std::vector<protocol::SelectedGroup>& out) override;
   std::string customerIdOf(uint64_t customerKey) override;
+  // The customers read so far, in key order: whose blinded identifiers this node has
+  // sent or is sending to the partner (the session's participation record).
+  const std::vector<uint64_t>& readKeys() const { return readKeys_; }
 
  private:
   bool select(uint64_t key, storage::schema::Customer::Reader record, protocol::SelectedGroup* into) const;
@@ -46,6 +49,7 @@ class MatchSelection final : public protocol::RecordSource {
   uint64_t groups_ = 0;
   uint64_t values_ = 0;
   mutable uint64_t withoutConsent_ = 0;
+  std::vector<uint64_t> readKeys_;
 };
 
 }  // namespace entente::node

@@ -1,6 +1,7 @@
 #include "node/match/partner-service.h"
 
 #include "node/match/match-selection.h"
+#include "node/match/participation.h"
 #include "node/partners/daily-budget.h"
 #include "node/partners/peer-service.h"
 #include "node/partners/refusal-log.h"
@@ -35,9 +36,21 @@ class MatchSessionService final : public wire::MatchSession::Server {
 
   ~MatchSessionService() noexcept {
     if (!finished_) {
-      context_.gate.recordNoThrow("session.serve", peer_, "cancelled",
-                          {{"session", sessionId_}, {"reason", "the requester left before finishing"},
-                           {"received_customers", std::to_string(session_.receivedGroups())}});
+      Details details = {{"session", sessionId_},
+                         {"reason", "the requester left before finishing"},
+                         {"received_customers", std::to_string(session_.receivedGroups())}};
+      // Tags already sent carry these customers' blinded identifiers: the record says so
+      // even for a session that never finished.
+      try {
+        context_.gate.change(
+            "session.serve", peer_, details,
+            [&](storage::Transaction& txn, Details& d) {
+              storeParticipation(txn, participants(), "cancelled", context_.clock(), d);
+            },
+            "cancelled");
+      } catch (...) {
+        context_.gate.recordNoThrow("session.serve", peer_, "cancelled", details);
+      }
     }
   }
 
@@ -79,6 +92,10 @@ class MatchSessionService final : public wire::MatchSession::Server {
  private:
   static std::span<const uint8_t> asBytes(capnp::Data::Reader data) { return {data.begin(), data.size()}; }
 
+  SessionParticipants participants() const {
+    return {sessionId_, peer_, "responder", &terms_, selection_.readKeys(), {}, {}};
+  }
+
   // Checks and keeps the requester's signed receipt, and answers with ours.
   void exchangeReceipts(FinishContext& context) {
     ReceiptFields fields{sessionId_,
@@ -106,7 +123,10 @@ class MatchSessionService final : public wire::MatchSession::Server {
                          {"receipt", "stored"}};
       context_.gate.change(
           "session.serve", peer_, details,
-          [&](storage::Transaction& txn, Details&) { storeReceipt(txn, sessionId_, "requester", received); },
+          [&](storage::Transaction& txn, Details& d) {
+            storeReceipt(txn, sessionId_, "requester", received);
+            storeParticipation(txn, participants(), "completed", context_.clock(), d);
+          },
           "completed");
     });
     finished_ = true;
