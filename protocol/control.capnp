@@ -250,6 +250,29 @@ interface ControlSession {
       -> (import :CustomerImport, header :HeaderCheck);  # admin
   # `entente history import`: purchase and contact events from an ERP, by event id.
   customerHistory @22 (customerId :Text) -> (history :CustomerHistory);  # admin, compliance
+  report @23 (query :ReportQuery) -> (document :Data, contentType :Text);  # admin, compliance
+  # `entente report KIND`: rendered by the node (node/reports/) in the format asked.
+  showCustomer @24 (query :ReportQuery) -> (document :Data);               # admin, compliance
+  # `entente customer show`: the subject report's data sections, text or JSON.
+  consentReceipt @25 (query :ReportQuery) -> (document :Data);             # admin, compliance
+  # `entente consent receipt`: ISO/IEC TS 27560 fields, JSON.
+}
+
+struct ReportQuery {
+  kind @0 :Text;                  # subject, consent, audit, processing
+  format @1 :Text;                # text, html, csv, json
+  hasSince @2 :Bool;
+  sinceUnix @3 :Int64;
+  hasUntil @4 :Bool;
+  untilUnix @5 :Int64;
+  customerId @6 :Text;            # the person, for subject reports, customer show and receipts
+  email @7 :Text;
+  phone @8 :Text;
+  firstName @9 :Text;
+  lastName @10 :Text;
+  birthDate @11 :Text;
+  postalCode @12 :Text;
+  country @13 :Text;
 }
 
 struct HistoryEventInfo {

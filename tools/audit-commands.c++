@@ -8,6 +8,8 @@
 #include "tools/commands.h"
 #include "tools/control-client.h"
 
+#include "text/utc-time.h"
+
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
@@ -19,23 +21,65 @@ namespace entente::tools {
 namespace {
 
 struct AuditOptions {
-  std::string node, fromExport, out, since, expectFingerprint;
+  std::string node, fromExport, out, since, format = "jsonl";
   bool force = false;
   bool json = false;
 };
 
+std::string csvCell(const std::string& s) {
+  bool formula = !s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '@' || s[0] == '-');
+  if (!formula && s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = formula ? "\"'" : "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// One export line as a CSV row: entries and checkpoints in the columns of
+// kCsvHeader, times in ISO 8601 UTC, details as key=value pairs joined by "; ".
+constexpr const char* kCsvHeader = "type,seq,time,action,actor,outcome,details,prev_hash,hash,signature\r\n";
+std::string csvRow(const std::string& line) {
+  auto j = nlohmann::json::parse(line);
+  auto text = [&](const char* key) { return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : ""; };
+  auto time = [&] { return j.contains("time") ? text::utcTimestamp(j["time"].get<int64_t>()) : std::string(); };
+  std::string type = text("type");
+  std::vector<std::string> cells;
+  if (type == "header") {
+    cells = {"header", "", "", "", text("node"), "", "fingerprint=" + text("fingerprint") + "; publicKey=" + text("publicKey"), "", "", ""};
+  } else if (type == "entry") {
+    std::string details;
+    for (auto& [k, v] : j["details"].items()) details += (details.empty() ? "" : "; ") + k + "=" + v.get<std::string>();
+    cells = {"entry", std::to_string(j["seq"].get<uint64_t>()), time(), text("action"), text("actor"), text("outcome"),
+             details, text("prevHash"), text("hash"), ""};
+  } else {
+    cells = {"checkpoint", std::to_string(j["count"].get<uint64_t>()), time(), "", "", "", "", "", text("headHash"),
+             text("signature")};
+  }
+  std::string row;
+  for (size_t i = 0; i < cells.size(); ++i) row += (i ? "," : "") + csvCell(cells[i]);
+  return row + "\r\n";
+}
+
 class FileSink final : public protocol::control::LineSink::Server {
  public:
-  explicit FileSink(std::ostream& out) : out_(out) {}
+  FileSink(std::ostream& out, bool csv) : out_(out), csv_(csv) {
+    if (csv_) out_ << kCsvHeader;
+  }
 
  protected:
   kj::Promise<void> lines(LinesContext context) override {
-    for (auto line : context.getParams().getLines()) out_ << line.cStr() << '\n';
+    for (auto line : context.getParams().getLines()) {
+      if (csv_) {
+        out_ << csvRow(line.cStr());
+      } else {
+        out_ << line.cStr() << '\n';
+      }
+    }
     return kj::READY_NOW;
   }
 
  private:
   std::ostream& out_;
+  bool csv_;
 };
 
 struct VerifyReport {
@@ -109,7 +153,7 @@ void exportLog(const AuditOptions& o) {
   ControlClient client(resolveNodeDir(o.node));
   auto request = client.control().auditExportRequest();
   request.setSinceUnix(since);
-  request.setSink(kj::heap<FileSink>(out));
+  request.setSink(kj::heap<FileSink>(out, o.format == "csv"));
   auto lines = client.wait(request.send()).getLines();
   out.flush();
   if (file) {
@@ -142,8 +186,10 @@ void addAuditCommands(CLI::App& app) {
   auto e = std::make_shared<AuditOptions>();
   auto* exportCmd = group->add_subcommand("export", "Write entries and checkpoints as JSON lines");
   exportCmd->add_option("--since", e->since, "From this date (YYYY-MM-DD, UTC); default: everything");
-  exportCmd->add_option("--format", e->expectFingerprint, "Output format (only jsonl)")
-      ->check(CLI::IsMember({"jsonl"}))
+  exportCmd->add_option("--format", e->format,
+                        "jsonl (verifiable offline with `audit verify --from-export`) or csv (for a spreadsheet; "
+                        "times in ISO 8601 UTC)")
+      ->check(CLI::IsMember({"jsonl", "csv"}))
       ->default_val("jsonl");
   exportCmd->add_option("--out", e->out, "File to write, mode 0600 (default: standard output)");
   exportCmd->add_flag("--force", e->force, "Replace the --out file if it exists (else an existing file is kept)");

@@ -31,6 +31,7 @@ void buildCommandLine(CLI::App& app) {
   addConsentCommands(app);
   addCustomerCommands(app);
   addAuditCommands(app);
+  addReportCommands(app);
   addHistoryCommands(app);
   addHelpCommands(app);
 }

@@ -28,6 +28,8 @@ void addTokenCommands(CLI::App& app);
 void addConsentCommands(CLI::App& app);
 void addCustomerCommands(CLI::App& app);
 void addAuditCommands(CLI::App& app);
+// After addCustomerCommands and addConsentCommands: adds `customer show` and `consent receipt`.
+void addReportCommands(CLI::App& app);
 void addHistoryCommands(CLI::App& app);
 // help, completion and manpage (tools/help-commands.c++).
 void addHelpCommands(CLI::App& app);

@@ -7,6 +7,7 @@
 #include "node/control/history-endpoints.h"
 #include "node/control/import-session.h"
 #include "node/control/local-tokens.h"
+#include "node/control/report-endpoints.h"
 #include "node/match/match-request.h"
 #include "node/partners/peer-service.h"
 #include "storage/credential-store.h"
@@ -212,6 +213,24 @@ class ControlSessionService final : public control::ControlSession::Server {
   kj::Promise<void> auditVerify(AuditVerifyContext context) override {
     require("verify the audit log", {Role::ADMIN, Role::COMPLIANCE});
     node::auditVerify(context_, actor_, context);
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> report(ReportContext context) override {
+    require("read compliance reports", {Role::ADMIN, Role::COMPLIANCE});
+    serveReport(context_, actor_, context);
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> showCustomer(ShowCustomerContext context) override {
+    require("read a customer's record", {Role::ADMIN, Role::COMPLIANCE});
+    serveCustomer(context_, actor_, context);
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> consentReceipt(ConsentReceiptContext context) override {
+    require("read consent receipts", {Role::ADMIN, Role::COMPLIANCE});
+    serveConsentReceipt(context_, actor_, context);
     return kj::READY_NOW;
   }
 

@@ -65,10 +65,19 @@ void NodeConfig::validate() const {
     if (!isHostPort(adminListen, true)) {
       throw ConfigError("admin_listen must be HOST:PORT, e.g. 127.0.0.1:7480 (or absent: no admin address)");
     }
-    if (!isLoopbackHost(adminListen.substr(0, adminListen.rfind(':')))) {
-      throw ConfigError("admin_listen must be a loopback address (127.0.0.1, ::1 or localhost): the admin address "
-                        "has no TLS yet; let a scraper on another machine reach it through a reverse proxy or an "
-                        "SSH tunnel");
+    if (!isLoopbackHost(adminListen.substr(0, adminListen.rfind(':'))) &&
+        (adminTlsCertificate.empty() || adminTlsKey.empty())) {
+      throw ConfigError("admin_listen is not a loopback address, so it needs TLS: set admin_tls_certificate and "
+                        "admin_tls_key to the PEM files of a certificate for that host (or use 127.0.0.1)");
+    }
+  }
+  if (adminTlsCertificate.empty() != adminTlsKey.empty()) {
+    throw ConfigError("set both admin_tls_certificate and admin_tls_key, or neither");
+  }
+  for (auto& [partner, code] : partnerRegions) {
+    if (code.size() != 2 || !std::isupper(static_cast<unsigned char>(code[0])) ||
+        !std::isupper(static_cast<unsigned char>(code[1]))) {
+      throw ConfigError("[partner_regions] " + partner + " must be an ISO 3166-1 alpha-2 code in capitals, e.g. ES");
     }
   }
   if (region.size() != 2 || !std::isupper(static_cast<unsigned char>(region[0])) ||
@@ -122,6 +131,44 @@ NodeConfig NodeConfig::load(const std::filesystem::path& nodeDir) {
   field("key_passphrase_env", config.keyPassphraseEnv, false);
   field("key_passphrase_credential", config.keyPassphraseCredential, false);
   field("admin_listen", config.adminListen, false);
+  field("admin_tls_certificate", config.adminTlsCertificate, false);
+  field("admin_tls_key", config.adminTlsKey, false);
+  if (table.contains("controller")) {
+    auto* controller = table["controller"].as_table();
+    if (!controller) throw ConfigError(paths.config().string() + ": [controller] must be a table");
+    std::pair<const char*, std::string*> keys[] = {
+        {"name", &config.controller.name},
+        {"address", &config.controller.address},
+        {"email", &config.controller.email},
+        {"dpo_name", &config.controller.dpoName},
+        {"dpo_email", &config.controller.dpoEmail},
+        {"representative", &config.controller.representative},
+        {"supervisory_authority", &config.controller.supervisoryAuthority},
+        {"retention", &config.controller.retention}};
+    for (auto& [key, value] : *controller) {
+      std::string* into = nullptr;
+      for (auto& [name, target] : keys) {
+        if (key.str() == name) into = target;
+      }
+      if (!into) {
+        throw ConfigError(paths.config().string() + ": [controller] has no setting `" + std::string(key.str()) +
+                          "`; the settings are name, address, email, dpo_name, dpo_email, representative, "
+                          "supervisory_authority and retention");
+      }
+      auto text = value.value<std::string>();
+      if (!text) throw ConfigError(paths.config().string() + ": [controller] " + std::string(key.str()) + " must be a string");
+      *into = *text;
+    }
+  }
+  if (table.contains("partner_regions")) {
+    auto* regions = table["partner_regions"].as_table();
+    if (!regions) throw ConfigError(paths.config().string() + ": [partner_regions] must be a table of name = \"CC\"");
+    for (auto& [key, value] : *regions) {
+      auto text = value.value<std::string>();
+      if (!text) throw ConfigError(paths.config().string() + ": [partner_regions] " + std::string(key.str()) + " must be a string");
+      config.partnerRegions.emplace_back(std::string(key.str()), *text);
+    }
+  }
   if (auto* list = table["purpose"].as_array()) {
     config.purposes.clear();
     for (auto& item : *list) {
@@ -170,6 +217,13 @@ NodeConfig NodeConfig::load(const std::filesystem::path& nodeDir) {
   return config;
 }
 
+std::string NodeConfig::partnerRegion(const std::string& partner) const {
+  for (auto& [name, code] : partnerRegions) {
+    if (name == partner) return code;
+  }
+  return {};
+}
+
 void NodeConfig::save(const std::filesystem::path& nodeDir) const {
   validate();
   NodePaths paths{nodeDir};
@@ -179,6 +233,23 @@ void NodeConfig::save(const std::filesystem::path& nodeDir) const {
   if (!keyPassphraseCredential.empty()) table.insert("key_passphrase_credential", keyPassphraseCredential);
   if (insecurePlaintextKey) table.insert("insecure_plaintext_key", true);
   if (!adminListen.empty()) table.insert("admin_listen", adminListen);
+  if (!adminTlsCertificate.empty()) table.insert("admin_tls_certificate", adminTlsCertificate);
+  if (!adminTlsKey.empty()) table.insert("admin_tls_key", adminTlsKey);
+  {
+    toml::table controllerTable;
+    std::pair<const char*, const std::string*> keys[] = {
+        {"name", &controller.name},   {"address", &controller.address},
+        {"email", &controller.email}, {"dpo_name", &controller.dpoName},
+        {"dpo_email", &controller.dpoEmail}, {"representative", &controller.representative},
+        {"supervisory_authority", &controller.supervisoryAuthority}, {"retention", &controller.retention}};
+    for (auto& [key, value] : keys) {
+      if (!value->empty()) controllerTable.insert(key, *value);
+    }
+    if (!controllerTable.empty()) table.insert("controller", controllerTable);
+    toml::table regions;
+    for (auto& [partner, code] : partnerRegions) regions.insert(partner, code);
+    if (!regions.empty()) table.insert("partner_regions", regions);
+  }
   if (noProgressTimeoutSeconds != 60) table.insert("no_progress_timeout_seconds", int64_t{noProgressTimeoutSeconds});
   auto insertNames = [&](const char* key, const std::vector<std::string>& from) {
     if (from.empty()) return;

@@ -11,6 +11,21 @@
 //   admin_listen = "127.0.0.1:7480"                    # metrics at /metrics; off when absent
 //   special_category_attributes = ["blood_group"]      # beyond the names recognised
 //   ordinary_attributes = ["party_size"]               # recognised by name, but not special
+//   admin_tls_certificate = "/etc/entente/admin.crt"   # PEM; needed when admin_listen is not loopback
+//   admin_tls_key = "/etc/entente/admin.key"
+//
+//   [controller]                  # who is responsible, for the record of processing (GDPR Art. 30)
+//   name = "Boats SA"
+//   address = "1 quai des Voiles, 13002 Marseille, France"
+//   email = "privacy@boats.example"
+//   dpo_name = "Ana Martin"
+//   dpo_email = "dpo@boats.example"
+//   representative = ""            # the EU representative, for a controller outside the EU
+//   supervisory_authority = "CNIL, 3 place de Fontenoy, 75007 Paris, www.cnil.fr"
+//   retention = "three years after the last purchase or contact"
+//
+//   [partner_regions]             # where each partner processes data (ISO 3166-1 alpha-2)
+//   travel = "ES"
 #pragma once
 
 #include "node/server/purposes.h"
@@ -24,6 +39,19 @@ namespace entente::node {
 class ConfigError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// The controller's details for the record of processing and the subject report. Empty
+// fields are reported as missing, never filled with a guess.
+struct ControllerSettings {
+  std::string name;
+  std::string address;
+  std::string email;
+  std::string dpoName;
+  std::string dpoEmail;
+  std::string representative;
+  std::string supervisoryAuthority;
+  std::string retention;
 };
 
 struct NodeConfig {
@@ -54,6 +82,15 @@ struct NodeConfig {
   // users, marked as such, and never offered to a partner.
   std::vector<std::string> specialCategoryAttributes{};
   std::vector<std::string> ordinaryAttributes{};
+  // The admin address's TLS certificate chain and key (PEM files the operator provides),
+  // required when adminListen is not a loopback address.
+  std::string adminTlsCertificate{};
+  std::string adminTlsKey{};
+  ControllerSettings controller{};
+  // Partner name -> ISO 3166-1 alpha-2 country where it processes (transfers outside
+  // the EU/EEA are flagged in the record of processing).
+  std::vector<std::pair<std::string, std::string>> partnerRegions{};
+  std::string partnerRegion(const std::string& partner) const;  // "" when not set
   bool knowsPurpose(const std::string& name) const;
   std::string purposeNames() const;  // "a, b, c", for messages
 
