@@ -40,6 +40,9 @@ ReportDocument consentReport(NodeContext& context, const storage::Transaction& t
   int64_t until = std::min(request.untilUnix, now);
   int64_t since = request.sinceUnix == std::numeric_limits<int64_t>::min() ? until - 365 * 86400 : request.sinceUnix;
   if (since > until) since = until;
+  for (auto& [name, value] : d.meta) {
+    if (name == "Period") value = isoTime(since) + " to " + isoTime(until);
+  }
   constexpr int kPoints = 13;
   std::vector<int64_t> times;
   for (int i = 0; i < kPoints; ++i) times.push_back(since + (until - since) * i / (kPoints - 1));

@@ -20,6 +20,28 @@ void pad(std::ostringstream& out, const std::string& s, size_t to) {
   for (size_t i = width(s); i < to; ++i) out << ' ';
 }
 
+// Paragraphs wrapped at 88 columns, at spaces.
+void paragraph(std::ostringstream& out, const std::string& text) {
+  constexpr size_t kWidth = 88;
+  size_t column = 0, at = 0;
+  while (at < text.size()) {
+    size_t end = text.find(' ', at);
+    if (end == std::string::npos) end = text.size();
+    std::string word = text.substr(at, end - at);
+    if (column > 0 && column + 1 + width(word) > kWidth) {
+      out << '\n';
+      column = 0;
+    } else if (column > 0) {
+      out << ' ';
+      ++column;
+    }
+    out << word;
+    column += width(word);
+    at = end + 1;
+  }
+  out << "\n\n";
+}
+
 void facts(std::ostringstream& out, const Facts& list) {
   size_t w = 0;
   for (auto& [k, v] : list) w = std::max(w, width(k));
@@ -61,7 +83,7 @@ std::string renderText(const ReportDocument& d) {
   facts(out, d.meta);
   for (auto& s : d.sections) {
     out << '\n' << s.heading << '\n' << std::string(width(s.heading), '-') << '\n';
-    for (auto& p : s.paragraphs) out << p << "\n\n";
+    for (auto& p : s.paragraphs) paragraph(out, p);
     if (!s.facts.empty()) {
       facts(out, s.facts);
       out << '\n';

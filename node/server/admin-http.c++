@@ -2,8 +2,8 @@
 
 namespace entente::node {
 
-AdminHttp::AdminHttp(kj::Timer& timer, const NodeMetrics& metrics, std::function<int64_t()> clock)
-    : metrics_(metrics), clock_(std::move(clock)), server_(timer, headerTable_, *this) {}
+AdminHttp::AdminHttp(kj::Timer& timer, const NodeMetrics& metrics, std::function<int64_t()> clock, bool openMetrics)
+    : metrics_(metrics), clock_(std::move(clock)), openMetrics_(openMetrics), server_(timer, headerTable_, *this) {}
 
 kj::Promise<void> AdminHttp::serve(kj::ConnectionReceiver& listener) { return server_.listenHttp(listener); }
 
@@ -20,18 +20,23 @@ kj::Promise<void> AdminHttp::reply(Response& response, uint status, kj::StringPt
   return promise.attach(kj::mv(stream), kj::mv(text));
 }
 
-kj::Promise<void> AdminHttp::request(kj::HttpMethod method, kj::StringPtr url, const kj::HttpHeaders&,
-                                     kj::AsyncInputStream&, Response& response) {
+kj::Promise<void> AdminHttp::request(kj::HttpMethod method, kj::StringPtr url, const kj::HttpHeaders& headers,
+                                     kj::AsyncInputStream& requestBody, Response& response) {
   const kj::StringPtr kText = "text/plain; charset=utf-8";
-  if (method != kj::HttpMethod::GET && method != kj::HttpMethod::HEAD) {
-    return reply(response, 405, "Method Not Allowed", kText, "the admin address is read-only: use GET\n", true);
-  }
-  bool body = method == kj::HttpMethod::GET;
   std::string_view path(url.cStr());
   path = path.substr(0, path.find('?'));
+  bool body = method == kj::HttpMethod::GET;
   if (path == "/metrics") {
+    if (method != kj::HttpMethod::GET && method != kj::HttpMethod::HEAD) {
+      return reply(response, 405, "Method Not Allowed", kText, "the metrics are read-only: use GET\n", true);
+    }
+    if (!openMetrics_) {
+      return reply(response, 403, "Forbidden", kText,
+                   "the metrics are served on a loopback admin address only; scrape 127.0.0.1\n", body);
+    }
     return reply(response, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", metrics_.render(clock_()), body);
   }
+  if (pages_ != nullptr) return pages_->serve(method, url, headers, requestBody, response);
   return reply(response, 404, "Not Found", kText, "not found; the metrics are at /metrics\n", body);
 }
 

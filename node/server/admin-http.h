@@ -1,12 +1,13 @@
 // The node's admin address (`admin_listen` in node.toml, off unless set): read-only
-// HTTP for the firm's own tools, served with kj-http on the node's event loop. Today
-// it serves the Prometheus metrics at /metrics (node/server/node-metrics.h); the
-// compliance reports will join them here.
+// HTTP for the firm's own people and tools, served with kj-http on the node's event
+// loop: the Prometheus metrics at /metrics (node/server/node-metrics.h) and the
+// compliance reports' pages (node/reports/report-pages.h, behind a login), which the
+// node hands in as AdminPages.
 //
-// It listens on loopback only: the metrics name partners and purposes, and a
-// non-loopback admin address needs TLS, which this release does not offer yet
-// (node-config.c++ refuses one). Within the machine it is open, as node_exporter's
-// is: a scraper on the same host needs no token.
+// On loopback the metrics are open, as node_exporter's are: a scraper on the same host
+// needs no token. An address that is not loopback must have TLS (admin_tls_certificate
+// and admin_tls_key, checked by node-config.c++); there the metrics are not served,
+// since they name partners and purposes and carry no login.
 #pragma once
 
 #include "node/server/node-metrics.h"
@@ -18,9 +19,22 @@
 
 namespace entente::node {
 
+// Everything on the admin address but /metrics.
+class AdminPages {
+ public:
+  virtual ~AdminPages() = default;
+  virtual kj::Promise<void> serve(kj::HttpMethod method, kj::StringPtr url, const kj::HttpHeaders& headers,
+                                  kj::AsyncInputStream& body, kj::HttpService::Response& response) = 0;
+};
+
 class AdminHttp final : public kj::HttpService {
  public:
-  AdminHttp(kj::Timer& timer, const NodeMetrics& metrics, std::function<int64_t()> clock);
+  // `openMetrics`: serve /metrics without a login (loopback addresses only).
+  AdminHttp(kj::Timer& timer, const NodeMetrics& metrics, std::function<int64_t()> clock, bool openMetrics = true);
+
+  const kj::HttpHeaderTable& headerTable() const { return headerTable_; }
+  // The pages, once the node's services exist; until then only /metrics answers.
+  void setPages(AdminPages& pages) { pages_ = &pages; }
 
   // Serves connections from `listener` until it fails.
   kj::Promise<void> serve(kj::ConnectionReceiver& listener);
@@ -34,6 +48,8 @@ class AdminHttp final : public kj::HttpService {
 
   const NodeMetrics& metrics_;
   std::function<int64_t()> clock_;
+  bool openMetrics_;
+  AdminPages* pages_ = nullptr;
   kj::HttpHeaderTable headerTable_;
   kj::HttpServer server_;
 };

@@ -4,6 +4,7 @@
 #include "node/match/partner-service.h"
 #include "node/partners/connection-registry.h"
 #include "node/partners/refusal-log.h"
+#include "node/reports/report-pages.h"
 #include "node/server/admin-http.h"
 #include "node/server/node-keys.h"
 #include "node/server/node-metrics.h"
@@ -11,7 +12,10 @@
 #include "protocol/control-socket.h"
 #include "storage/peer-store.h"
 
+#include "crypto/wipe.h"
+
 #include <capnp/rpc-twoparty.h>
+#include <kj/compat/tls.h>
 #include <kj/async-io.h>
 #include <kj/async-unix.h>
 
@@ -26,10 +30,41 @@
 #include <cstdio>
 #include <ctime>
 #include <optional>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 namespace entente::node {
 namespace {
+
+// The admin address's TLS from the operator's PEM files (TLS 1.2 at least: the
+// oldest kj-tls lets one require).
+kj::Own<kj::TlsContext> adminTlsContext(const NodeConfig& config) {
+  auto read = [](const std::string& file, const char* setting) {
+    std::ifstream in(file);
+    if (!in) {
+      failWith(std::string("cannot read ") + setting + " " + file + "; give the PEM file's path in node.toml, readable "
+               "by the node's user");
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  std::string certificate = read(config.adminTlsCertificate, "admin_tls_certificate");
+  std::string key = read(config.adminTlsKey, "admin_tls_key");
+  try {
+    kj::TlsKeypair keypair{kj::TlsPrivateKey(key.c_str()), kj::TlsCertificate(certificate.c_str())};
+    crypto::wipe(key);
+    kj::TlsContext::Options options;
+    options.minVersion = kj::TlsVersion::TLS_1_2;
+    options.defaultKeypair = keypair;
+    return kj::heap<kj::TlsContext>(kj::mv(options));
+  } catch (const kj::Exception& e) {
+    crypto::wipe(key);
+    failWith("the admin address's certificate or key could not be read (" + std::string(e.getDescription().cStr()) +
+             "); give a PEM certificate chain and its unencrypted PEM private key");
+  }
+}
 
 kj::Own<kj::ConnectionReceiver> listenAdmin(kj::Network& network, const std::string& address,
                                              kj::WaitScope& waitScope) {
@@ -145,6 +180,7 @@ int runNode(const std::filesystem::path& dirArgument) {
     // The admin address (metrics), when node.toml sets one.
     kj::Own<kj::ConnectionReceiver> adminListener;
     std::optional<AdminHttp> admin;
+    kj::Own<kj::TlsContext> adminTls;
     kj::Promise<void> servingAdmin = kj::NEVER_DONE;
     if (!config.adminListen.empty()) {
       adminListener = listenAdmin(io.provider->getNetwork(), config.adminListen, io.waitScope);
@@ -153,7 +189,13 @@ int runNode(const std::filesystem::path& dirArgument) {
                              std::to_string(adminListener->getPort());
         config.save(dir);
       }
-      admin.emplace(io.provider->getTimer(), metrics, [] { return static_cast<int64_t>(std::time(nullptr)); });
+      if (!config.adminTlsCertificate.empty()) {
+        adminTls = adminTlsContext(config);
+        adminListener = adminTls->wrapPort(kj::mv(adminListener));
+      }
+      bool loopback = isLoopbackHost(config.adminListen.substr(0, config.adminListen.rfind(':')));
+      admin.emplace(io.provider->getTimer(), metrics, [] { return static_cast<int64_t>(std::time(nullptr)); },
+                    loopback);
       servingAdmin = admin->serve(*adminListener);
     }
     RefusalLog refusals(gate, [] { return static_cast<int64_t>(std::time(nullptr)); });
@@ -172,6 +214,13 @@ int runNode(const std::filesystem::path& dirArgument) {
                         [] { return static_cast<int64_t>(std::time(nullptr)); },
                         io.provider->getTimer(),
                         kj::mv(stop.fulfiller)};
+
+    // The compliance reports' pages join the metrics once the context exists.
+    std::optional<ReportPages> reportPages;
+    if (admin) {
+      reportPages.emplace(context, admin->headerTable(), !config.adminTlsCertificate.empty());
+      admin->setPages(*reportPages);
+    }
 
     std::error_code ignored;
     std::filesystem::remove(paths.controlSocket(), ignored);  // stale: nothing answered on it
