@@ -137,3 +137,13 @@ TEST_CASE("the help of token create promises no feature that is missing") {
   CHECK(r.exitCode == 0);
   CHECK_THAT(r.out, !Catch::Contains("coming"));
 }
+
+TEST_CASE("sample-data prints import commands that read each firm's own date format") {
+  TempDir dir;
+  auto r = runCli({"sample-data", "--out", (dir.path() / "data").string(), "--firms", "2", "--customers", "50"});
+  REQUIRE(r.exitCode == 0);
+  // firm-b writes dates day first (07/05/1995): its command must say so, or import drops them.
+  auto line = r.out.substr(r.out.find("firm-b:"));
+  line = line.substr(0, line.find("expected"));
+  CHECK_THAT(line, Catch::Contains("--date-format '%d/%m/%Y'"));
+}

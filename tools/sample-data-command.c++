@@ -18,6 +18,9 @@ struct SampleCommandOptions {
 std::string importCommandFor(const sample::FirmFile& firm) {
   std::string command = "entente import " + firm.csv.string();
   for (auto& [theirs, canonical] : firm.columnMap) command += " --map '" + theirs + "=" + canonical + "'";
+  // Without it, day-first dates such as 07/05/1995 are dropped, never guessed, and
+  // name_dob_postal matches are lost (bench/match runs this very command).
+  if (!firm.birthDateFormat.empty()) command += " --date-format '" + firm.birthDateFormat + "'";
   return command;
 }
 
