@@ -64,20 +64,9 @@ Scrape scrape(const TestNetwork& net, const std::string& address, const std::str
   return out;
 }
 
-// The admin address the node chose for port 0 and wrote back to node.toml.
-std::string adminAddress(const TestNetwork& net, const std::string& node) {
-  std::smatch m;
-  std::string config = readFile(net.dir(node) / "node.toml");
-  REQUIRE(std::regex_search(config, m, std::regex("admin_listen = '([^']+)'|admin_listen = \"([^\"]+)\"")));
-  return m[1].matched ? m[1].str() : m[2].str();
-}
+std::string adminAddress(const TestNetwork& net, const std::string& node) { return net.adminAddress(node); }
 
-void enableAdmin(TestNetwork& net, const std::string& node) {
-  auto path = net.dir(node) / "node.toml";
-  std::string config = readFile(path);
-  std::ofstream(path) << "admin_listen = \"127.0.0.1:0\"\n" << config;
-  net.restart(node);
-}
+void enableAdmin(TestNetwork& net, const std::string& node) { net.configure(node, "admin_listen = \"127.0.0.1:0\""); }
 
 }  // namespace
 

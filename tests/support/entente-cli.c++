@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 
@@ -40,6 +41,22 @@ void TestNetwork::addNode(const std::string& name, const std::string& region) {
   if (init.exitCode != 0) throw std::runtime_error("node init failed: " + init.err);
   processes_[name] = std::make_unique<tools::NodeProcess>(ententeBinary(), dir(name));
   addresses_[name] = node::NodeConfig::load(dir(name)).listen;
+}
+
+void TestNetwork::configure(const std::string& node, const std::string& settings) {
+  auto path = dir(node) / "node.toml";
+  std::string config = readFile(path);
+  std::ofstream(path) << settings << "\n" << config;
+  restart(node);
+}
+
+std::string TestNetwork::adminAddress(const std::string& node) const {
+  std::smatch m;
+  std::string config = readFile(dir(node) / "node.toml");
+  if (!std::regex_search(config, m, std::regex("admin_listen = '([^']+)'|admin_listen = \"([^\"]+)\""))) {
+    throw std::runtime_error("node " + node + " has no admin_listen");
+  }
+  return m[1].matched ? m[1].str() : m[2].str();
 }
 
 void TestNetwork::restart(const std::string& node) {

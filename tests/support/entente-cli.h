@@ -62,6 +62,10 @@ class TestNetwork {
   // Stops the node (SIGTERM) if it runs, and starts it again on its folder.
   void restart(const std::string& node);
   const std::filesystem::path& root() const { return root_.path(); }
+  // Puts `settings` (TOML lines) at the top of the node's node.toml and restarts it.
+  void configure(const std::string& node, const std::string& settings);
+  // The admin address the node chose for port 0 and wrote back to node.toml.
+  std::string adminAddress(const std::string& node) const;
 
  private:
   TempDir root_;
