@@ -77,7 +77,7 @@ std::vector<std::string> importArgsFor(const sample::FirmFile& firm);
 // with exit code 2. The caller writes to out() and calls commit().
 std::unique_ptr<crypto::PrivateFile> openOutputFile(const std::string& path, bool force);
 
-// "2026-12-04 16:28" in UTC (text/utc-time.h), or "-" for 0, meaning "none".
+// "2026-12-04T16:28:04Z" (ISO 8601, UTC; text/utc-time.h), or "-" for 0, meaning "none".
 std::string utcTime(int64_t unix);
 // "2026-12-04" in UTC, or "-" for 0.
 std::string utcDay(int64_t unix);

@@ -16,7 +16,7 @@ std::unique_ptr<crypto::PrivateFile> openOutputFile(const std::string& path, boo
   }
 }
 
-std::string utcTime(int64_t unix) { return unix == 0 ? "-" : text::utcMinute(unix); }
+std::string utcTime(int64_t unix) { return unix == 0 ? "-" : text::utcTimestamp(unix); }
 
 std::string utcDay(int64_t unix) { return unix == 0 ? "-" : text::utcDate(unix); }
 

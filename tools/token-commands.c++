@@ -49,9 +49,9 @@ void list(const TokenOptions& o) {
     fmt::print("{}\n", out.dump());
     return;
   }
-  fmt::print("{:<24} {:<12} {:<18} {}\n", "NAME", "ROLE", "CREATED (UTC)", "STATE");
+  fmt::print("{:<24} {:<12} {:<21} {}\n", "NAME", "ROLE", "CREATED (UTC)", "STATE");
   for (auto t : response.getTokens()) {
-    fmt::print("{:<24} {:<12} {:<18} {}\n", t.getName().cStr(), t.getRole().cStr(), utcTime(t.getCreatedAtUnix()),
+    fmt::print("{:<24} {:<12} {:<21} {}\n", t.getName().cStr(), t.getRole().cStr(), utcTime(t.getCreatedAtUnix()),
                t.getRevoked() ? "revoked" : "active");
   }
 }
