@@ -1,11 +1,14 @@
 // Compliance reports with real node processes: who took part in which session, on
 // both nodes; subject access by e-mail; erasure; and the consent, audit and processing
 // reports' figures against what the test itself put into the store.
+#include "storage/environment.h"
+#include "storage/receipt-store.h"
 #include "tests/support/reported-pair.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -108,9 +111,12 @@ TEST_CASE("the consent, audit and processing reports give the figures the store 
   CHECK(bySession[p.idsSession]["direction"] == "outbound");
   CHECK(bySession[p.idsSession]["result"] == "1");  // Ana only: both sides consented to cross-selling
   CHECK(bySession[p.countSession]["result"] == "3");
-  CHECK(column(table(audit, "receipts"), "session completed in this log") == std::set<std::string>{"yes"});
+  CHECK(column(table(audit, "receipts"), "matches its session") ==
+        std::set<std::string>{"yes: signed by travel, purpose, mode and sizes as logged"});
   auto inbound = p.report("travel", {"audit"});
   CHECK(column(table(inbound, "sessions"), "direction") == std::set<std::string>{"inbound"});
+  CHECK(column(table(inbound, "receipts"), "matches its session") ==
+        std::set<std::string>{"yes: signed by boats, purpose, mode and sizes as logged"});
 
   auto processing = p.report("boats", {"processing"});
   std::map<std::string, json> categories;
@@ -174,4 +180,26 @@ TEST_CASE("customer show finds a customer by e-mail and a consent receipt carrie
     CHECK(r["state"] == "granted");
     CHECK(r["event"][0]["event_time"].get<std::string>().back() == 'Z');
   }
+}
+
+TEST_CASE("the audit report finds a partner receipt that was altered after it was stored") {
+  ReportedPair p;
+  p.net.process("travel").stop(SIGTERM);
+  {
+    storage::Environment env(p.net.dir("travel") / "store", false);
+    storage::Transaction txn(env, storage::Transaction::Mode::WRITE);
+    auto receipt = storage::ReceiptStore::find(txn, p.idsSession, "requester");
+    REQUIRE(receipt);
+    auto at = receipt->text.find("mode=ids");
+    REQUIRE(at != std::string::npos);
+    receipt->text.replace(at, 8, "mode=cnt");
+    storage::ReceiptStore::put(txn, *receipt);
+    txn.commit();
+  }
+  p.net.restart("travel");
+  auto audit = p.report("travel", {"audit"});
+  std::map<std::string, std::string> checks;
+  for (auto& row : table(audit, "receipts")["rows"]) checks[row["session"]] = row["matches its session"];
+  CHECK(checks[p.idsSession] == "NO: the signature does not verify with the key of boats");
+  CHECK(checks[p.countSession] == "yes: signed by boats, purpose, mode and sizes as logged");
 }

@@ -8,6 +8,7 @@
 #include "crypto/hash.h"
 #include "node/audit/audit-export.h"
 #include "storage/audit-store.h"
+#include "storage/peer-store.h"
 #include "storage/receipt-store.h"
 #include "text/utc-time.h"
 
@@ -28,6 +29,48 @@ struct SessionRow {
   int64_t at = 0;
   std::string direction, partner, purpose, mode, askedBy, sent, received, result, outcome, reason, session;
 };
+
+// What this node's log says of a completed session, to hold a partner's receipt against.
+struct CompletedSession {
+  std::string purpose, mode, requestCustomers, responderValues;
+};
+
+std::string receiptField(const std::string& text, const std::string& key) {
+  auto at = text.find("\n" + key + "=");
+  if (at == std::string::npos) return "";
+  at += key.size() + 2;
+  return text.substr(at, text.find('\n', at) - at);
+}
+
+// Checks a receipt: signed by the paired partner it names, and stating the purpose,
+// mode and sizes this node's own entry for the session records.
+std::string receiptCheck(const storage::StoredReceipt& r, const std::map<std::string, CompletedSession>& completed,
+                         const std::vector<storage::PeerEntry>& peers) {
+  auto it = completed.find(r.sessionId);
+  if (it == completed.end()) return "NO: this log has no completed entry for the session";
+  std::string signer = receiptField(r.text, r.signerRole);  // the signer's fingerprint
+  const storage::PeerEntry* by = nullptr;
+  for (auto& p : peers) {
+    if (crypto::fingerprintOf(p.publicKey) == signer) by = &p;
+  }
+  if (!by) return "NO: signed by a key no paired partner holds";
+  crypto::Signature signature{};
+  if (r.signature.size() != signature.size()) return "NO: the signature is torn";
+  std::copy(r.signature.begin(), r.signature.end(), signature.begin());
+  if (!crypto::verifySignature(by->publicKey, {reinterpret_cast<const uint8_t*>(r.text.data()), r.text.size()},
+                               signature)) {
+    return "NO: the signature does not verify with the key of " + by->name;
+  }
+  const auto& s = it->second;
+  if (receiptField(r.text, "purpose") != s.purpose || receiptField(r.text, "mode") != s.mode) {
+    return "NO: it states another purpose or mode than the log";
+  }
+  if ((!s.requestCustomers.empty() && receiptField(r.text, "request_customers") != s.requestCustomers) ||
+      (!s.responderValues.empty() && receiptField(r.text, "responder_values") != s.responderValues)) {
+    return "NO: it states other sizes than the log";
+  }
+  return "yes: signed by " + by->name + ", purpose, mode and sizes as logged";
+}
 
 bool isSessionAction(const std::string& action) {
   return action == "match.request" || action == "match.session" || action == "session.serve";
@@ -74,7 +117,7 @@ ReportDocument auditReport(NodeContext& context, const storage::Transaction& txn
   ReportDocument d{"audit", "Audit report", reportMeta(context, request, head), {}};
   std::vector<SessionRow> rows;
   std::map<std::string, size_t> bySession;
-  std::map<std::string, uint64_t> receiptsInLog;  // session id -> entries naming it
+  std::map<std::string, CompletedSession> completed;  // session id -> what the log says of it
   storage::AuditStore::forEach(txn, 1, [&](uint64_t seq, storage::Bytes stored) {
     AuditEntry e;
     std::string why;
@@ -84,7 +127,12 @@ ReportDocument auditReport(NodeContext& context, const storage::Transaction& txn
     }
     if (!isSessionAction(e.action)) return true;
     std::string session = detail(e, "session");
-    if (!session.empty() && e.outcome == "completed") receiptsInLog[session]++;
+    if (!session.empty() && e.outcome == "completed" && e.action != "match.request") {
+      bool inbound = e.action == "session.serve";
+      completed[session] = {detail(e, "purpose"), detail(e, "mode"),
+                            detail(e, inbound ? "received_customers" : "own_customers"),
+                            inbound ? "" : detail(e, "partner_values")};
+    }
     if (e.timeUnix < request.sinceUnix || e.timeUnix > request.untilUnix) return true;
     // match.request entries before the session opened (refused locally, partner down)
     // have no session id: each is a row of its own.
@@ -154,10 +202,10 @@ ReportDocument auditReport(NodeContext& context, const storage::Transaction& txn
   }
   log.facts.emplace_back("Entries not yet covered by a signature", std::to_string(verified.uncoveredEntries));
   ReportTable receipts{"receipts", "Partners' signed receipts held, each checked against its session's entry",
-                       {"session", "signed by", "session completed in this log"}, {}, "No receipt held."};
+                       {"session", "signed as", "matches its session"}, {}, "No receipt held."};
+  auto peers = storage::PeerStore::list(txn);
   for (auto& r : storage::ReceiptStore::list(txn)) {
-    receipts.rows.push_back({r.sessionId, r.signerRole == "requester" ? "the requester (partner)" : "the responder (partner)",
-                             receiptsInLog.count(r.sessionId) ? "yes" : "NO: the session's entry is missing"});
+    receipts.rows.push_back({r.sessionId, r.signerRole, receiptCheck(r, completed, peers)});
   }
   log.tables.push_back(std::move(receipts));
   d.sections.push_back(std::move(log));
