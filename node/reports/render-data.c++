@@ -31,21 +31,6 @@ void csvLine(std::ostringstream& out, const std::vector<std::string>& cells) {
   out << "\r\n";
 }
 
-ReportTable chartTable(const ReportChart& c) {
-  ReportTable t{c.id, c.title, {"date"}, {}, ""};
-  for (auto& s : c.series) t.columns.push_back(s.name);
-  for (size_t i = 0; i < c.labels.size(); ++i) {
-    std::vector<std::string> row{c.labels[i]};
-    for (auto& s : c.series) {
-      std::ostringstream v;
-      v << s.values[i];
-      row.push_back(v.str());
-    }
-    t.rows.push_back(std::move(row));
-  }
-  return t;
-}
-
 nlohmann::ordered_json factsJson(const Facts& facts) {
   nlohmann::ordered_json j = nlohmann::ordered_json::object();
   for (auto& [k, v] : facts) j[k] = v;
@@ -70,7 +55,7 @@ std::string renderCsv(const ReportDocument& d) {
   for (auto& [k, v] : d.meta) out << "# " << k << ": " << v << "\r\n";
   for (auto& s : d.sections) {
     std::vector<ReportTable> tables;
-    for (auto& c : s.charts) tables.push_back(chartTable(c));
+    for (auto& c : s.charts) tables.push_back(chartNumbers(c, c.title));
     tables.insert(tables.end(), s.tables.begin(), s.tables.end());
     if (!s.facts.empty()) {
       ReportTable facts{"", s.heading, {"fact", "value"}, {}, ""};

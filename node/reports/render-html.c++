@@ -12,21 +12,7 @@
 namespace entente::node {
 namespace {
 
-std::string esc(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string esc(const std::string& s) { return escapeHtml(s); }
 
 constexpr const char* kStyle = R"(
 body{font-family:"DejaVu Sans",Arial,sans-serif;margin:2em auto;max-width:62em;color:#111;line-height:1.4}
@@ -112,13 +98,8 @@ void chart(std::ostringstream& out, const ReportChart& c) {
         << ' ';
   }
   out << "</span></figcaption>\n</figure>\n";
-  ReportTable numbers{c.id + "-data", c.title + ": the numbers", {"date"}, {}, ""};
-  for (auto& s : c.series) numbers.columns.push_back(s.name);
-  for (size_t i = 0; i < n; ++i) {
-    std::vector<std::string> row{c.labels[i]};
-    for (auto& s : c.series) row.push_back(number(s.values[i]));
-    numbers.rows.push_back(std::move(row));
-  }
+  ReportTable numbers = chartNumbers(c, c.title + ": the numbers");
+  numbers.id = c.id + "-data";
   table(out, numbers);
 }
 
@@ -129,6 +110,22 @@ void facts(std::ostringstream& out, const Facts& list, const char* cls) {
 }
 
 }  // namespace
+
+std::string escapeHtml(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
 
 std::string renderHtml(const ReportDocument& d) {
   std::ostringstream out;

@@ -88,23 +88,25 @@ std::string renderText(const ReportDocument& d) {
       facts(out, s.facts);
       out << '\n';
     }
-    for (auto& c : s.charts) {
-      ReportTable t{c.id, c.title + " (" + c.summary + ")", {"date"}, {}, "No data in the period."};
-      for (auto& series : c.series) t.columns.push_back(series.name);
-      for (size_t i = 0; i < c.labels.size(); ++i) {
-        std::vector<std::string> row{c.labels[i]};
-        for (auto& series : c.series) {
-          std::ostringstream v;
-          v << series.values[i];
-          row.push_back(v.str());
-        }
-        t.rows.push_back(std::move(row));
-      }
-      table(out, t);
-    }
+    for (auto& c : s.charts) table(out, chartNumbers(c, c.title + " (" + c.summary + ")"));
     for (auto& t : s.tables) table(out, t);
   }
   return out.str();
+}
+
+ReportTable chartNumbers(const ReportChart& c, std::string caption) {
+  ReportTable t{c.id, std::move(caption), {"date"}, {}, "No data in the period."};
+  for (auto& series : c.series) t.columns.push_back(series.name);
+  for (size_t i = 0; i < c.labels.size(); ++i) {
+    std::vector<std::string> row{c.labels[i]};
+    for (auto& series : c.series) {
+      std::ostringstream v;
+      v << series.values[i];
+      row.push_back(v.str());
+    }
+    t.rows.push_back(std::move(row));
+  }
+  return t;
 }
 
 ReportFormat reportFormatFromName(const std::string& name) {

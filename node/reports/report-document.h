@@ -59,6 +59,12 @@ ReportFormat reportFormatFromName(const std::string& name);
 const char* contentTypeOf(ReportFormat format);
 std::string render(const ReportDocument& document, ReportFormat format);
 
+// A chart's numbers as a table ("date" then one column per series): what text and CSV
+// show for a chart, and what HTML shows under its SVG.
+ReportTable chartNumbers(const ReportChart& chart, std::string caption);
+// Text made safe inside HTML elements and attribute values.
+std::string escapeHtml(const std::string& text);
+
 std::string renderText(const ReportDocument& document);
 std::string renderHtml(const ReportDocument& document);
 std::string renderCsv(const ReportDocument& document);

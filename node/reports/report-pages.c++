@@ -4,6 +4,7 @@
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "crypto/wipe.h"
+#include "node/reports/report-document.h"
 #include "node/reports/report-request.h"
 #include "storage/credential-store.h"
 
@@ -23,19 +24,7 @@ constexpr int64_t kSessionSeconds = 30 * 60;
 constexpr const char* kCookie = "entente_session";
 constexpr const char* kHtml = "text/html; charset=utf-8";
 
-std::string esc(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string esc(const std::string& s) { return escapeHtml(s); }
 
 // application/x-www-form-urlencoded and query strings.
 std::string urlDecode(std::string_view s) {
