@@ -71,34 +71,31 @@ void deliver(const ReportOptions& o, std::unique_ptr<crypto::PrivateFile> file, 
              document.size());
 }
 
+// Asks the node for one document (the three methods take the same query and answer
+// with the document) and writes it where --out says.
+template <typename MakeRequest>
+void fetch(const ReportOptions& o, MakeRequest makeRequest) {
+  auto file = outputOf(o);
+  ControlClient client(resolveNodeDir(o.node));
+  auto request = makeRequest(client.control());
+  fillQuery(o, request.initQuery());
+  auto response = client.wait(request.send());
+  deliver(o, std::move(file), response.getDocument());
+}
+
 void runReport(const ReportOptions& o) {
   if (o.kind == "subject" && o.customer.empty() && o.email.empty() && o.phone.empty() && o.lastName.empty()) {
     throw CliError("a subject report needs the person: --customer ID, --email ADDRESS or --phone NUMBER", 2);
   }
-  auto file = outputOf(o);
-  ControlClient client(resolveNodeDir(o.node));
-  auto request = client.control().reportRequest();
-  fillQuery(o, request.initQuery());
-  auto response = client.wait(request.send());
-  deliver(o, std::move(file), response.getDocument());
+  fetch(o, [](auto control) { return control.reportRequest(); });
 }
 
 void showCustomer(const ReportOptions& o) {
-  auto file = outputOf(o);
-  ControlClient client(resolveNodeDir(o.node));
-  auto request = client.control().showCustomerRequest();
-  fillQuery(o, request.initQuery());
-  auto response = client.wait(request.send());
-  deliver(o, std::move(file), response.getDocument());
+  fetch(o, [](auto control) { return control.showCustomerRequest(); });
 }
 
 void receipt(const ReportOptions& o) {
-  auto file = outputOf(o);
-  ControlClient client(resolveNodeDir(o.node));
-  auto request = client.control().consentReceiptRequest();
-  fillQuery(o, request.initQuery());
-  auto response = client.wait(request.send());
-  deliver(o, std::move(file), response.getDocument());
+  fetch(o, [](auto control) { return control.consentReceiptRequest(); });
 }
 
 void addPersonOptions(CLI::App& cmd, ReportOptions& o, bool withNames) {
