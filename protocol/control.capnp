@@ -174,6 +174,8 @@ struct MatchSummary {
   selectedBeforeFilter @23 :UInt64;  # consented customers before the filters
   attributes @24 :List(Text);
   startedAtUnix @25 :Int64;
+  withheldBecause @26 :Text;      # "differencing:SESSION" when an earlier exact count over a
+                                  # nested set of our customers would reveal a small group
 }
 
 struct KindCount {

@@ -158,6 +158,8 @@ struct Participation {
   matchedCount @10 :UInt64;
   attributes @11 :List(Text); # attributes received about matched customers (enrichment)
   erased @12 :UInt64;         # customers later erased from this record (their keys removed)
+  released @13 :UInt64;       # requester: the overlap shown to the user
+  releasedExact @14 :Bool;    # it was shown exactly (no noise, not withheld)
 }
 
 struct CustomerSource {

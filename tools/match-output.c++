@@ -77,6 +77,7 @@ MatchReport readReport(protocol::control::MatchSummary::Reader s, const std::str
   r.wireBytesSent = s.getWireBytesSent();
   r.wireBytesReceived = s.getWireBytesReceived();
   r.withheld = s.getWithheld();
+  r.withheldBecause = s.getWithheldBecause();
   r.minReportableOverlap = s.getMinReportableOverlap();
   r.minGroupSize = s.getMinGroupSize();
   r.noiseEpsilon = s.getNoiseEpsilon();
@@ -105,6 +106,14 @@ void writeMatchedFile(std::ostream& out, const MatchReport& r, const std::vector
 
 void printMatchText(const MatchReport& r, const std::vector<MatchedRow>& matched, bool listOnStdout,
                     const std::string& outPath) {
+  if (r.withheld && r.withheldBecause.rfind("differencing:", 0) == 0) {
+    fmt::print("the overlap with {} is withheld: session {} counted a set of our customers that holds this one's (or "
+               "lies inside it), and the two counts differ by fewer than {}, so together they would reveal a group "
+               "below the minimum group size; add --noise EPSILON to see a noisy count{}\n",
+               r.peer, r.withheldBecause.substr(13), r.minGroupSize,
+               outPath.empty() ? "" : ", and " + outPath + " was not written");
+    return;
+  }
   if (r.withheld) {
     fmt::print("the overlap with {} is below the minimum group size of {} (the stricter of this node's minimum "
                "reportable overlap and {}'s): no count and no customers are shown{}\n",
@@ -188,6 +197,7 @@ void printMatchJson(const MatchReport& r, const std::vector<MatchedRow>& matched
   j["wireBytesSent"] = r.wireBytesSent;
   j["wireBytesReceived"] = r.wireBytesReceived;
   j["withheld"] = r.withheld;
+  if (!r.withheldBecause.empty()) j["withheldBecause"] = r.withheldBecause;
   j["minGroupSize"] = r.minGroupSize;
   j["noiseEpsilon"] = r.noiseEpsilon;
   if (r.noiseEpsilon > 0) j["budgetLeft"] = r.budgetLeft;

@@ -6,6 +6,7 @@
 #include "node/match/wire-terms.h"
 #include "node/marketing/query-release.h"
 #include "node/partners/connection-registry.h"
+#include "storage/participation-store.h"
 #include "storage/peer-store.h"
 #include "storage/privacy-budget.h"
 #include "storage/saved-queries.h"
@@ -55,7 +56,35 @@ struct Release {
   ReleasedQuery released;
   bool withheld = false;  // the overlap is below the minimum group size: nothing shown
   std::string shown;      // the overlap as shown, for the saved query's history
+  // Withheld because an earlier exact count over a nested set of our customers differs
+  // from this one by fewer than k: the two together would reveal a small group.
+  std::string differencedWith;
 };
+
+// How far back the differencing guard looks.
+constexpr int64_t kGuardWindowSeconds = 365 * 24 * 3600;
+
+// The differencing guard: an exact overlap c over our set F, and an earlier exact
+// overlap c' over a set A with F inside A (or A inside F), reveal |c - c'| customers
+// of A \ F (or F \ A) shared with the partner. When that is more than 0 and less than
+// k it is a group the minimum exists to hide, so the newer count is withheld. Returns
+// the earlier session's id, or empty.
+std::string differencedSession(const storage::Transaction& txn, RequestedMatch& m, const std::string& peer,
+                               uint64_t shown, uint64_t k, int64_t now) {
+  std::vector<uint64_t> ours = m.selection.readKeys();
+  std::sort(ours.begin(), ours.end());
+  ours.erase(std::unique(ours.begin(), ours.end()), ours.end());
+  for (const auto& earlier : storage::ParticipationStore::exactReleases(txn, now - kGuardWindowSeconds, peer,
+                                                                        m.session.terms().purpose)) {
+    const auto& theirs = earlier.offered;
+    bool nested = std::includes(theirs.begin(), theirs.end(), ours.begin(), ours.end()) ||
+                  std::includes(ours.begin(), ours.end(), theirs.begin(), theirs.end());
+    if (!nested) continue;
+    uint64_t difference = shown > earlier.released ? shown - earlier.released : earlier.released - shown;
+    if (difference > 0 && difference < k) return earlier.sessionId;
+  }
+  return {};
+}
 
 std::string thousands(uint64_t n) {
   std::string digits = std::to_string(n), out;
@@ -136,6 +165,7 @@ void summarise(RequestedMatch& m, const std::string& peer, const SessionReport& 
   s.setMinReportableOverlap(minOverlap);
   s.setMinGroupSize(release.minGroupSize);
   s.setOverlapSuppressed(withheld);
+  s.setWithheldBecause(release.differencedWith.empty() ? "" : "differencing:" + release.differencedWith);
   s.setNoiseEpsilon(release.plan.epsilon);
   s.setStartedAtUnix(startedAt);
   s.setSelectedBeforeFilter(m.session.groups() + m.selection.filteredOut());
@@ -197,7 +227,7 @@ void summarise(RequestedMatch& m, const std::string& peer, const SessionReport& 
 }
 
 Release decideRelease(const QueryPlan& plan, const SessionReport& report, RequestedMatch& m, uint64_t ourMinimum,
-                      int64_t now) {
+                      int64_t now, const std::string& peer) {
   Release r;
   r.plan = plan;
   // The stricter of our minimum and the partner's: the partner's protects its
@@ -205,7 +235,15 @@ Release decideRelease(const QueryPlan& plan, const SessionReport& report, Reques
   r.minGroupSize = std::max(ourMinimum, report.partnerMinGroupSize);
   r.released = releaseQuery(plan, report.outcome, m.selection.snapshot(), now, r.minGroupSize, secureRandom64);
   r.withheld = r.released.total.suppressed;
-  r.shown = r.withheld ? "< " + thousands(r.minGroupSize) : thousands(r.released.total.shown);
+  if (!r.withheld && plan.epsilon <= 0) {
+    r.differencedWith = differencedSession(m.selection.snapshot(), m, peer, r.released.total.shown,
+                                           r.minGroupSize, now);
+    r.withheld = !r.differencedWith.empty();
+  }
+  r.shown = !r.differencedWith.empty() ? "withheld (differs from session " + r.differencedWith + " by < " +
+                                             thousands(r.minGroupSize) + ")"
+             : r.withheld              ? "< " + thousands(r.minGroupSize)
+                                       : thousands(r.released.total.shown);
   if (plan.epsilon > 0 && !r.withheld) r.shown += fmt::format(" (noise epsilon {:.3g})", plan.epsilon);
   return r;
 }
@@ -407,7 +445,7 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
               // Below the minimum group size (the stricter of this node's minimum
               // reportable overlap for the partner and the partner's own), show neither
               // the count nor who, so that tiny overlaps cannot single people out.
-              auto release = std::make_shared<Release>(decideRelease(*plan, report, m, minOverlap, context.clock()));
+              auto release = std::make_shared<Release>(decideRelease(*plan, report, m, minOverlap, context.clock(), peer));
               bool list = plan->listCustomers && !release->withheld;
               auto matched = std::make_shared<std::vector<protocol::MatchedGroup>>(
                   list ? report.outcome.matched : std::vector<protocol::MatchedGroup>());
@@ -422,6 +460,8 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
                     // Which customers took part commits with the entry that closes the match.
                     SessionParticipants participants{report.sessionId, peer, "requester", &m.session.terms(),
                                                      m.selection.readKeys(), {}, release->plan.attributes};
+                    participants.released = release->released.total.shown;
+                    participants.releasedExact = !release->withheld && release->plan.epsilon <= 0;
                     for (auto& g : report.outcome.matched) participants.matched.push_back(g.customerKey);
                     double budgetLeft = 0;
                     context.gate.change(
