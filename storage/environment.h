@@ -58,7 +58,7 @@ enum class Table : unsigned {
   CUSTOMER_SOURCES,   // customer key (u64 big-endian) -> CustomerSources (customer-sources.h)
   PRIVACY_BUDGET,     // peer || 0x00 || purpose || 0x00 || YYYY-MM -> epsilon spent, queries (privacy-budget.h)
   SAVED_QUERIES,      // query name -> SavedQuery (saved-queries.h)
-  QUERY_RUNS,         // query name || 0x00 || time (i64 BE) || session id -> QueryRun (saved-queries.h)
+  QUERY_RUNS,         // query name || 0x00 || time (i64 BE) || number (u64 BE) || session id -> QueryRun (saved-queries.h)
   COUNT_
 };
 

@@ -6,11 +6,15 @@
 namespace entente::storage {
 namespace {
 
-std::string runKey(const QueryRunEntry& run) {
+// Runs are never deleted, so their count numbers them in the order they were
+// recorded: two runs in the same second keep their order.
+std::string runKey(const QueryRunEntry& run, uint64_t sequence) {
   auto time = encodeKey(static_cast<uint64_t>(run.atUnix) ^ (uint64_t{1} << 63));
+  auto number = encodeKey(sequence);
   std::string key = run.name;
   key.push_back('\0');
   key.append(reinterpret_cast<const char*>(time.data()), time.size());
+  key.append(reinterpret_cast<const char*>(number.data()), number.size());
   return key + run.sessionId;
 }
 
@@ -61,7 +65,7 @@ void SavedQueries::recordRun(Transaction& txn, const QueryRunEntry& run) {
   r.setShown(run.shown);
   r.setPeer(run.peer);
   auto encoded = encodeRecord(r.asReader());
-  auto key = runKey(run);
+  auto key = runKey(run, txn.entries(Table::QUERY_RUNS));
   txn.put(Table::QUERY_RUNS, bytesOf(key), bytesOf(encoded));
 }
 
