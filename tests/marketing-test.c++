@@ -261,6 +261,15 @@ TEST_CASE("a campaign list names its session on its first line, which leads to t
   auto theirs = m.net.run("firm-a", {"audit", "export"});
   CHECK_THAT(ours.out, Catch::Contains("match.request") && Catch::Contains(session[1].str()));
   CHECK_THAT(theirs.out, Catch::Contains("session.serve") && Catch::Contains(session[1].str()));
+  // One match, one match.request entry: completed, and not preceded by a spurious
+  // "cancelled" (a defect of the outcome guard until this test).
+  auto log = m.log("firm-b");
+  size_t requests = 0;
+  for (size_t at = log.find("match.request "); at != std::string::npos; at = log.find("match.request ", at + 1)) {
+    ++requests;
+  }
+  CHECK(requests == 1);
+  CHECK(log.find("outcome=cancelled") == std::string::npos);
 }
 
 TEST_CASE("a saved query re-runs with the same result, and its history lists each run") {

@@ -66,6 +66,11 @@ MatchReport readReport(protocol::control::MatchSummary::Reader s, const std::str
   r.peer = s.getPeer();
   r.purpose = s.getPurpose();
   r.mode = mode;
+  switch (s.getMode()) {
+    case protocol::wire::MatchMode::COUNT: r.wireMode = "count"; break;
+    case protocol::wire::MatchMode::IDS: r.wireMode = "ids"; break;
+    case protocol::wire::MatchMode::ENRICH: r.wireMode = "enrich"; break;
+  }
   r.ownCustomers = s.getOwnCustomers();
   r.ownValues = s.getOwnValues();
   r.ownIdentifiers = s.getOwnIdentifiers();
@@ -157,10 +162,10 @@ void printMatchText(const MatchReport& r, const std::vector<MatchedRow>& matched
     }
     fmt::print(out, "\n");
     for (auto& row : rows) {
-      std::string line = " ";
+      std::string line;
       for (size_t i = 0; i < row.size(); ++i) {
         bool number = i >= r.by.size();
-        line += " " + (number ? fmt::format("{:>{}}", row[i], width[i]) : fmt::format("{:<{}}", row[i], width[i]));
+        line += "  " + (number ? fmt::format("{:>{}}", row[i], width[i]) : fmt::format("{:<{}}", row[i], width[i]));
       }
       while (!line.empty() && line.back() == ' ') line.pop_back();
       fmt::print(out, "{}\n", line);
@@ -177,8 +182,9 @@ void printMatchText(const MatchReport& r, const std::vector<MatchedRow>& matched
   if (!outPath.empty()) {
     fmt::print(out, "  {} matched customers written to {}\n", thousands(matched.size()), outPath);
   }
+  std::string mode = r.wireMode == r.mode ? r.mode : r.wireMode + " (for the breakdown; only counts are shown)";
   fmt::print(out, "  session {}, purpose {}, mode {}, {:.2f} s, {} bytes sent, {} received\n", r.sessionId, r.purpose,
-             r.mode, r.seconds, thousands(r.wireBytesSent), thousands(r.wireBytesReceived));
+             mode, r.seconds, thousands(r.wireBytesSent), thousands(r.wireBytesReceived));
 }
 
 void printMatchJson(const MatchReport& r, const std::vector<MatchedRow>& matched, bool withMatched) {
@@ -187,6 +193,7 @@ void printMatchJson(const MatchReport& r, const std::vector<MatchedRow>& matched
   j["peer"] = r.peer;
   j["purpose"] = r.purpose;
   j["mode"] = r.mode;
+  j["sessionMode"] = r.wireMode;
   j["ownCustomers"] = r.ownCustomers;
   j["ownValues"] = r.ownValues;
   j["ownIdentifiers"] = r.ownIdentifiers;

@@ -29,6 +29,7 @@ struct GroupRow {
 // The summary in plain types.
 struct MatchReport {
   std::string sessionId, peer, purpose, mode, withheldBecause;
+  std::string wireMode;  // the session's mode: ids or enrich when a breakdown needs to know who matched
   uint64_t ownCustomers = 0, ownValues = 0, ownIdentifiers = 0, partnerValues = 0, overlap = 0;
   uint64_t selectedBeforeFilter = 0;
   unsigned tagBytes = 0;

@@ -289,6 +289,12 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
   // command line went away and the RPC system dropped the call (see allowCancellation
   // in control-service.c++), which destroys this guard without an outcome.
   struct OutcomeGuard {
+    // Built in place: a temporary copied into the shared_ptr would record "cancelled"
+    // when it died, before the session even began (it did, until issue 12 found it).
+    OutcomeGuard(NodeContext& c, std::string a, std::shared_ptr<Details> d)
+        : context(c), actor(std::move(a)), details(std::move(d)) {}
+    OutcomeGuard(const OutcomeGuard&) = delete;
+    OutcomeGuard& operator=(const OutcomeGuard&) = delete;
     NodeContext& context;
     std::string actor;
     std::shared_ptr<Details> details;
@@ -302,7 +308,7 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
       context.gate.recordNoThrow("match.request", actor, "cancelled", *details);
     }
   };
-  auto guard = std::make_shared<OutcomeGuard>(OutcomeGuard{context, actor, details});
+  auto guard = std::make_shared<OutcomeGuard>(context, actor, details);
   auto fail = [&context, actor, details, peer, guard](kj::Exception&& e) -> kj::Promise<void> {
     std::string message = userMessage(e);
     details->emplace_back("error", message);
