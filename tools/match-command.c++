@@ -187,7 +187,8 @@ void addMatchOptions(CLI::App& cmd, MatchOptions& o, bool forSaving) {
   cmd.add_option("--columns", o.columns,
                  "Campaign list columns (ids/enrich mode with --out): ours, e.g. first_name,email, and theirs:ATTRIBUTE");
   cmd.add_option("--out", o.out, "ids/enrich mode: write the matched customers to this CSV file (else to stdout)");
-  cmd.add_flag("--force", o.force, "Replace the --out file if it exists (else an existing file is kept)");
+  // When saving, --force is `query save`'s own (replace a saved query); `query run` has one for --out.
+  if (!forSaving) cmd.add_flag("--force", o.force, "Replace the --out file if it exists (else an existing file is kept)");
   cmd.add_flag("--json", o.json, "Print the result as one JSON object");
   cmd.add_flag("--csv", o.csv, "Print the result (the breakdown, or the customers) as CSV");
   if (!forSaving) {

@@ -20,8 +20,8 @@ struct MatchOptions {
   std::string queryName;  // set by `entente query run`
 };
 
-// Adds the match options to `command`; `forSaving` leaves out --node, which belongs
-// to where a query runs, not to the query.
+// Adds the match options to `command`; `forSaving` leaves out --node and --force,
+// which belong to where and how a query is saved or run, not to the query.
 void addMatchOptions(CLI::App& command, MatchOptions& options, bool forSaving);
 void runMatch(const MatchOptions& options);
 

@@ -40,31 +40,29 @@ MatchOptions readMatchArguments(const std::vector<std::string>& arguments, bool 
   return options;
 }
 
-// Pulls --node and --force out of the arguments after NAME: they say where and how to
-// save, not what to ask.
-std::vector<std::string> takeSavingOptions(std::vector<std::string> args, QueryOptions& o) {
-  std::vector<std::string> kept;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--force") {
-      o.force = true;
-    } else if (args[i] == "--node" && i + 1 < args.size()) {
-      o.node = args[++i];
-    } else if (args[i].rfind("--node=", 0) == 0) {
-      o.node = args[i].substr(7);
-    } else {
-      kept.push_back(args[i]);
+// The match options as given on the command line, read back from the parsed `save`
+// command (CLI11 keeps each option's strings): what `query run` will replay.
+std::vector<std::string> givenMatchOptions(const CLI::App& command) {
+  std::vector<std::string> arguments;
+  for (const CLI::Option* option : command.get_options()) {
+    if (option->get_positional() || option->count() == 0 || option->get_lnames().empty()) continue;
+    std::string name = "--" + option->get_lnames().front();
+    if (name == "--help" || name == "--force" || name == "--node" || name == "--token-file") continue;
+    if (option->get_type_size() == 0) {
+      arguments.push_back(name);
+      continue;
+    }
+    for (const auto& value : option->results()) {
+      arguments.push_back(name);
+      arguments.push_back(value);
     }
   }
-  return kept;
+  return arguments;
 }
 
-void save(QueryOptions& o, const std::vector<std::string>& rest) {
-  auto arguments = takeSavingOptions(rest, o);
-  if (arguments.empty()) {
-    throw CliError("give the match options to save after the name, e.g. entente query save monthly-boats --peer "
-                   "travel --purpose overlap-analysis --where ours:segment=boat-owner",
-                   2);
-  }
+void save(QueryOptions& o, const CLI::App& command) {
+  auto arguments = givenMatchOptions(command);
+  // Read again as `query run` will, so that what is saved is known to replay.
   readMatchArguments(arguments, true);
   ControlClient client(resolveNodeDir(o.node));
   auto request = client.control().saveQueryRequest();
@@ -174,15 +172,16 @@ void addQueryCommands(CLI::App& app) {
                 "--where ours:segment=boat-owner\n         entente query run monthly-boats");
 
   auto s = std::make_shared<QueryOptions>();
-  auto rest = std::make_shared<std::vector<std::string>>();
+  auto saved = std::make_shared<MatchOptions>();
   auto* saveCmd = group->add_subcommand("save", "Save `entente match` options under a name");
   saveCmd->add_option("NAME", s->name, "The query's name: a-z, 0-9, '-', '_', '.'")->required();
-  saveCmd->prefix_command();
-  saveCmd->footer("Every argument after NAME is an `entente match` option, checked now. --force replaces a query of\n"
-                  "the same name; --node says which node keeps it.\n"
+  addMatchOptions(*saveCmd, *saved, true);
+  saveCmd->add_flag("--force", s->force, "Replace a saved query of the same name");
+  addNodeOption(*saveCmd, s->node);
+  saveCmd->footer("The options are those of `entente match`, checked now and replayed by `entente query run`.\n"
                   "Example: entente query save monthly-boats --peer travel --purpose overlap-analysis \\\n"
                   "             --where ours:segment=boat-owner --by ours:country");
-  saveCmd->callback([s, saveCmd] { save(*s, saveCmd->remaining()); });
+  saveCmd->callback([s, saved, saveCmd] { save(*s, *saveCmd); });  // `saved` holds what the options bind
 
   auto r = std::make_shared<QueryOptions>();
   auto* runCmd = group->add_subcommand("run", "Run a saved query (its run is kept in `entente query history`)");
