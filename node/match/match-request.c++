@@ -257,18 +257,26 @@ static kj::Promise<SessionReport> reportProgress(NodeContext& context, control::
     auto request = sink.progressRequest();
     auto p = request.initProgress();
     const auto& s = m.session;
-    if (s.responderValues() == 0 && m.sessionId.empty()) {
+    // The first step not yet done; the steps overlap in time, so a later one may
+    // already be under way.
+    if (!s.accepted()) {
       p.setPhase("waiting for the partner");
     } else if (s.sentGroups() < s.groups()) {
-      p.setPhase("blinding");
+      p.setPhase("sending our customers");
       p.setDone(s.sentGroups());
       p.setTotal(s.groups());
+    } else if (s.tagsReceived() == 0 && s.responderValues() > 0) {
+      p.setPhase("the partner blinds its customers");
     } else if (s.tagsReceived() < s.responderValues()) {
-      p.setPhase("receiving");
+      p.setPhase("receiving the partner's values");
       p.setDone(s.tagsReceived());
       p.setTotal(s.responderValues());
+    } else if (s.valuesAnswered() < s.values()) {
+      p.setPhase("receiving our values back");
+      p.setDone(s.valuesAnswered());
+      p.setTotal(s.values());
     } else {
-      p.setPhase("finishing");
+      p.setPhase("comparing");
     }
     return request.send().then(
         [&context, sink, &m]() mutable { return reportProgress(context, sink, m); },
