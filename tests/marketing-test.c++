@@ -70,8 +70,8 @@ struct Marketing {
   }
   const sample::PairTruth& truth() const { return set.truthFor("firm-b", "firm-a", kPurpose); }
   std::filesystem::path file(const std::string& firm) const { return net.root() / "data" / (firm + ".csv"); }
-  CliResult match(std::vector<std::string> extra) {
-    std::vector<std::string> args = {"match", "--peer", "firm-a", "--purpose", kPurpose};
+  CliResult match(std::vector<std::string> extra, const std::string& purpose = kPurpose) {
+    std::vector<std::string> args = {"match", "--peer", "firm-a", "--purpose", purpose};
     args.insert(args.end(), extra.begin(), extra.end());
     return net.run("firm-b", args);
   }
@@ -261,6 +261,21 @@ TEST_CASE("noisy counts spend the month's privacy budget, which refuses noisy qu
   // Exact queries stay allowed, and the spend is in the audit log.
   CHECK(m.match({}).exitCode == 0);
   CHECK(m.log("firm-b").find("noise_epsilon=0.6") != std::string::npos);
+
+  // The partner's side: it requires noise on breakdowns by its attributes, and grants
+  // a smaller budget than ours.
+  REQUIRE(m.net.run("firm-a", {"peer", "policy", "firm-b", "--offer", "segment", "--require-noise", "true",
+                               "--monthly-epsilon", "0.3"})
+              .exitCode == 0);
+  auto exact = m.match({"--by", "theirs:segment"}, "cross-selling");
+  CHECK(exact.exitCode == 1);
+  CHECK_THAT(exact.err, Catch::Contains("requires noise on breakdowns by its attributes"));
+  auto overBudget = m.match({"--by", "theirs:segment", "--noise", "0.5"}, "cross-selling");
+  CHECK(overBudget.exitCode == 1);
+  CHECK_THAT(overBudget.err, Catch::Contains("set by peer 'firm-a'"));
+  auto within = m.match({"--by", "theirs:segment", "--noise", "0.3", "--json"}, "cross-selling");
+  INFO(within.err);
+  CHECK(within.exitCode == 0);
 }
 
 TEST_CASE("a campaign list names its session on its first line, which leads to the audit entries on both nodes") {
