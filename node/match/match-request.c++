@@ -3,10 +3,10 @@
 #include "node/match/match-driver.h"
 #include "node/match/match-selection.h"
 #include "node/match/participation.h"
+#include "node/match/release-guards.h"
 #include "node/match/wire-terms.h"
 #include "node/marketing/query-release.h"
 #include "node/partners/connection-registry.h"
-#include "storage/participation-store.h"
 #include "storage/peer-store.h"
 #include "storage/privacy-budget.h"
 #include "storage/saved-queries.h"
@@ -60,54 +60,6 @@ struct Release {
   // from this one by fewer than k: the two together would reveal a small group.
   std::string differencedWith;
 };
-
-// How far back the differencing guard looks.
-constexpr int64_t kGuardWindowSeconds = 365 * 24 * 3600;
-
-// The differencing guard: an exact overlap c over our set F, and an earlier exact
-// overlap c' over a set A with F inside A (or A inside F), reveal |c - c'| customers
-// of A \ F (or F \ A) shared with the partner. When that is more than 0 and less than
-// k it is a group the minimum exists to hide, so the newer count is withheld. Returns
-// the earlier session's id, or empty.
-std::string differencedSession(const storage::Transaction& txn, RequestedMatch& m, const std::string& peer,
-                               uint64_t shown, uint64_t k, int64_t now) {
-  std::vector<uint64_t> ours = m.selection.readKeys();
-  std::sort(ours.begin(), ours.end());
-  ours.erase(std::unique(ours.begin(), ours.end()), ours.end());
-  for (const auto& earlier : storage::ParticipationStore::exactReleases(txn, now - kGuardWindowSeconds, peer,
-                                                                        m.session.terms().purpose)) {
-    const auto& theirs = earlier.offered;
-    bool nested = std::includes(theirs.begin(), theirs.end(), ours.begin(), ours.end()) ||
-                  std::includes(ours.begin(), ours.end(), theirs.begin(), theirs.end());
-    if (!nested) continue;
-    uint64_t difference = shown > earlier.released ? shown - earlier.released : earlier.released - shown;
-    if (difference > 0 && difference < k) return earlier.sessionId;
-  }
-  return {};
-}
-
-std::string thousands(uint64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
-
-// The month's budget for noisy queries to this partner and purpose: ours, and the
-// partner's when its offer set one. Fails with when it turns when spent.
-void checkBudget(const storage::Transaction& txn, const std::string& peer, const std::string& purpose,
-                 double epsilon, double budget, int64_t now, const std::string& whose) {
-  auto month = storage::utcMonth(now);
-  auto used = storage::PrivacyBudget::used(txn, peer, purpose, month);
-  if (used.spent + epsilon > budget + 1e-9) {
-    failWith(fmt::format("the privacy budget for peer '{}' and purpose '{}' in {} is spent ({:.3g} of {:.3g} epsilon, "
-                         "set by {}): a query with --noise {:.3g} is refused until the month turns (UTC); run it "
-                         "without --noise, or raise the budget with `entente peer policy {} --monthly-epsilon E`",
-                         peer, purpose, month, used.spent, budget, whose, epsilon, peer));
-  }
-}
 
 kj::Promise<void> streamMatches(control::MatchSink::Client sink, RequestedMatch& match,
                                 const std::vector<protocol::MatchedGroup>& matched, size_t from, const QueryPlan& plan,
@@ -236,8 +188,8 @@ Release decideRelease(const QueryPlan& plan, const SessionReport& report, Reques
   r.released = releaseQuery(plan, report.outcome, m.selection.snapshot(), now, r.minGroupSize, secureRandom64);
   r.withheld = r.released.total.suppressed;
   if (!r.withheld && plan.epsilon <= 0) {
-    r.differencedWith = differencedSession(m.selection.snapshot(), m, peer, r.released.total.shown,
-                                           r.minGroupSize, now);
+    r.differencedWith = differencedSession(m.selection.snapshot(), m.selection.readKeys(), peer,
+                                           m.session.terms().purpose, r.released.total.shown, r.minGroupSize, now);
     r.withheld = !r.differencedWith.empty();
   }
   r.shown = !r.differencedWith.empty() ? "withheld (differs from session " + r.differencedWith + " by < " +
