@@ -346,10 +346,20 @@ TEST_CASE("a saved query re-runs with the same result, and its history lists eac
 
 TEST_CASE("a long match shows its progress on a terminal, none in a pipe, and Ctrl-C cancels it on both nodes") {
   Marketing m(20000);
-  // In a pipe: the result and nothing else.
-  auto piped = m.match({});
+  // In a pipe: the result and nothing else. Enrich mode here also streams thousands of
+  // customers, in several messages (a reference that outlived the first one once
+  // failed the second with bad_alloc).
+  REQUIRE(m.net.run("firm-a", {"peer", "policy", "firm-b", "--offer", "segment"}).exitCode == 0);
+  auto piped = m.match({"--mode", "enrich", "--attributes", "segment", "--json"});
+  INFO(piped.err);
   REQUIRE(piped.exitCode == 0);
   CHECK(piped.err.empty());
+  auto enriched = json::parse(piped.out);
+  CHECK(enriched["matched"].size() == m.truth().requesterIds.size());
+  REQUIRE(m.truth().requesterIds.size() > 3000);
+  size_t withSegment = 0;
+  for (auto& row : enriched["matched"]) withSegment += row["theirs:segment"] != "" ? 1 : 0;
+  CHECK(withSegment > 1000);
   // On a terminal (a pseudo-terminal from util-linux's `script`): phase, rate, time left.
   // A breakdown runs in ids mode, whose answers come back batch by batch: a rate and a
   // time left. (In count mode the partner's share of the work shows as a phase only.)

@@ -62,8 +62,8 @@ struct Release {
 };
 
 kj::Promise<void> streamMatches(control::MatchSink::Client sink, RequestedMatch& match,
-                                const std::vector<protocol::MatchedGroup>& matched, size_t from, const QueryPlan& plan,
-                                int64_t now) {
+                                const std::vector<protocol::MatchedGroup>& matched, size_t from,
+                                std::shared_ptr<const QueryPlan> plan, int64_t now) {
   constexpr size_t kPerMessage = 1000;
   if (from >= matched.size()) return kj::READY_NOW;
   size_t n = std::min(kPerMessage, matched.size() - from);
@@ -79,23 +79,24 @@ kj::Promise<void> streamMatches(control::MatchSink::Client sink, RequestedMatch&
     for (size_t slot = 0; slot < kinds.size(); ++slot) {
       if (m.kindsMask >> slot & 1) names.set(j++, std::string(crypto::kindName(kinds[slot])));
     }
-    if (!plan.columns.empty()) {
-      auto fields = campaignFields(plan, m, match.selection.snapshot(), now);
+    if (!plan->columns.empty()) {
+      auto fields = campaignFields(*plan, m, match.selection.snapshot(), now);
       auto out = list[i].initFields(static_cast<unsigned>(fields.size()));
       for (unsigned f = 0; f < fields.size(); ++f) {
         out[f].setName(fields[f].first);
         out[f].setValue(fields[f].second);
       }
-    } else if (!plan.attributes.empty()) {
+    } else if (!plan->attributes.empty()) {
       // Enrich mode without chosen columns: every attribute received.
-      auto out = list[i].initFields(static_cast<unsigned>(plan.attributes.size()));
-      for (unsigned f = 0; f < plan.attributes.size(); ++f) {
-        out[f].setName("theirs:" + plan.attributes[f]);
+      auto out = list[i].initFields(static_cast<unsigned>(plan->attributes.size()));
+      for (unsigned f = 0; f < plan->attributes.size(); ++f) {
+        out[f].setName("theirs:" + plan->attributes[f]);
         out[f].setValue(f < m.attributes.size() && m.attributes[f] ? *m.attributes[f] : "");
       }
     }
   }
-  return request.send().then([sink, &match, &matched, from, n, &plan, now]() mutable {
+  // The plan is shared, not referred to: this continuation outlives the caller's frame.
+  return request.send().then([sink, &match, &matched, from, n, plan, now]() mutable {
     return streamMatches(kj::mv(sink), match, matched, from + n, plan, now);
   });
 }
@@ -416,7 +417,7 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
               auto matched = std::make_shared<std::vector<protocol::MatchedGroup>>(
                   list ? report.outcome.matched : std::vector<protocol::MatchedGroup>());
               auto streamed =
-                  streamMatches(sink, m, *matched, 0, *plan, context.clock()).attach(kj::mv(matched));
+                  streamMatches(sink, m, *matched, 0, plan, context.clock()).attach(kj::mv(matched));
               return streamed.then(
                   [&context, actor, &m, peer, call, details, minOverlap, guard, release, startedAt,
                    report = kj::mv(report)]() mutable {
