@@ -342,6 +342,14 @@ TEST_CASE("a saved query re-runs with the same result, and its history lists eac
   CHECK(history[1]["session"] == second["session"]);
   CHECK(history[0]["by"] == "initial-admin");
   CHECK(history[0]["shown"] == std::to_string(m.truth().requesterIds.size()));
+  // A run that fails is in the history too.
+  REQUIRE(m.net.run("firm-b", {"query", "save", "broken", "--peer", "firm-a", "--purpose", "no-such-purpose"})
+              .exitCode == 0);
+  CHECK(m.net.run("firm-b", {"query", "run", "broken"}).exitCode == 1);
+  auto failed = json::parse(m.net.run("firm-b", {"query", "history", "broken", "--json"}).out);
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0]["outcome"] == "failed");
+  CHECK(failed[0]["shown"].get<std::string>().find("unknown purpose") != std::string::npos);
 }
 
 TEST_CASE("a long match shows its progress on a terminal, none in a pipe, and Ctrl-C cancels it on both nodes") {

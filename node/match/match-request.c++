@@ -270,11 +270,32 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
     }
   };
   auto guard = std::make_shared<OutcomeGuard>(context, actor, details);
-  auto fail = [&context, actor, details, peer, guard](kj::Exception&& e) -> kj::Promise<void> {
+  auto plan = std::make_shared<QueryPlan>();
+  plan->queryName = request.getQueryName();
+  auto fail = [&context, actor, details, peer, guard, plan](kj::Exception&& e) -> kj::Promise<void> {
     std::string message = userMessage(e);
     details->emplace_back("error", message);
     guard->recorded = true;
-    context.gate.recordNoThrow("match.request", actor, "failed", *details);
+    if (plan->queryName.empty()) {
+      context.gate.recordNoThrow("match.request", actor, "failed", *details);
+    } else {
+      // A saved query's failed run is part of its history too.
+      std::string session;
+      for (auto& [key, value] : *details) {
+        if (key == "session") session = value;
+      }
+      try {
+        context.gate.change(
+            "match.request", actor, *details,
+            [&](storage::Transaction& txn, Details&) {
+              storage::SavedQueries::recordRun(txn, {plan->queryName, context.clock(), actor, session, "failed",
+                                                     "failed: " + message, peer});
+            },
+            "failed");
+      } catch (...) {
+        context.gate.recordNoThrow("match.request", actor, "failed", *details);
+      }
+    }
     if (e.getType() == kj::Exception::Type::DISCONNECTED ||
         message.find("closed the connection during") != std::string::npos) {
       // The partner's connection dropped, not the CLI's: say which, as a plain
@@ -286,7 +307,6 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
   };
   protocol::SessionTerms terms;
   storage::PeerEntry entry;
-  auto plan = std::make_shared<QueryPlan>();
   int64_t startedAt = context.clock();
   try {
     if (request.getPurpose().size() == 0) failWith("a match needs a purpose, e.g. --purpose overlap-analysis");
