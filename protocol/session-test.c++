@@ -41,7 +41,7 @@ class ListSource : public RecordSource {
 };
 
 SelectedGroup person(uint64_t key, std::string email, std::string phone = "") {
-  SelectedGroup g{key, {}};
+  SelectedGroup g{key, {}, {}};
   if (!email.empty()) g.values.push_back({IdentifierKind::EMAIL, email});
   if (!phone.empty()) g.values.push_back({IdentifierKind::PHONE, phone});
   return g;
@@ -59,7 +59,7 @@ MatchOutcome run(MatchMode mode, std::vector<SelectedGroup> mine, std::vector<Se
                  std::vector<IdentifierKind> kinds = {IdentifierKind::EMAIL, IdentifierKind::PHONE}) {
   HashDomain domain("test");
   ListSource requesterSource(std::move(mine)), responderSource(std::move(theirs));
-  SessionTerms terms{mode, kinds, "overlap-analysis"};
+  SessionTerms terms{mode, kinds, "overlap-analysis", {}};
   RequesterSession requester(domain, terms, requesterSource);
   ResponderSession responder(domain, terms, responderSource, requester.groups());
   requester.accept(responder.values(), responder.tagBytes());
@@ -120,7 +120,7 @@ TEST_CASE("only the session's identifier kinds take part") {
   CHECK(run(MatchMode::COUNT, mine, theirs).overlap == 1);
   // The selection source gives each session only values of its kinds; a phone-only
   // customer in an e-mail session is padding only and cannot match.
-  std::vector<SelectedGroup> mineEmailOnly = {SelectedGroup{1, {}}};
+  std::vector<SelectedGroup> mineEmailOnly = {SelectedGroup{1, {}, {}}};
   CHECK(run(MatchMode::COUNT, mineEmailOnly, {person(1, "a@b.fi")}, {IdentifierKind::EMAIL}).overlap == 0);
 }
 
@@ -133,7 +133,7 @@ TEST_CASE("disjoint and empty sets give an empty overlap") {
 TEST_CASE("a responder refuses more customers than the requester announced") {
   HashDomain domain("test");
   ListSource source(people(1, 0, 10));
-  ResponderSession responder(domain, {MatchMode::IDS, {IdentifierKind::EMAIL}, "p"}, source, 2);
+  ResponderSession responder(domain, {MatchMode::IDS, {IdentifierKind::EMAIL}, "p", {}}, source, 2);
   BlindedBatch batch;
   batch.points.resize(3, entente::crypto::hashToGroup(domain, IdentifierKind::EMAIL, "a@b.c"));
   CHECK_THROWS_WITH(responder.answer(batch), Catch::Contains("more customers than it announced"));
@@ -142,7 +142,7 @@ TEST_CASE("a responder refuses more customers than the requester announced") {
 TEST_CASE("a responder refuses a batch that splits a customer") {
   HashDomain domain("test");
   ListSource source(people(1, 0, 10));
-  ResponderSession responder(domain, {MatchMode::COUNT, {IdentifierKind::EMAIL, IdentifierKind::PHONE}, "p"},
+  ResponderSession responder(domain, {MatchMode::COUNT, {IdentifierKind::EMAIL, IdentifierKind::PHONE}, "p", {}},
                              source, 5);
   BlindedBatch batch;
   batch.points.resize(3, entente::crypto::hashToGroup(domain, IdentifierKind::EMAIL, "a@b.c"));
@@ -152,7 +152,7 @@ TEST_CASE("a responder refuses a batch that splits a customer") {
 TEST_CASE("count mode refuses to shuffle before every announced customer arrived") {
   HashDomain domain("test");
   ListSource source(people(1, 0, 10));
-  ResponderSession responder(domain, {MatchMode::COUNT, {IdentifierKind::EMAIL}, "p"}, source, 5);
+  ResponderSession responder(domain, {MatchMode::COUNT, {IdentifierKind::EMAIL}, "p", {}}, source, 5);
   BlindedBatch out;
   CHECK_THROWS_WITH(responder.nextShuffled(out), Catch::Contains("0 of the 5"));
 }
@@ -160,14 +160,14 @@ TEST_CASE("count mode refuses to shuffle before every announced customer arrived
 TEST_CASE("a requester refuses tags too short for the set sizes") {
   HashDomain domain("test");
   ListSource source(people(1, 0, 10));
-  RequesterSession requester(domain, {MatchMode::IDS, {IdentifierKind::EMAIL}, "p"}, source);
+  RequesterSession requester(domain, {MatchMode::IDS, {IdentifierKind::EMAIL}, "p", {}}, source);
   CHECK_THROWS_WITH(requester.accept(1'000'000'000, 8), Catch::Contains("are needed"));
 }
 
 TEST_CASE("a requester notices a tag stream that ended early") {
   HashDomain domain("test");
   ListSource source(people(1, 0, 10));
-  RequesterSession requester(domain, {MatchMode::IDS, {IdentifierKind::EMAIL}, "p"}, source);
+  RequesterSession requester(domain, {MatchMode::IDS, {IdentifierKind::EMAIL}, "p", {}}, source);
   requester.accept(5, 8);
   requester.addTags(std::vector<uint8_t>(3 * 8, 1));
   CHECK_THROWS_WITH(requester.tagsDone(3), Catch::Contains("3 of 5"));
@@ -176,7 +176,7 @@ TEST_CASE("a requester notices a tag stream that ended early") {
 TEST_CASE("the responder's tags reveal nothing of its record order") {
   HashDomain domain("test");
   ListSource source(people(1, 0, 2000));
-  ResponderSession responder(domain, {MatchMode::IDS, {IdentifierKind::EMAIL}, "p"}, source, 10);
+  ResponderSession responder(domain, {MatchMode::IDS, {IdentifierKind::EMAIL}, "p", {}}, source, 10);
   std::vector<uint8_t> chunk, all;
   while (responder.nextTags(chunk)) all.insert(all.end(), chunk.begin(), chunk.end());
   size_t n = all.size() / responder.tagBytes();
@@ -191,7 +191,7 @@ TEST_CASE("the responder's tags reveal nothing of its record order") {
 TEST_CASE("tags that overtake the responder's offer are kept until it arrives") {
   HashDomain domain("test");
   ListSource mine(people(1, 0, 50)), theirs(people(1, 25, 75));
-  SessionTerms terms{MatchMode::IDS, {IdentifierKind::EMAIL, IdentifierKind::PHONE}, "p"};
+  SessionTerms terms{MatchMode::IDS, {IdentifierKind::EMAIL, IdentifierKind::PHONE}, "p", {}};
   RequesterSession requester(domain, terms, mine);
   ResponderSession responder(domain, terms, theirs, requester.groups());
   std::vector<uint8_t> tags;
@@ -234,7 +234,7 @@ TEST_CASE("count mode returns whole customers in the order its random source dra
     return v;
   };
   ListSource source({});
-  ResponderSession responder(domain, {MatchMode::COUNT, kinds, "p"}, source, 3, SessionScalar::fromBytes(scalar),
+  ResponderSession responder(domain, {MatchMode::COUNT, kinds, "p", {}}, source, 3, SessionScalar::fromBytes(scalar),
                              scripted);
   responder.absorb(BlindedBatch{in});
   BlindedBatch out, after;
@@ -260,7 +260,7 @@ TEST_CASE("count mode returns whole customers in the order its random source dra
 TEST_CASE("a responder notices a requester that finishes before sending every announced customer") {
   HashDomain domain("test");
   ListSource source(people(1, 0, 10));
-  ResponderSession responder(domain, {MatchMode::IDS, {IdentifierKind::EMAIL}, "p"}, source, 3);
+  ResponderSession responder(domain, {MatchMode::IDS, {IdentifierKind::EMAIL}, "p", {}}, source, 3);
   BlindedBatch batch{{entente::crypto::hashToGroup(domain, IdentifierKind::EMAIL, "a@b.c")}};
   responder.answer(batch);
   CHECK_THROWS_WITH(responder.checkComplete(), Catch::Contains("1 of the 3"));
@@ -269,7 +269,7 @@ TEST_CASE("a responder notices a requester that finishes before sending every an
 TEST_CASE("the responder prepares its tags a batch at a time") {
   HashDomain domain("test");
   ListSource source(people(1, 0, 3000));  // 6000 values: several batches of 1024
-  ResponderSession responder(domain, {MatchMode::IDS, {IdentifierKind::EMAIL, IdentifierKind::PHONE}, "p"}, source,
+  ResponderSession responder(domain, {MatchMode::IDS, {IdentifierKind::EMAIL, IdentifierKind::PHONE}, "p", {}}, source,
                              1);
   int turns = 1;
   while (!responder.prepareTags()) ++turns;

@@ -149,7 +149,9 @@ TEST_CASE("attributes not offered, special-category data and unknown purposes ar
   CHECK_THAT(noise.err, Catch::Contains("--noise protects counts"));
   auto badFilter = m.match({"--where", "segment=family"});
   CHECK(badFilter.exitCode == 1);
-  CHECK_THAT(badFilter.err, Catch::Contains("--where 'segment=family'"));
+  CHECK_THAT(badFilter.err, Catch::Contains("--where: it must start with ours:"));
+  // Refused on our side, and the refusal in our log does not repeat the filter's value.
+  CHECK(m.log("firm-b").find("segment=family") == std::string::npos);
 }
 
 TEST_CASE("a special-category attribute is never sent, even when a policy offers it") {
@@ -379,7 +381,9 @@ TEST_CASE("a long match shows its progress on a terminal, none in a pipe, and Ct
   CHECK(onTerminal.exitCode == 0);
   CHECK_THAT(onTerminal.out, Catch::Contains("also customers of firm-a"));
   CHECK_THAT(onTerminal.out, Catch::Contains("sending our customers") || Catch::Contains("receiving"));
-  CHECK_THAT(onTerminal.out, Catch::Matches("[\\s\\S]*[0-9]+%  [0-9,]+ of [0-9,]+  [0-9,]+/s  about [0-9]+ s left[\\s\\S]*"));
+  // Phase, percentage and counts; the rate and time left show once a phase advances
+  // between two reports, which depends on how the partner paces its answers.
+  CHECK_THAT(onTerminal.out, Catch::Matches("[\\s\\S]*[0-9]+%  [0-9,]+ of [0-9,]+[\\s\\S]*"));
 
   auto errPath = m.net.root() / "match.err";
   int err = ::open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);

@@ -633,7 +633,7 @@ SampleSet writeSampleSet(const SampleOptions& options, const std::filesystem::pa
       for (size_t s = 0; s < firmCount; ++s) {
         if (r == s) continue;
         PairTruth truth{kFirmStyles[r].name, kFirmStyles[s].name,
-                        anyConsent ? std::string() : std::string(kPurposes[p]), {}};
+                        anyConsent ? std::string() : std::string(kPurposes[p]), {}, {}};
         for (const Customer& c : customers[r]) {
           size_t theirs = rowOfPerson[s][c.person];
           if (theirs == kNoRow) continue;

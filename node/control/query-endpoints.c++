@@ -1,5 +1,6 @@
 #include "node/control/query-endpoints.h"
 
+#include "node/marketing/match-filter.h"
 #include "storage/saved-queries.h"
 
 namespace entente::node {
@@ -34,6 +35,11 @@ void saveQuery(NodeContext& context, const std::string& actor, query_calls::Save
   checkName(name);
   storage::SavedQueryEntry entry{name, {}, actor, context.clock()};
   for (auto a : q.getArguments()) entry.arguments.emplace_back(a.cStr());
+  // Filters are read now, as the match will read them: one on a direct identifier is
+  // refused before its value reaches the audit entry below.
+  for (size_t i = 0; i + 1 < entry.arguments.size(); ++i) {
+    if (entry.arguments[i] == "--where") parseFilter(entry.arguments[i + 1]);
+  }
   std::string joined;
   for (auto& a : entry.arguments) joined += (joined.empty() ? "" : " ") + a;
   bool replace = call.getParams().getReplace();

@@ -15,6 +15,11 @@ ColumnKind kindOfColumn(const std::string& name) {
   return isFactName(name) ? ColumnKind::FACT : ColumnKind::ATTRIBUTE;
 }
 
+bool isDirectIdentifier(const std::string& name) {
+  return name == "customer_id" || name == "email" || name == "phone" || name == "first_name" ||
+         name == "last_name" || name == "birth_date";
+}
+
 std::string numberText(double value) {
   std::string text = fmt::format("{:.2f}", value);
   while (text.back() == '0') text.pop_back();

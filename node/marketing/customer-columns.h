@@ -49,6 +49,11 @@ class CustomerColumns {
   std::optional<HistoryFacts> facts_;
 };
 
+// customer_id, email, phone, first_name, last_name, birth_date: the columns that name
+// one person. Filters and breakdowns refuse them (they choose groups, and their values
+// would land in the audit log); campaign lists may show them.
+bool isDirectIdentifier(const std::string& name);
+
 // "12.5", "3": a fact's value as text, without trailing zeros.
 std::string numberText(double value);
 

@@ -22,8 +22,10 @@ std::optional<double> parseNumber(const std::string& s) {
   return v;
 }
 
-[[noreturn]] void bad(const std::string& text, const std::string& why) {
-  failWith("--where '" + text + "': " + why +
+// The message names the column when it is known, never the filter's text: the text may
+// hold anything a person typed, and refusals go to the audit log.
+[[noreturn]] void bad(const std::string& column, const std::string& why) {
+  failWith("--where" + (column.empty() ? std::string() : " on '" + column + "'") + ": " + why +
            "; write it as ours:COLUMN=VALUE, ours:COLUMN!=VALUE, ours:COLUMN in (A,B) or ours:FACT>N");
 }
 
@@ -34,10 +36,10 @@ FilterTerm parseFilter(const std::string& text) {
   term.text = text;
   std::string rest = trim(text);
   if (rest.rfind("theirs:", 0) == 0) {
-    bad(text, "a filter narrows our own customers before the session; the partner's attributes are known only "
+    bad("", "a filter narrows our own customers before the session; the partner's attributes are known only "
               "after it (break down by them with --by theirs:ATTRIBUTE)");
   }
-  if (rest.rfind("ours:", 0) != 0) bad(text, "it must start with ours:");
+  if (rest.rfind("ours:", 0) != 0) bad("", "it must start with ours:");
   rest = rest.substr(5);
   // " in (" / " not in (" before the comparison operators, which cannot hold spaces.
   auto lower = rest;
@@ -53,14 +55,14 @@ FilterTerm parseFilter(const std::string& text) {
   if (in != std::string::npos) {
     term.column = trim(rest.substr(0, in));
     std::string list = trim(rest.substr(in + inLength));
-    if (list.size() < 2 || list.front() != '(' || list.back() != ')') bad(text, "the list must be in parentheses");
+    if (list.size() < 2 || list.front() != '(' || list.back() != ')') bad(term.column, "the list must be in parentheses");
     list = list.substr(1, list.size() - 2);
     size_t from = 0;
     while (from <= list.size()) {
       size_t comma = list.find(',', from);
       if (comma == std::string::npos) comma = list.size();
       auto value = trim(list.substr(from, comma - from));
-      if (value.empty()) bad(text, "the list has an empty value");
+      if (value.empty()) bad(term.column, "the list has an empty value");
       term.values.push_back(value);
       from = comma + 1;
     }
@@ -77,17 +79,22 @@ FilterTerm parseFilter(const std::string& text) {
         term.op = op;
       }
     }
-    if (at == std::string::npos) bad(text, "it has no comparison");
+    if (at == std::string::npos) bad("", "it has no comparison");
     size_t symbolLength = (term.op == FilterTerm::Op::NE || term.op == FilterTerm::Op::GE ||
                            term.op == FilterTerm::Op::LE) ? 2 : 1;
     term.column = trim(rest.substr(0, at));
     term.values.push_back(trim(rest.substr(at + symbolLength)));
-    if (term.values[0].empty()) bad(text, "it has no value");
+    if (term.values[0].empty()) bad(term.column, "it has no value");
     bool ordered = term.op == FilterTerm::Op::LT || term.op == FilterTerm::Op::LE || term.op == FilterTerm::Op::GT ||
                    term.op == FilterTerm::Op::GE;
-    if (ordered && !parseNumber(term.values[0])) bad(text, "<, <=, > and >= compare numbers");
+    if (ordered && !parseNumber(term.values[0])) bad(term.column, "<, <=, > and >= compare numbers");
   }
-  if (term.column.empty()) bad(text, "it names no column");
+  if (term.column.empty()) bad("", "it names no column");
+  if (isDirectIdentifier(term.column)) {
+    bad(term.column, "filters choose groups of customers, not people, so they cannot use a direct identifier "
+                     "(customer_id, email, phone, names, birth_date): the value would also land in the audit log; "
+                     "use segment, country, postal_code or a purchase fact");
+  }
   return term;
 }
 

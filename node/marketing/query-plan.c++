@@ -35,7 +35,7 @@ QueryPlan planQuery(protocol::control::MatchRequest::Reader request) {
   for (auto b : request.getBy()) {
     auto term = parseColumnRef(b.cStr(), "--by");
     if (term.theirs) addAttribute(term.name);
-    if (term.name == "customer_id" || term.name == "email" || term.name == "phone") {
+    if (!term.theirs && isDirectIdentifier(term.name)) {
       failWith("--by " + term.text + " would make one group per customer; break down by a column that many "
                "customers share (segment, country, a purchase fact)");
     }

@@ -49,7 +49,7 @@ TEST_CASE("a session selects only customers holding one of its kinds, with only 
                    {{"customer_id", "2"}, {"phone", "040 123 4568"}},
                    {{"customer_id", "3"}, {"email", "c@x.fi"}},
                    {{"customer_id", "4"}, {"segment", "no identifiers"}}});
-  node::MatchSelection emails(env, {protocol::MatchMode::IDS, {IdentifierKind::EMAIL}, "overlap-analysis"}, kNow);
+  node::MatchSelection emails(env, {protocol::MatchMode::IDS, {IdentifierKind::EMAIL}, "overlap-analysis", {}}, kNow);
   CHECK(emails.groupCount() == 2);
   CHECK(emails.valueCount() == 2);
   std::vector<protocol::SelectedGroup> groups;
@@ -61,7 +61,7 @@ TEST_CASE("a session selects only customers holding one of its kinds, with only 
   }
   CHECK(emails.customerIdOf(groups[0].customerKey) == "1");
 
-  node::MatchSelection both(env, {protocol::MatchMode::IDS, {IdentifierKind::EMAIL, IdentifierKind::PHONE}, "overlap-analysis"}, kNow);
+  node::MatchSelection both(env, {protocol::MatchMode::IDS, {IdentifierKind::EMAIL, IdentifierKind::PHONE}, "overlap-analysis", {}}, kNow);
   CHECK(both.groupCount() == 3);
   CHECK(both.valueCount() == 4);
 }
@@ -70,7 +70,7 @@ TEST_CASE("a session's selection does not change when customers are imported dur
   TempDir dir;
   storage::Environment env(dir / "store", true);
   importRows(env, {{{"customer_id", "1"}, {"email", "a@x.fi"}}});
-  node::MatchSelection selection(env, {protocol::MatchMode::COUNT, {IdentifierKind::EMAIL}, "overlap-analysis"}, kNow);
+  node::MatchSelection selection(env, {protocol::MatchMode::COUNT, {IdentifierKind::EMAIL}, "overlap-analysis", {}}, kNow);
   importRows(env, {{{"customer_id", "2"}, {"email", "b@x.fi"}}});
   std::vector<protocol::SelectedGroup> groups;
   CHECK(selection.read(100, groups) == 1);
@@ -83,7 +83,7 @@ TEST_CASE("groups are handed out in batches of the requested size") {
   std::vector<std::vector<std::pair<std::string, std::string>>> rows;
   for (int i = 0; i < 25; ++i) rows.push_back({{"customer_id", std::to_string(i)}, {"email", std::to_string(i) + "@x.fi"}});
   importRows(env, rows);
-  node::MatchSelection selection(env, {protocol::MatchMode::COUNT, {IdentifierKind::EMAIL}, "overlap-analysis"}, kNow);
+  node::MatchSelection selection(env, {protocol::MatchMode::COUNT, {IdentifierKind::EMAIL}, "overlap-analysis", {}}, kNow);
   std::vector<protocol::SelectedGroup> groups;
   CHECK(selection.read(10, groups) == 10);
   CHECK(selection.read(10, groups) == 10);
@@ -99,10 +99,10 @@ TEST_CASE("only customers whose consent covers the session's purpose are selecte
                    {{"customer_id", "3"}, {"email", "c@x.fi"}, {"consent_cross-selling", "yes"}},
                    {{"customer_id", "4"}, {"email", "d@x.fi"}, {"consent_overlap-analysis", "yes"},
                     {"consent_expires", "2001-01-01"}}});
-  node::MatchSelection overlap(env, {protocol::MatchMode::COUNT, {IdentifierKind::EMAIL}, "overlap-analysis"}, kNow);
+  node::MatchSelection overlap(env, {protocol::MatchMode::COUNT, {IdentifierKind::EMAIL}, "overlap-analysis", {}}, kNow);
   CHECK(overlap.groupCount() == 1);
   CHECK(overlap.withoutConsent() == 3);
-  node::MatchSelection crossSelling(env, {protocol::MatchMode::COUNT, {IdentifierKind::EMAIL}, "cross-selling"}, kNow);
+  node::MatchSelection crossSelling(env, {protocol::MatchMode::COUNT, {IdentifierKind::EMAIL}, "cross-selling", {}}, kNow);
   CHECK(crossSelling.groupCount() == 1);
   std::vector<protocol::SelectedGroup> groups;
   crossSelling.read(10, groups);

@@ -134,7 +134,7 @@ std::vector<uint8_t> requesterBatch(size_t kinds) {
   ListedCustomers source({{1, {{IdentifierKind::EMAIL, "v0"}}},
                     {2, {{IdentifierKind::EMAIL, "v3"}, {IdentifierKind::PHONE, "+33612345678"}}},
                     {3, {{IdentifierKind::PHONE, "v9"}}}});
-  protocol::SessionTerms terms{protocol::MatchMode::IDS, {}, "fuzz"};
+  protocol::SessionTerms terms{protocol::MatchMode::IDS, {}, "fuzz", {}};
   for (size_t j = 0; j < kinds; ++j) terms.kinds.push_back(crypto::kAllIdentifierKinds[j % 3]);
   protocol::RequesterSession requester(domain, terms, source);
   protocol::BlindedBatch batch;

@@ -60,7 +60,7 @@ crypto::SessionScalar fixedScalar() {
 ListedCustomers fuzzSource(const std::vector<crypto::IdentifierKind>& kinds, bool changing) {
   std::vector<protocol::SelectedGroup> groups;
   for (uint64_t i = 0; i < 3; ++i) {
-    protocol::SelectedGroup group{i + 1, {}};
+    protocol::SelectedGroup group{i + 1, {}, {}};
     for (size_t j = 0; j < kinds.size() && j <= i; ++j) {
       group.values.push_back({kinds[j], "v" + std::to_string(i * 3 + j)});
     }
@@ -133,7 +133,7 @@ void run(Input& in) {
   uint64_t requestGroups = announced == kAnnounceHuge        ? uint64_t{1} << 32
                            : announced == kAnnounceFullBatch ? 1100
                                                              : announced % 32;
-  protocol::SessionTerms terms{ids ? MatchMode::IDS : MatchMode::COUNT, {}, "fuzz"};
+  protocol::SessionTerms terms{ids ? MatchMode::IDS : MatchMode::COUNT, {}, "fuzz", {}};
   for (size_t j = 0; j < k; ++j) terms.kinds.push_back(crypto::kAllIdentifierKinds[j % 3]);
   auto source = fuzzSource(terms.kinds, config & kChangingSource);
 
