@@ -56,6 +56,7 @@ enum class Table : unsigned {
   PARTICIPATION,      // time (i64 BE) || session id || "/" || role -> Participation (participation-store.h)
   ERASURE_MARKS,      // keyed BLAKE2b of an erased identifier -> erasure time (i64 BE) (erasure-marks.h)
   CUSTOMER_SOURCES,   // customer key (u64 big-endian) -> CustomerSources (customer-sources.h)
+  ROW_DIGESTS,        // customer key (u64 big-endian) -> digest of the row it was imported from (row-digests.h)
   COUNT_
 };
 
@@ -77,6 +78,9 @@ class Environment {
   uint64_t bytesInUse() const;
   // Size of the data file on disk.
   uint64_t fileBytes() const;
+  // The id of the last committed write transaction: a commit that wrote nothing
+  // leaves it as it was (LMDB writes no meta page for it).
+  uint64_t lastTransaction() const;
 
   // Rewrites the store with live data only and replaces the file, so that nothing a
   // deleted record held survives in free pages (erasure). Needs every transaction

@@ -2,6 +2,7 @@
 
 #include "storage/customer-sources.h"
 
+#include "crypto/hash.h"
 #include "node/import/import-columns.h"
 #include "storage/consent-store.h"
 #include "storage/customer-store.h"
@@ -18,6 +19,13 @@ namespace {
 // "notes" column full of diagnoses, without a word search on every row of a large file.
 constexpr uint64_t kRowsSearchedForSpecialValues = 10000;
 
+// Each part with its length first, so that no two different rows hash alike.
+void appendPart(std::string& out, std::string_view part) {
+  uint32_t size = static_cast<uint32_t>(part.size());
+  out.append(reinterpret_cast<const char*>(&size), sizeof size);
+  out.append(part);
+}
+
 }  // namespace
 
 CustomerImport::CustomerImport(storage::Environment& env, const NodeConfig& config, std::string source,
@@ -28,7 +36,31 @@ CustomerImport::CustomerImport(storage::Environment& env, const NodeConfig& conf
       consentOnly_(consentOnly),
       rules_(std::move(rules)),
       normaliser_(config.region),
-      categories_(config, normaliser_) {}
+      categories_(config, normaliser_) {
+  // Bump the version when normalising or storing a row changes, so that a newer node
+  // reads every row again once.
+  appendPart(digestContext_, "entente import row digest v1");
+  appendPart(digestContext_, config.region);
+  appendPart(digestContext_, rules_.strict ? "strict" : "lenient");
+  for (auto& [column, format] : rules_.dateFormats) {
+    appendPart(digestContext_, column);
+    appendPart(digestContext_, format);
+  }
+  appendPart(digestContext_, config.purposeNames());
+  for (auto& column : config.specialCategoryAttributes) appendPart(digestContext_, column);
+}
+
+storage::RowDigest CustomerImport::digestOf(protocol::control::ImportRow::Reader row) {
+  digestBuffer_ = digestContext_;
+  for (auto field : row.getFields()) {
+    appendPart(digestBuffer_, std::string_view(field.getName().cStr(), field.getName().size()));
+    appendPart(digestBuffer_, std::string_view(field.getValue().cStr(), field.getValue().size()));
+  }
+  auto full = crypto::blake2b256(std::string_view(digestBuffer_));
+  storage::RowDigest digest;
+  std::copy_n(full.begin(), digest.size(), digest.begin());
+  return digest;
+}
 
 bool CustomerImport::named(std::string_view customerId) const {
   return seen_.count(std::hash<std::string_view>()(customerId)) != 0;
@@ -56,7 +88,8 @@ void CustomerImport::lookForSpecialValues(const CheckedRow& row, uint64_t line) 
 
 std::optional<std::string> CustomerImport::check(const storage::Transaction& txn,
                                                  protocol::control::ImportRow::Reader row, CheckedRow& checked,
-                                                 std::vector<ConsentUpdate>& consent, int64_t now) {
+                                                 std::vector<ConsentUpdate>& consent, int64_t now,
+                                                 storage::RowDigest& digest, bool& unchanged) {
   if (auto why = readRow(row, consentOnly_, checked)) return why;
   auto [first, isNew] = seen_.emplace(std::hash<std::string_view>()(checked.customerId), row.getLine());
   if (!isNew) {
@@ -67,6 +100,17 @@ std::optional<std::string> CustomerImport::check(const storage::Transaction& txn
   auto key = storage::CustomerStore::keyOf(txn, checked.customerId);
   if (consentOnly_ && !key) return "no customer with this customer_id; import the customer first";
   if (!consentOnly_) {
+    digest = digestOf(row);
+    if (key && storage::RowDigests::find(txn, *key) == digest) {
+      // Stored from these very bytes, and untouched since: only the search for
+      // special-category values still reads it, as it reads every early row.
+      if (rowsScanned_ < kRowsSearchedForSpecialValues) {
+        keepAbsentFields(storage::CustomerStore::read(txn, *key).get(), checked);
+      }
+      lookForSpecialValues(checked, row.getLine());
+      unchanged = true;
+      return std::nullopt;
+    }
     if (key) keepAbsentFields(storage::CustomerStore::read(txn, *key).get(), checked);
     if (auto why = normaliseRow(normaliser_, rules_, checked)) return why;
     lookForSpecialValues(checked, row.getLine());
@@ -83,9 +127,16 @@ ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
   for (auto row : rows) {
     CheckedRow checked;
     std::vector<ConsentUpdate> consent;
-    if (auto why = check(txn, row, checked, consent, now)) {
+    storage::RowDigest digest{};
+    bool unchanged = false;
+    if (auto why = check(txn, row, checked, consent, now, digest, unchanged)) {
       rejections.push_back({row.getLine(), *why});
       ++totals.rejected;
+      continue;
+    }
+    if (unchanged) {
+      ++totals.unchanged;
+      ++skippedByDigest_;
       continue;
     }
     // Each row in a transaction nested in the batch's: a row the store refuses at
@@ -126,6 +177,12 @@ ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
           ++counted.consentChanges;
           events.push_back({*key, update.purpose, update.change.granted});
         }
+      }
+      // A row that stored cleanly gets its digest; the store dropped any older one
+      // if the record or its consent changed above.
+      if (!consentOnly_ && checked.dropped.empty() && !checked.identifiers.empty() &&
+          storage::RowDigests::find(rowTxn, *key) != digest) {
+        storage::RowDigests::put(rowTxn, *key, digest);
       }
       rowTxn.commit();
     } catch (const storage::StoreError& e) {

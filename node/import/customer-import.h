@@ -11,6 +11,12 @@
 // other column becomes a named attribute. A consent-only import (`entente consent import`)
 // reads customer_id and the consent columns, and updates existing customers only.
 //
+// A row stored before from the same bytes, under the same settings, is skipped by a
+// digest (storage/row-digests.h) before anything is normalised: it counts as unchanged,
+// and nothing is written for it. Only rows that stored cleanly get a digest (no field
+// dropped, at least one identifier), so the warnings and findings of the others are
+// given on every import as before.
+//
 // Besides the counts, an import gathers what its summary says once per file: fields
 // dropped per column and reason, customer_ids repeated within the file, customers with
 // no identifier, columns that look like undeclared special-category data, and, per
@@ -25,6 +31,7 @@
 #include "node/server/node-config.h"
 #include "protocol/control.capnp.h"
 #include "storage/environment.h"
+#include "storage/row-digests.h"
 #include "text/identifier-normaliser.h"
 
 #include <map>
@@ -72,6 +79,8 @@ class CustomerImport {
   std::string specialCategoryOf(const std::string& column) { return categories_.categoryOfColumn(column); }
   // Whether a row of this import named this customer_id (for `--full`).
   bool named(std::string_view customerId) const;
+  // Rows found unchanged by their digest, without normalising them.
+  uint64_t skippedByDigest() const { return skippedByDigest_; }
 
   // Each consent change stored: customer key, purpose, granted (for the audit). Kept
   // as the batches are stored; a batch whose transaction did not commit leaves its
@@ -85,8 +94,12 @@ class CustomerImport {
 
  private:
   // The checks before the store: nullopt when the row may be stored.
+  // Sets `unchanged` (and returns nullopt) when the row's digest is the one its
+  // customer was stored with: the row needs nothing more.
   std::optional<std::string> check(const storage::Transaction& txn, protocol::control::ImportRow::Reader row,
-                                   CheckedRow& checked, std::vector<ConsentUpdate>& consent, int64_t now);
+                                   CheckedRow& checked, std::vector<ConsentUpdate>& consent, int64_t now,
+                                   storage::RowDigest& digest, bool& unchanged);
+  storage::RowDigest digestOf(protocol::control::ImportRow::Reader row);
   void lookForSpecialValues(const CheckedRow& row, uint64_t line);
 
   storage::Environment& env_;
@@ -101,6 +114,10 @@ class CustomerImport {
   // one in 10^6 for ten million customers) would report a repeat that is not one.
   std::unordered_map<uint64_t, uint64_t> seen_;
   uint64_t rowsScanned_ = 0;
+  // What the row digests cover besides the row: the settings that decide how a row is
+  // read (region, rules, purposes, special categories), and the buffer they are hashed in.
+  std::string digestContext_, digestBuffer_;
+  uint64_t skippedByDigest_ = 0;
   std::vector<ConsentEvent> consentEvents_;
 };
 
