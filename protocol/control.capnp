@@ -119,11 +119,32 @@ struct MatchRequest {
   purpose @1 :Text;
   mode @2 :Partner.MatchMode;
   kinds @3 :List(Text);
+  attributes @4 :List(Text);      # enrich mode: the partner's attributes asked for
+  where @5 :List(Text);           # filters on our side, e.g. "ours:segment=boat-owner"
+  by @6 :List(Text);              # breakdowns: "ours:COLUMN" or "theirs:ATTRIBUTE"
+  noiseEpsilon @7 :Float64;       # > 0: discrete Laplace noise on every released count
+  columns @8 :List(Text);         # campaign list: our columns (and theirs:ATTRIBUTE) per customer
+  listCustomers @9 :Bool;         # stream the matched customers (ids, enrich, campaign lists)
+  queryName @10 :Text;            # run as this saved query (recorded in its history)
 }
 
 struct MatchedCustomer {
   customerId @0 :Text;            # the requester's own customer id
   kinds @1 :List(Text);           # identifier kinds that matched
+  fields @2 :List(Field);         # the columns asked for, ours and "theirs:..." received
+}
+
+struct GroupCount {
+  values @0 :List(Text);          # one value per --by, in order ("(none)" when absent)
+  count @1 :UInt64;               # 0 when suppressed
+  suppressed @2 :Bool;            # below the minimum group size, or hidden so that it
+                                  # cannot be recovered from the total and the others
+}
+
+struct MatchProgress {
+  phase @0 :Text;                 # selecting, blinding, receiving, finishing
+  done @1 :UInt64;
+  total @2 :UInt64;
 }
 
 struct MatchSummary {
@@ -143,6 +164,18 @@ struct MatchSummary {
   ownIdentifiers @13 :UInt64;     # real identifiers among ownValues (the rest is padding)
   withheld @14 :Bool;             # overlap below the partner's minimum reportable
   minReportableOverlap @15 :UInt64;  # overlap: no count and no ids are shown
+  minGroupSize @16 :UInt64;       # the stricter of ours and the partner's
+  groups @17 :List(GroupCount);   # with `by`
+  by @18 :List(Text);
+  noiseEpsilon @19 :Float64;      # noise added to every count shown (0: exact)
+  budgetLeft @20 :Float64;        # of this partner, purpose and month, after this query
+  overlapSuppressed @21 :Bool;    # the overlap itself is below the minimum group size
+  filtered @22 :List(Text);       # the filters applied
+  selectedBeforeFilter @23 :UInt64;  # consented customers before the filters
+  attributes @24 :List(Text);
+  startedAtUnix @25 :Int64;
+  withheldBecause @26 :Text;      # "differencing:SESSION" when an earlier exact count over a
+                                  # nested set of our customers would reveal a small group
 }
 
 struct KindCount {
@@ -152,6 +185,7 @@ struct KindCount {
 
 interface MatchSink {
   matched @0 (customers :List(MatchedCustomer)) -> stream;
+  progress @1 (progress :MatchProgress) -> stream;
 }
 
 struct PeerPolicy {
@@ -161,7 +195,17 @@ struct PeerPolicy {
   maxQueryCustomers @3 :UInt64;
   sessionsPerDay @4 :UInt32;
   customersPerDay @5 :UInt64;
-  minReportableOverlap @6 :UInt64;
+  minReportableOverlap @6 :UInt64;  # also the minimum group size of released counts
+  offeredAttributes @7 :List(Text);
+  requireNoise @8 :Bool;
+  monthlyEpsilon @9 :Float64;
+}
+
+struct PrivacyBudgetUse {
+  purpose @0 :Text;
+  month @1 :Text;                # YYYY-MM, UTC
+  spent @2 :Float64;
+  queries @3 :UInt32;
 }
 
 struct PeerInfo {
@@ -177,6 +221,7 @@ struct PeerInfo {
   sessionsToday @9 :UInt32;
   customersToday @10 :UInt64;
   offeredBy @11 :Offerer;        # who issued the invitation, and so offered offeredPurposes
+  budget @12 :List(PrivacyBudgetUse);  # this month's noisy queries to this partner, per purpose
 
   enum Offerer {
     unknown @0;                  # paired before nodes recorded it
@@ -201,6 +246,12 @@ struct PolicyChange {
   customersPerDay @11 :UInt64;
   hasMinOverlap @12 :Bool;
   minReportableOverlap @13 :UInt64;
+  hasOfferedAttributes @14 :Bool;
+  offeredAttributes @15 :List(Text);
+  hasRequireNoise @16 :Bool;
+  requireNoise @17 :Bool;
+  hasMonthlyEpsilon @18 :Bool;
+  monthlyEpsilon @19 :Float64;
 }
 
 struct TokenInfo {
@@ -256,6 +307,30 @@ interface ControlSession {
   # `entente customer show`: the subject report's data sections, text or JSON.
   consentReceipt @25 (query :ReportQuery) -> (document :Data);             # admin, compliance
   # `entente consent receipt`: ISO/IEC TS 27560 fields, JSON.
+  saveQuery @26 (query :SavedQueryInfo, replace :Bool) -> ();                # admin, marketer
+  # `entente query save`: the match options as the command line took them.
+  listQueries @27 () -> (queries :List(SavedQueryInfo));                     # admin, marketer, compliance
+  getQuery @28 (name :Text) -> (query :SavedQueryInfo);                     # admin, marketer
+  queryHistory @29 (name :Text) -> (runs :List(QueryRunInfo));              # admin, marketer, compliance
+  # Every run of the saved query (all saved queries' runs when `name` is empty).
+  removeQuery @30 (name :Text) -> ();                                        # admin, marketer
+}
+
+struct SavedQueryInfo {
+  name @0 :Text;
+  arguments @1 :List(Text);       # `entente match` options, e.g. ["--peer", "travel", ...]
+  savedBy @2 :Text;
+  savedAtUnix @3 :Int64;
+}
+
+struct QueryRunInfo {
+  name @0 :Text;
+  atUnix @1 :Int64;
+  actor @2 :Text;
+  sessionId @3 :Text;
+  outcome @4 :Text;
+  shown @5 :Text;                 # the overlap as shown: "1,234", "< 10 ..."
+  peer @6 :Text;
 }
 
 struct ReportQuery {

@@ -13,6 +13,7 @@ const protocolVersion :UInt32 = 1;
 enum MatchMode {
   count @0;   # the requester learns the size of the overlap only
   ids @1;     # the requester learns which of its own customers are shared
+  enrich @2;  # ids, and the attributes the responder offers about each shared customer
 }
 
 struct SessionRequest {
@@ -24,12 +25,16 @@ struct SessionRequest {
   kinds @5 :List(Text);       # identifier kinds, e.g. "email", "phone"
   requestGroups @6 :UInt64;   # how many customers the requester will send
   valuesPerGroup @7 :UInt8;   # values per customer: one per kind, padded
+  attributes @8 :List(Text);  # enrich mode: the responder's attributes asked for
 }
 
 struct SessionOffer {
   sessionId @0 :Text;         # random, names the session in both nodes' logs
   responderValues @1 :UInt64; # how many tags the responder will stream
   tagBytes @2 :UInt8;         # length of each tag (see crypto/group.h tagBytesFor)
+  minGroupSize @3 :UInt64;    # the responder's minimum group size for released counts
+  requireNoise @4 :Bool;      # breakdowns by the responder's attributes must be noisy
+  monthlyEpsilon @5 :Float64; # the privacy budget per purpose and month it grants (0: none)
 }
 
 struct BlindedBatch {
@@ -48,9 +53,11 @@ struct Receipt {
 
 interface RequesterSink {
   # Implemented by the requester, called by the responder.
-  tags @0 (tags :Data) -> stream;
+  tags @0 (tags :Data, sealed :Data) -> stream;
   # The responder's tags, `tagBytes` each, in sorted order (which is as good as random:
   # the tags are pseudo-random and the order reveals nothing the values do not).
+  # Enrich mode: `sealed` holds one sealed attribute record per tag, in the same order
+  # (crypto/attribute-seal.h); empty otherwise.
   tagsDone @1 (count :UInt64);
   # All tags sent; `count` lets the requester check it received each.
   shuffled @2 (batch :BlindedBatch) -> stream;
@@ -61,7 +68,7 @@ interface RequesterSink {
 
 interface MatchSession {
   blind @0 (batch :BlindedBatch) -> (answer :BlindedBatch);
-  # Ids mode: the same values raised to the responder's scalar, in the same order.
+  # Ids and enrich mode: the same values raised to the responder's scalar, in the same order.
   submit @1 (batch :BlindedBatch) -> stream;
   # Count mode: values kept by the responder until `finish`.
   finish @2 (receipt :Receipt) -> (values :UInt64, receipt :Receipt);

@@ -9,6 +9,7 @@
 #include "crypto/identifier-kind.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,9 @@ struct SelectedValue {
 struct SelectedGroup {
   uint64_t customerKey = 0;
   std::vector<SelectedValue> values;
+  // Responder, enrich mode: the customer's values of the session's attributes, absent
+  // where it may not share one. Empty otherwise.
+  std::vector<std::optional<std::string>> attributes;
 };
 
 class RecordSource {

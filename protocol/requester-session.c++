@@ -15,6 +15,10 @@ RequesterSession::RequesterSession(const crypto::HashDomain& domain, SessionTerm
   if (terms_.kinds.empty() || terms_.kinds.size() > kMaxGroupSize) {
     throw SessionError("a match needs between 1 and 8 identifier kinds");
   }
+  if ((terms_.mode == MatchMode::ENRICH) != !terms_.attributes.empty() ||
+      terms_.attributes.size() > crypto::kMaxSealedAttributes) {
+    throw SessionError("an enrich-mode match asks for 1 to 16 attributes, and only enrich mode asks for any");
+  }
 }
 
 void RequesterSession::accept(uint64_t responderValues, size_t tagBytes) {
@@ -28,11 +32,16 @@ void RequesterSession::accept(uint64_t responderValues, size_t tagBytes) {
   tagBytes_ = tagBytes;
   accepted_ = true;
   partnerTags_.reserve(responderValues);
-  if (terms_.mode == MatchMode::IDS) ownTags_.resize(values());
-  if (terms_.mode == MatchMode::IDS) sentKeys_.reserve(groups_);
-  std::vector<uint8_t> early;
+  if (learnsWhich(terms_.mode)) ownTags_.resize(values());
+  if (learnsWhich(terms_.mode)) sentKeys_.reserve(groups_);
+  if (terms_.mode == MatchMode::ENRICH) {
+    ownKeys_.resize(values());
+    partnerSealed_.reserve(responderValues * crypto::sealedBytes(terms_.attributes.size()));
+  }
+  std::vector<uint8_t> early, earlySealed;
   early.swap(earlyTags_);
-  if (!early.empty()) addTags(early);
+  earlySealed.swap(earlySealed_);
+  if (!early.empty()) addTags(early, earlySealed);
   if (earlyTagsDone_) tagsDone(*earlyTagsDone_);
 }
 
@@ -53,7 +62,7 @@ bool RequesterSession::nextBatch(BlindedBatch& out) {
       auto slot = std::find(terms_.kinds.begin(), terms_.kinds.end(), value.kind) - terms_.kinds.begin();
       if (static_cast<size_t>(slot) < k) inputs[g * k + slot].normalised = value.normalised;
     }
-    if (terms_.mode == MatchMode::IDS) sentKeys_.push_back(groups[g].customerKey);
+    if (learnsWhich(terms_.mode)) sentKeys_.push_back(groups[g].customerKey);
   }
   out.points.resize(inputs.size());
   r_.hashAndBlind(domain_, inputs, out.points);
@@ -63,20 +72,27 @@ bool RequesterSession::nextBatch(BlindedBatch& out) {
   return true;
 }
 
-void RequesterSession::addTags(std::span<const uint8_t> packed) {
+void RequesterSession::addTags(std::span<const uint8_t> packed, std::span<const uint8_t> sealed) {
   if (!accepted_) {
     // The responder starts streaming as soon as it accepts, so its first tags may
     // arrive before its offer does; they wait here until the offer says their length.
-    if (earlyTags_.size() + packed.size() > kMaxEarlyTagBytes) {
+    if (earlyTags_.size() + packed.size() + earlySealed_.size() + sealed.size() > kMaxEarlyTagBytes) {
       throw SessionError("the partner sent tags before it accepted the session");
     }
     earlyTags_.insert(earlyTags_.end(), packed.begin(), packed.end());
+    earlySealed_.insert(earlySealed_.end(), sealed.begin(), sealed.end());
     return;
   }
   if (!accepted_ || tagsComplete_ || packed.size() % tagBytes_ != 0 ||
       partnerTags_.size() + packed.size() / tagBytes_ > responderValues_) {
     throw SessionError("the partner sent more tags than it announced, or tags of the wrong length");
   }
+  size_t recordBytes = terms_.mode == MatchMode::ENRICH ? crypto::sealedBytes(terms_.attributes.size()) : 0;
+  if (sealed.size() != packed.size() / tagBytes_ * recordBytes) {
+    throw SessionError("the partner's sealed attributes do not match its tags (one record of " +
+                       std::to_string(recordBytes) + " bytes per tag expected)");
+  }
+  partnerSealed_.insert(partnerSealed_.end(), sealed.begin(), sealed.end());
   for (size_t i = 0; i < packed.size(); i += tagBytes_) {
     crypto::Tag tag{};
     std::copy_n(packed.begin() + i, tagBytes_, tag.begin());
@@ -96,17 +112,21 @@ void RequesterSession::tagsDone(uint64_t count) {
   tagsComplete_ = true;
 }
 
-void RequesterSession::tagAnswer(const std::vector<crypto::Point>& points, std::vector<crypto::Tag>& into) {
+void RequesterSession::tagAnswer(const std::vector<crypto::Point>& points, std::vector<crypto::Tag>& into,
+                                 crypto::SealKey* keys) {
   std::vector<crypto::Point> unblinded(points.size());
   rInverse_.blind(points, unblinded);
   size_t base = into.size();
   into.resize(base + points.size());
   for (size_t i = 0; i < points.size(); ++i) into[base + i] = crypto::tagOf(unblinded[i], tagBytes_);
+  if (keys != nullptr) {
+    for (size_t i = 0; i < points.size(); ++i) keys[i] = crypto::sealKeyOf(unblinded[i]);
+  }
 }
 
 void RequesterSession::addAnswer(uint64_t index, const BlindedBatch& answer) {
   const size_t k = terms_.kinds.size();
-  if (terms_.mode != MatchMode::IDS || index >= batchesSent_) {
+  if (!learnsWhich(terms_.mode) || index >= batchesSent_) {
     throw SessionError("the partner answered a batch that was never sent");
   }
   if (answered_.size() < batchesSent_) answered_.resize(batchesSent_, false);
@@ -116,7 +136,7 @@ void RequesterSession::addAnswer(uint64_t index, const BlindedBatch& answer) {
     throw SessionError("the partner's answer does not match the batch it answers");
   }
   std::vector<crypto::Tag> tags;
-  tagAnswer(answer.points, tags);
+  tagAnswer(answer.points, tags, terms_.mode == MatchMode::ENRICH ? ownKeys_.data() + first * k : nullptr);
   std::copy(tags.begin(), tags.end(), ownTags_.begin() + first * k);
   answered_[index] = true;
   ++answeredBatches_;
@@ -128,17 +148,29 @@ void RequesterSession::addShuffled(const BlindedBatch& batch) {
       ownTags_.size() + batch.points.size() > values()) {
     throw SessionError("the partner returned more values than were sent, or split a customer");
   }
-  tagAnswer(batch.points, ownTags_);
+  tagAnswer(batch.points, ownTags_, nullptr);
 }
 
 MatchOutcome RequesterSession::finish() {
   const size_t k = terms_.kinds.size();
   if (!tagsComplete_) throw SessionError("the partner did not finish sending its tags");
-  if (ownTags_.size() != values() || (terms_.mode == MatchMode::IDS && answeredBatches_ != batchesSent_)) {
+  if (ownTags_.size() != values() || (learnsWhich(terms_.mode) && answeredBatches_ != batchesSent_)) {
     throw SessionError("the partner did not answer every value (" + std::to_string(ownTags_.size()) + " of " +
                        std::to_string(values()) + ")");
   }
-  std::sort(partnerTags_.begin(), partnerTags_.end());
+  const bool enrich = terms_.mode == MatchMode::ENRICH;
+  // Enrich mode keeps each tag's position, to find the sealed record received with it.
+  std::vector<uint32_t> order;
+  if (enrich) {
+    order.resize(partnerTags_.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return partnerTags_[a] < partnerTags_[b]; });
+    std::vector<crypto::Tag> sorted(partnerTags_.size());
+    for (size_t i = 0; i < order.size(); ++i) sorted[i] = partnerTags_[order[i]];
+    partnerTags_.swap(sorted);
+  } else {
+    std::sort(partnerTags_.begin(), partnerTags_.end());
+  }
   MatchOutcome outcome;
   for (uint64_t g = 0; g < groups_; ++g) {
     uint8_t mask = 0;
@@ -149,9 +181,32 @@ MatchOutcome RequesterSession::finish() {
     }
     if (mask == 0) continue;
     ++outcome.overlap;
-    if (terms_.mode == MatchMode::IDS) outcome.matched.push_back({sentKeys_[g], mask});
+    if (!learnsWhich(terms_.mode)) continue;
+    outcome.matched.push_back({sentKeys_[g], mask, {}});
+    if (enrich) outcome.matched.back().attributes = openMatched(g, mask, order);
   }
   return outcome;
+}
+
+std::vector<std::optional<std::string>> RequesterSession::openMatched(uint64_t group, uint8_t mask,
+                                                                      const std::vector<uint32_t>& order) const {
+  const size_t k = terms_.kinds.size();
+  const size_t n = terms_.attributes.size();
+  const size_t recordBytes = crypto::sealedBytes(n);
+  // Every matched value of the customer leads to the partner's records under the same
+  // tag; the first record our key opens is the partner customer's. Several partner
+  // customers may share an identifier: then the first that opens is taken.
+  for (size_t slot = 0; slot < k; ++slot) {
+    if (!(mask >> slot & 1)) continue;
+    const auto& tag = ownTags_[group * k + slot];
+    auto [from, to] = std::equal_range(partnerTags_.begin(), partnerTags_.end(), tag);
+    for (auto it = from; it != to; ++it) {
+      uint32_t received = order[static_cast<size_t>(it - partnerTags_.begin())];
+      auto record = std::span<const uint8_t>(partnerSealed_).subspan(received * recordBytes, recordBytes);
+      if (auto values = crypto::openAttributes(ownKeys_[group * k + slot], record, n)) return *values;
+    }
+  }
+  return std::vector<std::optional<std::string>>(n);
 }
 
 }  // namespace entente::protocol

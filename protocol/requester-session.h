@@ -7,9 +7,12 @@
 //   2. addTags(): the responder's tags H(y)^s, truncated.
 //   3. ids mode: addAnswer() receives (H(x)^r)^s for each batch in order;
 //      count mode: addShuffled() receives them as whole customers, shuffled.
-//   4. finish(): removes r, tags H(x)^s, and looks each customer up.
+//   4. finish(): removes r, tags H(x)^s, and looks each customer up; in enrich mode it
+//      opens the responder's sealed attributes of each matched customer with the key
+//      derived from its own H(x)^s (crypto/attribute-seal.h).
 #pragma once
 
+#include "crypto/attribute-seal.h"
 #include "crypto/group.h"
 #include "protocol/blinded-batch.h"
 #include "protocol/record-source.h"
@@ -38,11 +41,15 @@ class RequesterSession {
   // The next batch to send, or false when every customer has been sent.
   bool nextBatch(BlindedBatch& out);
   uint64_t batchesSent() const { return batchesSent_; }
+  // For progress reports: customers sent so far, and the partner's tags received.
+  uint64_t sentGroups() const { return sentGroups_; }
+  uint64_t tagsReceived() const { return partnerTags_.size(); }
 
-  void addTags(std::span<const uint8_t> packed);
+  // Enrich mode: `sealed` holds one sealed record per tag, in the same order.
+  void addTags(std::span<const uint8_t> packed, std::span<const uint8_t> sealed = {});
   void tagsDone(uint64_t count);
 
-  // Ids mode: the answer to batch number `index` (0-based, in the order sent).
+  // Ids and enrich mode: the answer to batch number `index` (0-based, in the order sent).
   void addAnswer(uint64_t index, const BlindedBatch& answer);
   // Count mode: whole customers in the responder's random order.
   void addShuffled(const BlindedBatch& batch);
@@ -51,7 +58,9 @@ class RequesterSession {
   MatchOutcome finish();
 
  private:
-  void tagAnswer(const std::vector<crypto::Point>& points, std::vector<crypto::Tag>& into);
+  void tagAnswer(const std::vector<crypto::Point>& points, std::vector<crypto::Tag>& into, crypto::SealKey* keys);
+  std::vector<std::optional<std::string>> openMatched(uint64_t group, uint8_t mask,
+                                                      const std::vector<uint32_t>& order) const;
 
   const crypto::HashDomain& domain_;
   SessionTerms terms_;
@@ -72,12 +81,17 @@ class RequesterSession {
   // Tags that overtook the offer (bounded: an honest responder streams flow-controlled).
   static constexpr size_t kMaxEarlyTagBytes = 64u << 20;
   std::vector<uint8_t> earlyTags_;
+  std::vector<uint8_t> earlySealed_;
   std::optional<uint64_t> earlyTagsDone_;
   std::vector<crypto::Tag> partnerTags_;
   bool tagsComplete_ = false;
   // Our values as H(x)^s tags: in send order (ids) or in the responder's order (count).
   std::vector<crypto::Tag> ownTags_;
   std::vector<bool> answered_;
+  // Enrich mode: the partner's sealed records, in the order of its tags as received,
+  // and the seal key of each of our values, in send order.
+  std::vector<uint8_t> partnerSealed_;
+  std::vector<crypto::SealKey> ownKeys_;
   uint64_t answeredBatches_ = 0;
 };
 

@@ -19,6 +19,10 @@ ResponderSession::ResponderSession(const crypto::HashDomain& domain, SessionTerm
   if (terms_.kinds.empty() || terms_.kinds.size() > kMaxGroupSize) {
     throw SessionError("a match needs between 1 and 8 identifier kinds");
   }
+  if ((terms_.mode == MatchMode::ENRICH) != !terms_.attributes.empty() ||
+      terms_.attributes.size() > crypto::kMaxSealedAttributes) {
+    throw SessionError("an enrich-mode match asks for 1 to 16 attributes, and only enrich mode asks for any");
+  }
   if (terms_.mode == MatchMode::COUNT && requestGroups > UINT32_MAX) {
     throw SessionError("a count-mode request is limited to 4294967295 customers");
   }
@@ -36,31 +40,66 @@ bool ResponderSession::prepareTags() {
     std::vector<crypto::Point> blinded(inputs.size());
     s_.hashAndBlind(domain_, inputs, blinded);
     for (auto& p : blinded) tags_.push_back(crypto::tagOf(p, tagBytes_));
+    if (terms_.mode == MatchMode::ENRICH) {
+      size_t i = 0;
+      for (auto& g : groups) {
+        if (g.attributes.size() != terms_.attributes.size()) g.attributes.resize(terms_.attributes.size());
+        for (size_t v = 0; v < g.values.size(); ++v) {
+          crypto::sealAttributes(crypto::sealKeyOf(blinded[i++]), g.attributes, sealed_);
+        }
+      }
+    }
     if (tags_.size() <= values_) return false;
   }
   if (tags_.size() != values_) {
     throw SessionError("the customer selection changed during the session; the requester may retry");
   }
-  std::sort(tags_.begin(), tags_.end());
+  if (terms_.mode == MatchMode::ENRICH) {
+    // The records move with their tags: the sorted order must not reveal the store's.
+    const size_t recordBytes = crypto::sealedBytes(terms_.attributes.size());
+    std::vector<uint32_t> order(tags_.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return tags_[a] < tags_[b]; });
+    std::vector<crypto::Tag> tags(tags_.size());
+    std::vector<uint8_t> sealed(sealed_.size());
+    for (size_t i = 0; i < order.size(); ++i) {
+      tags[i] = tags_[order[i]];
+      std::copy_n(sealed_.begin() + static_cast<ptrdiff_t>(order[i] * recordBytes), recordBytes,
+                  sealed.begin() + static_cast<ptrdiff_t>(i * recordBytes));
+    }
+    tags_.swap(tags);
+    sealed_.swap(sealed);
+  } else {
+    std::sort(tags_.begin(), tags_.end());
+  }
   tagsComputed_ = true;
   return true;
 }
 
-bool ResponderSession::nextTags(std::vector<uint8_t>& packed) {
+bool ResponderSession::nextTags(std::vector<uint8_t>& packed, std::vector<uint8_t>* sealed) {
   while (!prepareTags()) {
   }
   packed.clear();
+  if (sealed != nullptr) sealed->clear();
   // Once every tag is out the list is freed (below) and tagsSent_ stays: a later call
   // must answer false again, not read past the end (found by the responder fuzzer).
   if (tagsSent_ >= tags_.size()) {
     std::vector<crypto::Tag>().swap(tags_);
+    std::vector<uint8_t>().swap(sealed_);
     return false;
   }
   size_t n = std::min<uint64_t>(kTagsPerMessage, tags_.size() - tagsSent_);
   if (n == 0) {
     // The tags are no longer needed: free them before the rest of the session.
     std::vector<crypto::Tag>().swap(tags_);
+    std::vector<uint8_t>().swap(sealed_);
     return false;
+  }
+  if (terms_.mode == MatchMode::ENRICH) {
+    if (sealed == nullptr) throw SessionError("an enrich-mode session sends sealed attributes with its tags");
+    const size_t recordBytes = crypto::sealedBytes(terms_.attributes.size());
+    auto from = sealed_.begin() + static_cast<ptrdiff_t>(tagsSent_ * recordBytes);
+    sealed->assign(from, from + static_cast<ptrdiff_t>(n * recordBytes));
   }
   packed.reserve(n * tagBytes_);
   for (size_t i = 0; i < n; ++i) {
@@ -85,7 +124,7 @@ void ResponderSession::checkIncoming(const BlindedBatch& batch) {
 }
 
 BlindedBatch ResponderSession::answer(const BlindedBatch& batch) {
-  if (terms_.mode != MatchMode::IDS) throw SessionError("this session is in count mode: values are submitted, not answered");
+  if (!learnsWhich(terms_.mode)) throw SessionError("this session is in count mode: values are submitted, not answered");
   checkIncoming(batch);
   BlindedBatch out;
   out.points.resize(batch.points.size());
@@ -94,7 +133,7 @@ BlindedBatch ResponderSession::answer(const BlindedBatch& batch) {
 }
 
 void ResponderSession::absorb(const BlindedBatch& batch) {
-  if (terms_.mode != MatchMode::COUNT) throw SessionError("this session is in ids mode: values are answered, not submitted");
+  if (terms_.mode != MatchMode::COUNT) throw SessionError("this session is in ids or enrich mode: values are answered, not submitted");
   if (!groupOrder_.empty() || shuffledSent_ > 0) throw SessionError("values arrived after the session was finished");
   checkIncoming(batch);
   size_t base = kept_.size();

@@ -3,7 +3,9 @@
 //   tags: every selected value hashed to the group and raised to s, truncated, sorted
 //         (sorting pseudo-random tags is as good as shuffling them), handed out in
 //         chunks for streaming.
-//   ids mode:   answer() raises each requester batch to s and keeps the order.
+//   enrich:     each tag travels with its customer's attributes, sealed under a key
+//               derived from the same H(y)^s (crypto/attribute-seal.h), sorted with it.
+//   ids and enrich mode: answer() raises each requester batch to s and keeps the order.
 //   count mode: absorb() raises and keeps; after the last batch, nextShuffled() hands
 //               the requester's customers back as whole groups in a random order.
 //
@@ -11,6 +13,7 @@
 // values it cannot link to its own.
 #pragma once
 
+#include "crypto/attribute-seal.h"
 #include "crypto/group.h"
 #include "crypto/random.h"
 #include "protocol/blinded-batch.h"
@@ -44,10 +47,12 @@ class ResponderSession {
   bool prepareTags();
   // The next chunk of at most kTagsPerMessage tags, tagBytes() each, or false when all
   // are out. Computes whatever prepareTags() has not yet.
-  bool nextTags(std::vector<uint8_t>& packed);
+  // Enrich mode: `sealed` receives the chunk's sealed records, one per tag, in order;
+  // otherwise it is left empty.
+  bool nextTags(std::vector<uint8_t>& packed, std::vector<uint8_t>* sealed = nullptr);
   uint64_t tagsSent() const { return tagsSent_; }
 
-  BlindedBatch answer(const BlindedBatch& batch);   // ids mode
+  BlindedBatch answer(const BlindedBatch& batch);   // ids and enrich mode
   void absorb(const BlindedBatch& batch);           // count mode
   // Count mode, after every announced group arrived. Throws SessionError otherwise.
   // Customers come back in a random order, and the values inside each customer are
@@ -71,6 +76,7 @@ class ResponderSession {
   size_t tagBytes_;
 
   std::vector<crypto::Tag> tags_;
+  std::vector<uint8_t> sealed_;  // enrich mode: one record per tag, same order
   bool tagsComputed_ = false;
   uint64_t tagsSent_ = 0;
 

@@ -279,3 +279,57 @@ TEST_CASE("the responder prepares its tags a batch at a time") {
   while (responder.nextTags(chunk)) total += chunk.size() / responder.tagBytes();
   CHECK(total == 6000);
 }
+
+TEST_CASE("enrich mode opens the attributes of exactly the matched customers, sealed beside the responder's tags") {
+  HashDomain domain("test");
+  auto mine = people(100, 0, 1500);
+  auto theirs = people(1, 1000, 2600);
+  // The responder's attributes: its customer number as the segment; every third one
+  // shares nothing (absent); the rest an income band.
+  for (size_t i = 0; i < theirs.size(); ++i) {
+    theirs[i].attributes = {"seg-" + std::to_string(1000 + i),
+                            i % 3 == 0 ? std::nullopt : std::optional<std::string>("band-" + std::to_string(i % 5))};
+  }
+  ListSource requesterSource(mine), responderSource(theirs);
+  SessionTerms terms{MatchMode::ENRICH, {IdentifierKind::EMAIL, IdentifierKind::PHONE}, "p", {"segment", "income"}};
+  RequesterSession requester(domain, terms, requesterSource);
+  ResponderSession responder(domain, terms, responderSource, requester.groups());
+  // The tags and their sealed records overtake the offer: both are kept until it comes.
+  std::vector<uint8_t> tags, sealed;
+  REQUIRE(responder.nextTags(tags, &sealed));
+  CHECK(sealed.size() == tags.size() / responder.tagBytes() * entente::crypto::sealedBytes(2));
+  requester.addTags(tags, sealed);
+  requester.accept(responder.values(), responder.tagBytes());
+  while (responder.nextTags(tags, &sealed)) requester.addTags(tags, sealed);
+  requester.tagsDone(responder.tagsSent());
+  BlindedBatch batch;
+  for (uint64_t i = 0; requester.nextBatch(batch); ++i) requester.addAnswer(i, responder.answer(batch));
+  auto outcome = requester.finish();
+  REQUIRE(outcome.matched.size() == 500);
+  for (auto& m : outcome.matched) {
+    // Requester keys 100.. hold people 0..1499; the shared ones are people 1000..1499,
+    // the responder's customers 0..499.
+    size_t theirIndex = m.customerKey - 100 - 1000;
+    REQUIRE(m.attributes.size() == 2);
+    CHECK(m.attributes[0] == "seg-" + std::to_string(1000 + theirIndex));
+    CHECK(m.attributes[1] == theirs[theirIndex].attributes[1]);
+  }
+}
+
+TEST_CASE("enrich mode refuses sealed records that do not match the tags, and attributes outside enrich mode") {
+  HashDomain domain("test");
+  ListSource requesterSource(people(1, 0, 10)), responderSource(people(1, 0, 10));
+  SessionTerms terms{MatchMode::ENRICH, {IdentifierKind::EMAIL}, "p", {"segment"}};
+  RequesterSession requester(domain, terms, requesterSource);
+  ResponderSession responder(domain, terms, responderSource, requester.groups());
+  requester.accept(responder.values(), responder.tagBytes());
+  std::vector<uint8_t> tags, sealed;
+  REQUIRE(responder.nextTags(tags, &sealed));
+  sealed.pop_back();
+  CHECK_THROWS_AS(requester.addTags(tags, sealed), SessionError);
+  CHECK_THROWS_AS(RequesterSession(domain, {MatchMode::IDS, {IdentifierKind::EMAIL}, "p", {"segment"}},
+                                   requesterSource),
+                  SessionError);
+  CHECK_THROWS_AS(RequesterSession(domain, {MatchMode::ENRICH, {IdentifierKind::EMAIL}, "p", {}}, requesterSource),
+                  SessionError);
+}

@@ -17,7 +17,8 @@ constexpr size_t kMapSize = size_t{16} << 30;
 constexpr const char* kTableNames[] = {"meta",  "customers",   "customer-ids", "identifiers", "peers",
                                        "tokens", "invitations", "peer-usage",   "consent",     "receipts",
                                        "audit", "audit-checkpoints", "history", "history-event-ids",
-                                       "participation", "erasure-marks", "customer-sources", "row-digests"};
+                                       "participation", "erasure-marks", "customer-sources",
+                                       "privacy-budget", "saved-queries", "query-runs", "row-digests"};
 static_assert(std::size(kTableNames) == static_cast<size_t>(Table::COUNT_));
 
 [[noreturn]] void fail(int rc, std::string_view what) {

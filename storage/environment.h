@@ -56,6 +56,9 @@ enum class Table : unsigned {
   PARTICIPATION,      // time (i64 BE) || session id || "/" || role -> Participation (participation-store.h)
   ERASURE_MARKS,      // keyed BLAKE2b of an erased identifier -> erasure time (i64 BE) (erasure-marks.h)
   CUSTOMER_SOURCES,   // customer key (u64 big-endian) -> CustomerSources (customer-sources.h)
+  PRIVACY_BUDGET,     // peer || 0x00 || purpose || 0x00 || YYYY-MM -> epsilon spent, queries (privacy-budget.h)
+  SAVED_QUERIES,      // query name -> SavedQuery (saved-queries.h)
+  QUERY_RUNS,         // query name || 0x00 || time (i64 BE) || number (u64 BE) || session id -> QueryRun (saved-queries.h)
   ROW_DIGESTS,        // customer key (u64 big-endian) -> digest of the row it was imported from (row-digests.h)
   COUNT_
 };

@@ -36,6 +36,8 @@ ParticipationRecord summaryOf(schema::Participation::Reader r, size_t bytes) {
   p.offeredCount = r.getOfferedCount();
   p.matchedCount = r.getMatchedCount();
   p.storedBytes = bytes;
+  p.released = r.getReleased();
+  p.releasedExact = r.getReleasedExact();
   return p;
 }
 
@@ -58,6 +60,8 @@ void write(Transaction& txn, const std::string& key, const ParticipationRecord& 
   auto attributes = r.initAttributes(static_cast<unsigned>(p.attributes.size()));
   for (unsigned i = 0; i < p.attributes.size(); ++i) attributes.set(i, p.attributes[i]);
   r.setErased(p.erased);
+  r.setReleased(p.released);
+  r.setReleasedExact(p.releasedExact);
   auto words = encodeRecord(r.asReader());
   txn.put(Table::PARTICIPATION, bytesOf(key), bytesOf(words));
 }
@@ -80,6 +84,26 @@ std::vector<ParticipationRecord> ParticipationStore::list(const Transaction& txn
     auto r = stored.get();
     if (r.getAtUnix() > untilUnix) break;
     out.push_back(summaryOf(r, cursor.value().size()));
+  }
+  return out;
+}
+
+std::vector<ParticipationRecord> ParticipationStore::exactReleases(const Transaction& txn, int64_t sinceUnix,
+                                                                   const std::string& partner,
+                                                                   const std::string& purpose) {
+  std::vector<ParticipationRecord> out;
+  Cursor cursor(txn, Table::PARTICIPATION);
+  auto from = keyOf(sinceUnix, "", "");
+  for (bool ok = cursor.seek(bytesOf(from.substr(0, 8))); ok; ok = cursor.next()) {
+    StoredRecord<schema::Participation> stored(cursor.value());
+    auto r = stored.get();
+    if (!r.getReleasedExact() || r.getRole() != "requester" || r.getPartner() != partner ||
+        r.getPurpose() != purpose || r.getOutcome() != "completed") {
+      continue;
+    }
+    auto p = summaryOf(r, cursor.value().size());
+    p.offered = decodeKeyList(span(r.getOffered()));
+    out.push_back(std::move(p));
   }
   return out;
 }

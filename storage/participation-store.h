@@ -35,6 +35,10 @@ struct ParticipationRecord {
   std::vector<uint64_t> matched;
   std::vector<std::string> attributes;
   uint64_t erased = 0;
+  // Requester: the overlap shown, and whether exactly (node/match's differencing guard
+  // compares later counts against it).
+  uint64_t released = 0;
+  bool releasedExact = false;
   uint64_t offeredCount = 0;  // filled by reads (the lists themselves are not decoded)
   uint64_t matchedCount = 0;
   size_t storedBytes = 0;     // the record's size in the store, for measuring its cost
@@ -55,6 +59,11 @@ class ParticipationStore {
   // Every record from `sinceUnix` to `untilUnix` (inclusive), oldest first, without
   // the key lists (counts only).
   static std::vector<ParticipationRecord> list(const Transaction& txn, int64_t sinceUnix, int64_t untilUnix);
+  // Requester records of one partner and purpose from `sinceUnix` on whose overlap was
+  // shown exactly, with their offered lists decoded: what a new count could be
+  // subtracted from.
+  static std::vector<ParticipationRecord> exactReleases(const Transaction& txn, int64_t sinceUnix,
+                                                        const std::string& partner, const std::string& purpose);
   // The sessions in which this customer was offered or matched, oldest first.
   static std::vector<CustomerSession> involving(const Transaction& txn, uint64_t customerKey);
   // Removes the customer from every record; returns how many records changed.

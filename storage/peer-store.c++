@@ -39,6 +39,9 @@ PeerEntry decode(Bytes bytes) {
     entry.policy.sessionsPerDay = p.getSessionsPerDay();
     entry.policy.customersPerDay = p.getCustomersPerDay();
     entry.policy.minReportableOverlap = p.getMinReportableOverlap();
+    entry.policy.offeredAttributes = texts(p.getOfferedAttributes());
+    entry.policy.requireNoise = p.getRequireNoise();
+    if (p.getHasMonthlyEpsilon()) entry.policy.monthlyEpsilon = p.getMonthlyEpsilon();
   }
   entry.offeredPurposes = texts(peer.getOfferedPurposes());
   switch (peer.getInvitedBy()) {
@@ -75,6 +78,11 @@ void PeerStore::put(Transaction& txn, const PeerEntry& entry) {
   p.setSessionsPerDay(entry.policy.sessionsPerDay);
   p.setCustomersPerDay(entry.policy.customersPerDay);
   p.setMinReportableOverlap(entry.policy.minReportableOverlap);
+  setTexts(p.initOfferedAttributes(static_cast<unsigned>(entry.policy.offeredAttributes.size())),
+           entry.policy.offeredAttributes);
+  p.setRequireNoise(entry.policy.requireNoise);
+  p.setMonthlyEpsilon(entry.policy.monthlyEpsilon);
+  p.setHasMonthlyEpsilon(true);
   setTexts(peer.initOfferedPurposes(static_cast<unsigned>(entry.offeredPurposes.size())), entry.offeredPurposes);
   peer.setInvitedBy(entry.invitedBy == PeerEntry::Inviter::THIS_NODE ? schema::Peer::Inviter::THIS_NODE
                     : entry.invitedBy == PeerEntry::Inviter::PARTNER ? schema::Peer::Inviter::PARTNER

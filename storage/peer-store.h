@@ -22,6 +22,13 @@ struct PeerPolicy {
   uint32_t sessionsPerDay = 100;
   uint64_t customersPerDay = 100'000'000;
   uint64_t minReportableOverlap = 10;
+  // Enrich mode: what the partner may learn about its matched customers. Never a
+  // special-category attribute, whatever this list says (node/match/match-selection.h).
+  std::vector<std::string> offeredAttributes;
+  bool requireNoise = false;
+  // Differential privacy budget (epsilon) per purpose and calendar month: spent by our
+  // noisy queries to the partner, and granted to the partner's noisy queries to us.
+  double monthlyEpsilon = 1.0;
 };
 
 struct PeerEntry {

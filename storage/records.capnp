@@ -41,7 +41,12 @@ struct PeerPolicy {
   maxQueryCustomers @3 :UInt64;
   sessionsPerDay @4 :UInt32;
   customersPerDay @5 :UInt64;           # customers the partner may send us per day
-  minReportableOverlap @6 :UInt64;      # below this, our CLI shows no count and no ids
+  minReportableOverlap @6 :UInt64;      # below this, our CLI shows no count and no ids; also the
+                                        # minimum group size of every count released either way
+  offeredAttributes @7 :List(Text);     # attributes the partner may ask for in enrich mode
+  requireNoise @8 :Bool;                # breakdowns by our attributes must be noisy
+  monthlyEpsilon @9 :Float64;           # privacy budget per purpose and calendar month
+  hasMonthlyEpsilon @10 :Bool;          # false in records written before the budget existed
 }
 
 struct Peer {
@@ -153,6 +158,8 @@ struct Participation {
   matchedCount @10 :UInt64;
   attributes @11 :List(Text); # attributes received about matched customers (enrichment)
   erased @12 :UInt64;         # customers later erased from this record (their keys removed)
+  released @13 :UInt64;       # requester: the overlap shown to the user
+  releasedExact @14 :Bool;    # it was shown exactly (no noise, not withheld)
 }
 
 struct CustomerSource {
@@ -167,4 +174,22 @@ struct CustomerSource {
 
 struct CustomerSources {
   sources @0 :List(CustomerSource);
+}
+
+struct SavedQuery {
+  # A marketer's match saved under a name (`entente query save`): the command line's
+  # match options, replayed by `entente query run`.
+  name @0 :Text;
+  arguments @1 :List(Text);
+  savedBy @2 :Text;          # the token's name
+  savedAtUnix @3 :Int64;
+}
+
+struct QueryRun {
+  atUnix @0 :Int64;
+  actor @1 :Text;
+  sessionId @2 :Text;
+  outcome @3 :Text;          # completed, failed
+  shown @4 :Text;            # the overlap as shown ("1,234", "< 10", "withheld")
+  peer @5 :Text;
 }

@@ -24,8 +24,9 @@ struct SharedPeople {
     net.addNode("boats", "FR");
     net.addNode("travel", "FR");
     net.pair("boats", "travel");
-    // A partner answers queries of 10 customers or more by default; these are 3.
-    REQUIRE(net.run("travel", {"peer", "policy", "boats", "--min-query", "1"}).exitCode == 0);
+    // A partner answers queries of 10 customers or more, and releases groups of 10 or
+    // more, by default; these are 3.
+    REQUIRE(net.run("travel", {"peer", "policy", "boats", "--min-query", "1", "--min-overlap", "0"}).exitCode == 0);
     REQUIRE(net.run("boats", {"peer", "policy", "travel", "--min-query", "1", "--min-overlap", "0"}).exitCode == 0);
     write("boats.csv",
           "customer_id,email,consent_overlap-analysis,consent_cross-selling\n"

@@ -91,7 +91,7 @@ TEST_CASE("every command's --json prints the fields docs/operations.md documents
   net.addNode("boats", "FR");
   net.addNode("travel", "FR");
   net.pair("boats", "travel");
-  REQUIRE(net.run("travel", {"peer", "policy", "boats", "--min-query", "1"}).exitCode == 0);
+  REQUIRE(net.run("travel", {"peer", "policy", "boats", "--min-query", "1", "--min-overlap", "0"}).exitCode == 0);
   REQUIRE(net.run("boats", {"peer", "policy", "travel", "--min-overlap", "0"}).exitCode == 0);
   std::ofstream(net.root() / "boats.csv") << "customer_id,email,consent_overlap-analysis\nB1,ana@example.pt,yes\n"
                                              "B2,joao@example.pt,yes\n";

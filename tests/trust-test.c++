@@ -188,7 +188,7 @@ TEST_CASE("the requester shows no count and no ids below the minimum reportable 
   REQUIRE(firms.net.run("firm-a", {"peer", "policy", "firm-b", "--min-overlap", "100000"}).exitCode == 0);
   auto r = firms.net.run("firm-a", {"match", "--peer", "firm-b", "--purpose", "overlap-analysis", "--mode", "ids"});
   REQUIRE(r.exitCode == 0);
-  CHECK_THAT(r.out, Catch::Contains("below the minimum reportable overlap of 100000"));
+  CHECK_THAT(r.out, Catch::Contains("below the minimum group size of 100000"));
   CHECK_THAT(r.out, !Catch::Contains("customer_id"));
 }
 

@@ -24,6 +24,7 @@ void buildCommandLine(CLI::App& app) {
   addImportCommand(app);
   addPeerCommands(app);
   addMatchCommand(app);
+  addQueryCommands(app);
   addSampleDataCommand(app);
   addDemoCommand(app);
   addBenchCommands(app);

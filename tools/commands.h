@@ -21,6 +21,8 @@ void addNodeCommands(CLI::App& app);
 void addImportCommand(CLI::App& app);
 void addPeerCommands(CLI::App& app);
 void addMatchCommand(CLI::App& app);
+// entente query save|run|list|history|remove (tools/query-commands.c++).
+void addQueryCommands(CLI::App& app);
 void addSampleDataCommand(CLI::App& app);
 void addDemoCommand(CLI::App& app);
 void addBenchCommands(CLI::App& app);

@@ -21,6 +21,9 @@ struct PeerOptions {
   std::optional<uint64_t> minQuery, maxQuery, customersPerDay, minOverlap;
   std::optional<uint32_t> sessionsPerDay;
   std::string policyPurposes;
+  std::optional<std::string> offer;
+  std::optional<bool> requireNoise;
+  std::optional<double> monthlyEpsilon;
 };
 
 std::vector<std::string> splitList(const std::string& text) {
@@ -53,6 +56,18 @@ std::vector<std::string> texts(capnp::List<capnp::Text>::Reader list) {
   return out;
 }
 
+nlohmann::ordered_json budgetJson(protocol::control::PeerInfo::Reader p) {
+  auto out = nlohmann::ordered_json::array();
+  for (auto b : p.getBudget()) {
+    out.push_back({{"purpose", b.getPurpose().cStr()},
+                   {"month", b.getMonth().cStr()},
+                   {"spent", b.getSpent()},
+                   {"left", std::max(0.0, p.getPolicy().getMonthlyEpsilon() - b.getSpent())},
+                   {"queries", b.getQueries()}});
+  }
+  return out;
+}
+
 // One peer as `peer show --json` and each element of `peer list --json` print it; the
 // field names are documented in docs/operations.md, "JSON output".
 nlohmann::ordered_json peerJson(protocol::control::PeerInfo::Reader p) {
@@ -74,9 +89,13 @@ nlohmann::ordered_json peerJson(protocol::control::PeerInfo::Reader p) {
             {"maxQueryCustomers", policy.getMaxQueryCustomers()},
             {"sessionsPerDay", policy.getSessionsPerDay()},
             {"customersPerDay", policy.getCustomersPerDay()},
-            {"minReportableOverlap", policy.getMinReportableOverlap()}}},
+            {"minReportableOverlap", policy.getMinReportableOverlap()},
+            {"offeredAttributes", texts(policy.getOfferedAttributes())},
+            {"requireNoise", policy.getRequireNoise()},
+            {"monthlyEpsilon", policy.getMonthlyEpsilon()}}},
           {"sessionsToday", p.getSessionsToday()},
-          {"customersToday", p.getCustomersToday()}};
+          {"customersToday", p.getCustomersToday()},
+          {"budget", budgetJson(p)}};
 }
 
 void printPeer(protocol::control::PeerInfo::Reader p, bool json = false) {
@@ -105,7 +124,16 @@ void printPeer(protocol::control::PeerInfo::Reader p, bool json = false) {
              policy.getMaxQueryCustomers());
   fmt::print("  per day                {} sessions, {} customers (today: {}, {})\n", policy.getSessionsPerDay(),
              policy.getCustomersPerDay(), p.getSessionsToday(), p.getCustomersToday());
-  fmt::print("  min reportable overlap {}\n", policy.getMinReportableOverlap());
+  fmt::print("  min group size         {} (no count below it is shown, either way)\n",
+             policy.getMinReportableOverlap());
+  fmt::print("  offered attributes     {}{}\n", joinList(policy.getOfferedAttributes()),
+             policy.getRequireNoise() ? " (breakdowns by them must be noisy)" : "");
+  fmt::print("  privacy budget         {:.3g} epsilon per purpose and month\n", policy.getMonthlyEpsilon());
+  for (auto b : p.getBudget()) {
+    fmt::print("    {} {:<20} {:.3g} spent in {} noisy quer{}, {:.3g} left\n", b.getMonth().cStr(),
+               b.getPurpose().cStr(), b.getSpent(), b.getQueries(), b.getQueries() == 1 ? "y" : "ies",
+               std::max(0.0, policy.getMonthlyEpsilon() - b.getSpent()));
+  }
 }
 
 void invite(const PeerOptions& o) {
@@ -185,6 +213,14 @@ void policy(const PeerOptions& o) {
   if (o.sessionsPerDay) change.setHasSessionsPerDay(true), change.setSessionsPerDay(*o.sessionsPerDay);
   if (o.customersPerDay) change.setHasCustomersPerDay(true), change.setCustomersPerDay(*o.customersPerDay);
   if (o.minOverlap) change.setHasMinOverlap(true), change.setMinReportableOverlap(*o.minOverlap);
+  if (o.offer) {
+    auto attributes = splitList(*o.offer == "none" ? "" : *o.offer);
+    change.setHasOfferedAttributes(true);
+    auto list = change.initOfferedAttributes(static_cast<unsigned>(attributes.size()));
+    for (unsigned i = 0; i < attributes.size(); ++i) list.set(i, attributes[i]);
+  }
+  if (o.requireNoise) change.setHasRequireNoise(true), change.setRequireNoise(*o.requireNoise);
+  if (o.monthlyEpsilon) change.setHasMonthlyEpsilon(true), change.setMonthlyEpsilon(*o.monthlyEpsilon);
   printPeer(client.wait(request.send()).getPeer());
 }
 
@@ -251,13 +287,21 @@ void addPeerCommands(CLI::App& app) {
                             "Example: entente peer policy travel --modes count --min-query 1000 --sessions-per-day 5");
   policyCmd->add_option("NAME", p->name, "The partner's name")->required();
   policyCmd->add_option("--purposes", p->policyPurposes, "Allowed purposes, comma-separated ('none' for none)");
-  policyCmd->add_option("--modes", p->modes, "Allowed modes: count, ids ('none' for none)");
+  policyCmd->add_option("--modes", p->modes, "Allowed modes: count, ids, enrich ('none' for none)");
   policyCmd->add_option("--min-query", p->minQuery, "Smallest query answered, in customers");
   policyCmd->add_option("--max-query", p->maxQuery, "Largest query answered, in customers");
   policyCmd->add_option("--sessions-per-day", p->sessionsPerDay, "Sessions answered per UTC day");
   policyCmd->add_option("--customers-per-day", p->customersPerDay, "Customers answered per UTC day");
   policyCmd->add_option("--min-overlap", p->minOverlap,
-                        "Smallest overlap this node shows when it asks this partner (below: no count, no ids)");
+                        "Minimum group size: the smallest count shown when this node asks the partner, and "
+                        "demanded of the partner when it asks (below: no count, no ids)");
+  policyCmd->add_option("--offer", p->offer,
+                        "Attributes the partner may learn about shared customers who consented to enrichment "
+                        "(enrich mode), e.g. segment,income_band ('none' for none); never special-category data");
+  policyCmd->add_option("--require-noise", p->requireNoise,
+                        "true: the partner's breakdowns by our attributes must carry noise (--noise)");
+  policyCmd->add_option("--monthly-epsilon", p->monthlyEpsilon,
+                        "Privacy budget per purpose and month for noisy queries, ours to it and its to us");
 
   auto r = std::make_shared<PeerOptions>();
   command(group, "revoke", "Revoke a partner: refused from now on, open connections closed", r, revoke,

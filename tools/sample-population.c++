@@ -640,9 +640,11 @@ SampleSet writeSampleSet(const SampleOptions& options, const std::filesystem::pa
           if (anyConsent || (c.consent[p] == Consent::GRANTED &&
                              customers[s][theirs].consent[p] == Consent::GRANTED)) {
             truth.requesterIds.push_back(c.id);
+            truth.pairs.emplace_back(c.id, customers[s][theirs].id);
           }
         }
         std::sort(truth.requesterIds.begin(), truth.requesterIds.end());
+        std::sort(truth.pairs.begin(), truth.pairs.end());
         auto path = outDir / ("truth-" + truth.requester + "-" + truth.responder +
                               (anyConsent ? "" : "-" + truth.purpose) + ".csv");
         crypto::PrivateFile out(path);

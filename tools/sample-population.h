@@ -62,6 +62,9 @@ struct PairTruth {
   std::string responder;
   std::string purpose;                    // one of kPurposes, or "" (every customer)
   std::vector<std::string> requesterIds;  // requester's customer_ids, sorted
+  // Each requester id with the responder's customer_id of the same person, in the
+  // order of requesterIds: whose attributes an enrich-mode match returns.
+  std::vector<std::pair<std::string, std::string>> pairs;
 };
 
 struct SampleSet {

@@ -7,6 +7,7 @@
 #include "node/control/history-endpoints.h"
 #include "node/control/import-session.h"
 #include "node/control/local-tokens.h"
+#include "node/control/query-endpoints.h"
 #include "node/control/report-endpoints.h"
 #include "node/match/match-request.h"
 #include "node/partners/peer-service.h"
@@ -231,6 +232,36 @@ class ControlSessionService final : public control::ControlSession::Server {
   kj::Promise<void> consentReceipt(ConsentReceiptContext context) override {
     require("read consent receipts", {Role::ADMIN, Role::COMPLIANCE});
     serveConsentReceipt(context_, actor_, context);
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> saveQuery(SaveQueryContext context) override {
+    require("save match queries", {Role::ADMIN, Role::MARKETER});
+    node::saveQuery(context_, actor_, context);
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> listQueries(ListQueriesContext context) override {
+    require("list saved queries", {Role::ADMIN, Role::MARKETER, Role::COMPLIANCE});
+    node::listQueries(context_, context);
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> getQuery(GetQueryContext context) override {
+    require("run saved queries", {Role::ADMIN, Role::MARKETER});
+    node::getQuery(context_, context);
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> queryHistory(QueryHistoryContext context) override {
+    require("read saved queries' history", {Role::ADMIN, Role::MARKETER, Role::COMPLIANCE});
+    node::queryHistory(context_, context);
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> removeQuery(RemoveQueryContext context) override {
+    require("remove saved queries", {Role::ADMIN, Role::MARKETER});
+    node::removeQuery(context_, actor_, context);
     return kj::READY_NOW;
   }
 

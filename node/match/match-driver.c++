@@ -37,7 +37,9 @@ class Sink final : public wire::RequesterSink::Server {
  protected:
   kj::Promise<void> tags(TagsContext context) override {
     state_->progress();
-    userFacing([&] { state_->live().addTags(asBytes(context.getParams().getTags())); });
+    userFacing([&] {
+      state_->live().addTags(asBytes(context.getParams().getTags()), asBytes(context.getParams().getSealed()));
+    });
     return kj::READY_NOW;
   }
   kj::Promise<void> tagsDone(TagsDoneContext context) override {
@@ -59,7 +61,7 @@ class Sink final : public wire::RequesterSink::Server {
   kj::Own<RunState> state_;
 };
 
-// Ids mode: one of several chains that each take the next batch, send it, and feed
+// Ids and enrich mode: one of several chains that each take the next batch, send it, and feed
 // the answer back; several chains keep several batches in flight.
 kj::Promise<void> blindChain(kj::Own<RunState> state, wire::MatchSession::Client session) {
   protocol::BlindedBatch batch;
@@ -123,6 +125,9 @@ kj::Promise<SessionReport> runSession(wire::Partner::Client partner, protocol::R
   kindsToWire(session.terms().kinds, terms.initKinds(static_cast<unsigned>(session.terms().kinds.size())));
   terms.setRequestGroups(session.groups());
   terms.setValuesPerGroup(static_cast<uint8_t>(session.terms().kinds.size()));
+  const auto& attributes = session.terms().attributes;
+  auto names = terms.initAttributes(static_cast<unsigned>(attributes.size()));
+  for (unsigned i = 0; i < attributes.size(); ++i) names.set(i, attributes[i]);
   request.setSink(kj::heap<Sink>(kj::addRef(*state)));
 
   auto tagsArrived = tagsDone.promise.fork();
@@ -138,13 +143,17 @@ kj::Promise<SessionReport> runSession(wire::Partner::Client partner, protocol::R
         state->report.sessionId = offer.getSessionId();
         state->report.partnerValues = offer.getResponderValues();
         state->report.tagBytes = offer.getTagBytes();
+        state->report.partnerMinGroupSize = offer.getMinGroupSize();
+        state->report.partnerRequiresNoise = offer.getRequireNoise();
+        state->report.partnerMonthlyEpsilon = offer.getMonthlyEpsilon();
         userFacing([&] { state->live().accept(offer.getResponderValues(), offer.getTagBytes()); });
+        if (opening.checkOffer) userFacing([&] { opening.checkOffer(state->report); });
         if (opening.onOpened) {
           userFacing([&] { opening.onOpened(state->report.sessionId, state->report.partnerValues); });
         }
         auto matchSession = response.getSession();
         kj::Promise<void> sent = nullptr;
-        if (state->live().terms().mode == protocol::MatchMode::IDS) {
+        if (protocol::learnsWhich(state->live().terms().mode)) {
           auto chains = kj::heapArrayBuilder<kj::Promise<void>>(kBatchesInFlight);
           for (size_t i = 0; i < kBatchesInFlight; ++i) chains.add(blindChain(kj::addRef(*state), matchSession));
           sent = kj::joinPromises(chains.finish());

@@ -22,6 +22,10 @@ struct SessionReport {
   std::string sessionId;
   uint64_t partnerValues = 0;
   size_t tagBytes = 0;
+  // What the partner's offer demands of what this node releases (its policy for us).
+  uint64_t partnerMinGroupSize = 0;
+  bool partnerRequiresNoise = false;
+  double partnerMonthlyEpsilon = 0;
   protocol::MatchOutcome outcome;
 };
 
@@ -35,6 +39,9 @@ struct SessionOpening {
   // any batch is sent: the requester records that the session began, so that a node
   // killed mid-session still has an entry naming it. Throws to fail the session.
   std::function<void(const std::string& sessionId, uint64_t partnerValues)> onOpened;
+  // Called with the offer before onOpened: throws to refuse terms this node cannot
+  // meet (a privacy budget the partner's offer leaves too small), before any batch.
+  std::function<void(const SessionReport& offer)> checkOffer;
   // Signs this node's receipt of the session (session id, partner's value count), and
   // checks and keeps the partner's; both throw to fail the session.
   std::function<SignedReceipt(const std::string& sessionId, uint64_t partnerValues)> makeReceipt;

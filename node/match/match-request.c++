@@ -4,8 +4,14 @@
 #include "node/match/match-selection.h"
 #include "node/match/participation.h"
 #include "node/match/wire-terms.h"
+#include "node/marketing/query-release.h"
 #include "node/partners/connection-registry.h"
+#include "storage/participation-store.h"
 #include "storage/peer-store.h"
+#include "storage/privacy-budget.h"
+#include "storage/saved-queries.h"
+
+#include <fmt/core.h>
 
 #include <chrono>
 #include <ctime>
@@ -17,8 +23,8 @@ namespace {
 // Everything one requested match owns while it runs.
 struct RequestedMatch {
   RequestedMatch(NodeContext& context, protocol::SessionTerms terms, kj::Own<kj::AsyncIoStream> stream,
-                 kj::Own<void> registration)
-      : selection(context.store, terms, context.clock()),
+                 kj::Own<void> registration, const QueryPlan& plan)
+      : selection(context.store, terms, context.clock(), filterOf(plan, context.clock())),
         session(context.domain, std::move(terms), selection),
         connection(kj::mv(stream)),
         registration(kj::mv(registration)) {}
@@ -30,10 +36,82 @@ struct RequestedMatch {
   uint64_t sentBefore = protocol::partnerWireCounters().sent;
   uint64_t receivedBefore = protocol::partnerWireCounters().received;
   std::string sessionId;  // once the partner opened the session
+
+  static SelectionOptions filterOf(const QueryPlan& plan, int64_t now) {
+    SelectionOptions options;
+    if (plan.filters.empty()) return options;
+    options.filter = [filters = plan.filters, now](const storage::Transaction& txn, uint64_t key,
+                                                   storage::schema::Customer::Reader record) {
+      CustomerColumns columns(txn, key, record, now);
+      return passesAll(filters, columns);
+    };
+    return options;
+  }
 };
 
+// What the marketer is shown, decided once the session is over.
+struct Release {
+  QueryPlan plan;
+  uint64_t minGroupSize = 0;
+  ReleasedQuery released;
+  bool withheld = false;  // the overlap is below the minimum group size: nothing shown
+  std::string shown;      // the overlap as shown, for the saved query's history
+  // Withheld because an earlier exact count over a nested set of our customers differs
+  // from this one by fewer than k: the two together would reveal a small group.
+  std::string differencedWith;
+};
+
+// How far back the differencing guard looks.
+constexpr int64_t kGuardWindowSeconds = 365 * 24 * 3600;
+
+// The differencing guard: an exact overlap c over our set F, and an earlier exact
+// overlap c' over a set A with F inside A (or A inside F), reveal |c - c'| customers
+// of A \ F (or F \ A) shared with the partner. When that is more than 0 and less than
+// k it is a group the minimum exists to hide, so the newer count is withheld. Returns
+// the earlier session's id, or empty.
+std::string differencedSession(const storage::Transaction& txn, RequestedMatch& m, const std::string& peer,
+                               uint64_t shown, uint64_t k, int64_t now) {
+  std::vector<uint64_t> ours = m.selection.readKeys();
+  std::sort(ours.begin(), ours.end());
+  ours.erase(std::unique(ours.begin(), ours.end()), ours.end());
+  for (const auto& earlier : storage::ParticipationStore::exactReleases(txn, now - kGuardWindowSeconds, peer,
+                                                                        m.session.terms().purpose)) {
+    const auto& theirs = earlier.offered;
+    bool nested = std::includes(theirs.begin(), theirs.end(), ours.begin(), ours.end()) ||
+                  std::includes(ours.begin(), ours.end(), theirs.begin(), theirs.end());
+    if (!nested) continue;
+    uint64_t difference = shown > earlier.released ? shown - earlier.released : earlier.released - shown;
+    if (difference > 0 && difference < k) return earlier.sessionId;
+  }
+  return {};
+}
+
+std::string thousands(uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+// The month's budget for noisy queries to this partner and purpose: ours, and the
+// partner's when its offer set one. Fails with when it turns when spent.
+void checkBudget(const storage::Transaction& txn, const std::string& peer, const std::string& purpose,
+                 double epsilon, double budget, int64_t now, const std::string& whose) {
+  auto month = storage::utcMonth(now);
+  auto used = storage::PrivacyBudget::used(txn, peer, purpose, month);
+  if (used.spent + epsilon > budget + 1e-9) {
+    failWith(fmt::format("the privacy budget for peer '{}' and purpose '{}' in {} is spent ({:.3g} of {:.3g} epsilon, "
+                         "set by {}): a query with --noise {:.3g} is refused until the month turns (UTC); run it "
+                         "without --noise, or raise the budget with `entente peer policy {} --monthly-epsilon E`",
+                         peer, purpose, month, used.spent, budget, whose, epsilon, peer));
+  }
+}
+
 kj::Promise<void> streamMatches(control::MatchSink::Client sink, RequestedMatch& match,
-                                const std::vector<protocol::MatchedGroup>& matched, size_t from) {
+                                const std::vector<protocol::MatchedGroup>& matched, size_t from, const QueryPlan& plan,
+                                int64_t now) {
   constexpr size_t kPerMessage = 1000;
   if (from >= matched.size()) return kj::READY_NOW;
   size_t n = std::min(kPerMessage, matched.size() - from);
@@ -49,14 +127,30 @@ kj::Promise<void> streamMatches(control::MatchSink::Client sink, RequestedMatch&
     for (size_t slot = 0; slot < kinds.size(); ++slot) {
       if (m.kindsMask >> slot & 1) names.set(j++, std::string(crypto::kindName(kinds[slot])));
     }
+    if (!plan.columns.empty()) {
+      auto fields = campaignFields(plan, m, match.selection.snapshot(), now);
+      auto out = list[i].initFields(static_cast<unsigned>(fields.size()));
+      for (unsigned f = 0; f < fields.size(); ++f) {
+        out[f].setName(fields[f].first);
+        out[f].setValue(fields[f].second);
+      }
+    } else if (!plan.attributes.empty()) {
+      // Enrich mode without chosen columns: every attribute received.
+      auto out = list[i].initFields(static_cast<unsigned>(plan.attributes.size()));
+      for (unsigned f = 0; f < plan.attributes.size(); ++f) {
+        out[f].setName("theirs:" + plan.attributes[f]);
+        out[f].setValue(f < m.attributes.size() && m.attributes[f] ? *m.attributes[f] : "");
+      }
+    }
   }
-  return request.send().then([sink, &match, &matched, from, n]() mutable {
-    return streamMatches(kj::mv(sink), match, matched, from + n);
+  return request.send().then([sink, &match, &matched, from, n, &plan, now]() mutable {
+    return streamMatches(kj::mv(sink), match, matched, from + n, plan, now);
   });
 }
 
 void summarise(RequestedMatch& m, const std::string& peer, const SessionReport& report, uint64_t minOverlap,
-               bool withheld, control::MatchSummary::Builder s, Details& details) {
+               const Release& release, control::MatchSummary::Builder s, Details& details, int64_t startedAt) {
+  bool withheld = release.withheld;
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - m.started).count();
   s.setSessionId(report.sessionId);
   s.setPeer(peer);
@@ -66,15 +160,37 @@ void summarise(RequestedMatch& m, const std::string& peer, const SessionReport& 
   s.setOwnValues(m.session.values());
   s.setOwnIdentifiers(m.selection.valueCount());
   s.setPartnerValues(report.partnerValues);
-  s.setOverlap(withheld ? 0 : report.outcome.overlap);
+  s.setOverlap(withheld ? 0 : release.released.total.shown);
   s.setWithheld(withheld);
   s.setMinReportableOverlap(minOverlap);
+  s.setMinGroupSize(release.minGroupSize);
+  s.setOverlapSuppressed(withheld);
+  s.setWithheldBecause(release.differencedWith.empty() ? "" : "differencing:" + release.differencedWith);
+  s.setNoiseEpsilon(release.plan.epsilon);
+  s.setStartedAtUnix(startedAt);
+  s.setSelectedBeforeFilter(m.session.groups() + m.selection.filteredOut());
+  auto filtered = s.initFiltered(static_cast<unsigned>(release.plan.filters.size()));
+  for (unsigned i = 0; i < release.plan.filters.size(); ++i) filtered.set(i, release.plan.filters[i].text);
+  auto attributes = s.initAttributes(static_cast<unsigned>(release.plan.attributes.size()));
+  for (unsigned i = 0; i < release.plan.attributes.size(); ++i) attributes.set(i, release.plan.attributes[i]);
+  auto by = s.initBy(static_cast<unsigned>(release.plan.by.size()));
+  for (unsigned i = 0; i < release.plan.by.size(); ++i) by.set(i, release.plan.by[i].text);
+  if (!withheld && !release.released.cells.empty()) {
+    auto groups = s.initGroups(static_cast<unsigned>(release.released.cells.size()));
+    for (unsigned i = 0; i < release.released.cells.size(); ++i) {
+      const auto& c = release.released.cells[i];
+      auto values = groups[i].initValues(static_cast<unsigned>(c.values.size()));
+      for (unsigned v = 0; v < c.values.size(); ++v) values.set(v, c.values[v]);
+      groups[i].setCount(c.shown);
+      groups[i].setSuppressed(c.suppressed);
+    }
+  }
   s.setTagBytes(static_cast<uint8_t>(report.tagBytes));
   s.setSeconds(seconds);
   s.setWireBytesSent(protocol::partnerWireCounters().sent - m.sentBefore);
   s.setWireBytesReceived(protocol::partnerWireCounters().received - m.receivedBefore);
   const auto& kinds = m.session.terms().kinds;
-  if (m.session.terms().mode == protocol::MatchMode::IDS && !withheld) {
+  if (release.plan.listCustomers && release.plan.epsilon == 0 && !withheld) {
     auto byKind = s.initMatchesByKind(static_cast<unsigned>(kinds.size()));
     for (size_t slot = 0; slot < kinds.size(); ++slot) {
       uint64_t n = 0;
@@ -88,10 +204,81 @@ void summarise(RequestedMatch& m, const std::string& peer, const SessionReport& 
   // The log keeps the true figure even when the CLI withholds it: it is this node's own
   // knowledge, and the audit needs what was learned, not what was shown.
   details.emplace_back("overlap", std::to_string(report.outcome.overlap));
-  if (withheld) details.emplace_back("shown", "withheld below minimum " + std::to_string(minOverlap));
+  details.emplace_back("shown", release.shown);
+  if (!release.plan.filters.empty()) {
+    std::string joined;
+    for (auto& f : release.plan.filters) joined += (joined.empty() ? "" : " and ") + f.text;
+    details.emplace_back("where", joined);
+  }
+  if (!release.plan.by.empty()) {
+    std::string joined;
+    for (auto& b : release.plan.by) joined += (joined.empty() ? "," : ",") + b.text;
+    details.emplace_back("by", joined.substr(1));
+    details.emplace_back("groups_shown", std::to_string(release.released.cells.size()));
+  }
+  if (!release.plan.attributes.empty()) {
+    std::string joined;
+    for (auto& a : release.plan.attributes) joined += "," + a;
+    details.emplace_back("attributes", joined.substr(1));
+  }
+  if (release.plan.epsilon > 0) details.emplace_back("noise_epsilon", fmt::format("{:.3g}", release.plan.epsilon));
+  if (!release.plan.queryName.empty()) details.emplace_back("query", release.plan.queryName);
+  details.emplace_back("min_group_size", std::to_string(release.minGroupSize));
+}
+
+Release decideRelease(const QueryPlan& plan, const SessionReport& report, RequestedMatch& m, uint64_t ourMinimum,
+                      int64_t now, const std::string& peer) {
+  Release r;
+  r.plan = plan;
+  // The stricter of our minimum and the partner's: the partner's protects its
+  // customers, ours what we show of the answers.
+  r.minGroupSize = std::max(ourMinimum, report.partnerMinGroupSize);
+  r.released = releaseQuery(plan, report.outcome, m.selection.snapshot(), now, r.minGroupSize, secureRandom64);
+  r.withheld = r.released.total.suppressed;
+  if (!r.withheld && plan.epsilon <= 0) {
+    r.differencedWith = differencedSession(m.selection.snapshot(), m, peer, r.released.total.shown,
+                                           r.minGroupSize, now);
+    r.withheld = !r.differencedWith.empty();
+  }
+  r.shown = !r.differencedWith.empty() ? "withheld (differs from session " + r.differencedWith + " by < " +
+                                             thousands(r.minGroupSize) + ")"
+             : r.withheld              ? "< " + thousands(r.minGroupSize)
+                                       : thousands(r.released.total.shown);
+  if (plan.epsilon > 0 && !r.withheld) r.shown += fmt::format(" (noise epsilon {:.3g})", plan.epsilon);
+  return r;
 }
 
 }  // namespace
+
+// Tells the command line how the session goes, twice a second, until it ends (the
+// caller's exclusiveJoin cancels it): which phase, how far, of how much.
+static kj::Promise<SessionReport> reportProgress(NodeContext& context, control::MatchSink::Client sink, RequestedMatch& m) {
+  return context.timer.afterDelay(500 * kj::MILLISECONDS).then([&context, sink, &m]() mutable {
+    auto request = sink.progressRequest();
+    auto p = request.initProgress();
+    const auto& s = m.session;
+    if (s.responderValues() == 0 && m.sessionId.empty()) {
+      p.setPhase("waiting for the partner");
+    } else if (s.sentGroups() < s.groups()) {
+      p.setPhase("blinding");
+      p.setDone(s.sentGroups());
+      p.setTotal(s.groups());
+    } else if (s.tagsReceived() < s.responderValues()) {
+      p.setPhase("receiving");
+      p.setDone(s.tagsReceived());
+      p.setTotal(s.responderValues());
+    } else {
+      p.setPhase("finishing");
+    }
+    return request.send().then(
+        [&context, sink, &m]() mutable { return reportProgress(context, sink, m); },
+        [](kj::Exception&&) -> kj::Promise<SessionReport> {
+          // A command line that takes no progress (an older one, or a script's) still
+          // gets its result: progress is a courtesy, never a reason to fail.
+          return kj::NEVER_DONE;
+        });
+  });
+}
 
 kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
                                capnp::CallContext<control::ControlSession::MatchParams, control::ControlSession::MatchResults> call) {
@@ -102,6 +289,12 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
   // command line went away and the RPC system dropped the call (see allowCancellation
   // in control-service.c++), which destroys this guard without an outcome.
   struct OutcomeGuard {
+    // Built in place: a temporary copied into the shared_ptr would record "cancelled"
+    // when it died, before the session even began (it did, until issue 12 found it).
+    OutcomeGuard(NodeContext& c, std::string a, std::shared_ptr<Details> d)
+        : context(c), actor(std::move(a)), details(std::move(d)) {}
+    OutcomeGuard(const OutcomeGuard&) = delete;
+    OutcomeGuard& operator=(const OutcomeGuard&) = delete;
     NodeContext& context;
     std::string actor;
     std::shared_ptr<Details> details;
@@ -115,7 +308,7 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
       context.gate.recordNoThrow("match.request", actor, "cancelled", *details);
     }
   };
-  auto guard = std::make_shared<OutcomeGuard>(OutcomeGuard{context, actor, details});
+  auto guard = std::make_shared<OutcomeGuard>(context, actor, details);
   auto fail = [&context, actor, details, peer, guard](kj::Exception&& e) -> kj::Promise<void> {
     std::string message = userMessage(e);
     details->emplace_back("error", message);
@@ -132,13 +325,18 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
   };
   protocol::SessionTerms terms;
   storage::PeerEntry entry;
+  auto plan = std::make_shared<QueryPlan>();
+  int64_t startedAt = context.clock();
   try {
     if (request.getPurpose().size() == 0) failWith("a match needs a purpose, e.g. --purpose overlap-analysis");
-    terms.mode = modeFromWire(request.getMode());
+    *plan = planQuery(request);
+    terms.mode = plan->wireMode;
     terms.kinds = kindsFromWire(request.getKinds());
     terms.purpose = request.getPurpose();
+    terms.attributes = plan->attributes;
     details->emplace_back("mode", modeName(terms.mode));
     details->emplace_back("kinds", joinKinds(terms.kinds));
+    if (!plan->queryName.empty()) details->emplace_back("query", plan->queryName);
     storage::Transaction txn(context.store, storage::Transaction::Mode::READ);
     auto found = storage::PeerStore::find(txn, peer);
     if (!found) {
@@ -146,6 +344,22 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
                "through `entente peer invite` and `entente peer accept`");
     }
     if (found->revoked) failWith("peer '" + peer + "' is revoked; pair with it again to match");
+    // Checks come before work: an unknown purpose is refused here, not sent to the
+    // partner to be refused and logged there.
+    if (!context.config.knowsPurpose(terms.purpose)) {
+      failWith("unknown purpose '" + terms.purpose + "'; known purposes: " + context.config.purposeNames());
+    }
+    if (found->invitedBy == storage::PeerEntry::Inviter::PARTNER && !found->offeredPurposes.empty() &&
+        std::find(found->offeredPurposes.begin(), found->offeredPurposes.end(), terms.purpose) ==
+            found->offeredPurposes.end()) {
+      std::string offered;
+      for (auto& o : found->offeredPurposes) offered += (offered.empty() ? "" : ", ") + o;
+      failWith("peer '" + peer + "' offered the purposes " + offered + " when we paired, not '" + terms.purpose +
+               "'; ask its administrator to allow it (`entente peer policy` on their node), or choose one of those");
+    }
+    if (plan->epsilon > 0) {
+      checkBudget(txn, peer, terms.purpose, plan->epsilon, found->policy.monthlyEpsilon, startedAt, "this node");
+    }
     entry = *found;
   } catch (kj::Exception& e) {
     return fail(kj::mv(e));
@@ -153,12 +367,12 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
   auto sink = call.getParams().getSink();
   uint64_t minOverlap = entry.policy.minReportableOverlap;
   return context.transport.connect(entry.address, entry.publicKey, protocol::Channel::SESSION)
-      .then([&context, terms = std::move(terms), peer](kj::Own<protocol::TlsStream> stream) mutable {
+      .then([&context, terms = std::move(terms), peer, plan](kj::Own<protocol::TlsStream> stream) mutable {
         auto* tls = stream.get();
         auto registration = context.connections.add(peer, [tls] { tls->abort(); });
-        return kj::heap<RequestedMatch>(context, std::move(terms), kj::mv(stream), kj::mv(registration));
+        return kj::heap<RequestedMatch>(context, std::move(terms), kj::mv(stream), kj::mv(registration), *plan);
       })
-      .then([&context, actor, peer, call, sink, details, minOverlap, guard,
+      .then([&context, actor, peer, call, sink, details, minOverlap, guard, plan, startedAt,
              partnerKey = entry.publicKey](kj::Own<RequestedMatch> match) mutable {
         auto partner = match->connection.bootstrap().castAs<protocol::wire::Partner>();
         auto& m = *match;
@@ -181,6 +395,18 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
         };
         opening.makeReceipt = [&context, fieldsFor](const std::string& sessionId, uint64_t partnerValues) {
           return signReceipt(fieldsFor(sessionId, partnerValues), "requester", context.identity);
+        };
+        opening.checkOffer = [&context, peer, plan, startedAt, &m](const SessionReport& offer) {
+          if (plan->epsilon > 0) {
+            storage::Transaction txn(context.store, storage::Transaction::Mode::READ);
+            checkBudget(txn, peer, m.session.terms().purpose, plan->epsilon, offer.partnerMonthlyEpsilon, startedAt,
+                        "peer '" + peer + "'");
+          }
+          bool byTheirs = std::any_of(plan->by.begin(), plan->by.end(), [](const ByTerm& b) { return b.theirs; });
+          if (offer.partnerRequiresNoise && byTheirs && plan->epsilon <= 0) {
+            failWith("peer '" + peer + "' requires noise on breakdowns by its attributes: add --noise EPSILON "
+                     "(its monthly budget is " + fmt::format("{:.3g}", offer.partnerMonthlyEpsilon) + ")");
+          }
         };
         opening.onOpened = [&context, &m, actor, peer, details](const std::string& sessionId,
                                                                 uint64_t partnerValues) {
@@ -216,31 +442,57 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
         auto dropped = m.connection.onDisconnect().then([opened = opening.opened]() -> SessionReport {
           failWith(droppedConnectionMessage(*opened));
         });
-        auto run = runRequester(partner, m.session, opening).exclusiveJoin(kj::mv(dropped));
+        auto run = runRequester(partner, m.session, opening)
+                       .exclusiveJoin(kj::mv(dropped))
+                       .exclusiveJoin(reportProgress(context, sink, m));
         return run
-            .then([&context, actor, &m, peer, call, sink, details, minOverlap, guard](SessionReport report) mutable {
-              // This node's minimum reportable overlap for this partner (its policy):
-              // below it, show neither the count nor who, so that tiny overlaps cannot
-              // single people out.
-              bool withheld = report.outcome.overlap < minOverlap;
+            .then([&context, actor, &m, peer, call, sink, details, minOverlap, guard, plan,
+                   startedAt](SessionReport report) mutable {
+              // Below the minimum group size (the stricter of this node's minimum
+              // reportable overlap for the partner and the partner's own), show neither
+              // the count nor who, so that tiny overlaps cannot single people out.
+              auto release = std::make_shared<Release>(decideRelease(*plan, report, m, minOverlap, context.clock(), peer));
+              bool list = plan->listCustomers && !release->withheld;
               auto matched = std::make_shared<std::vector<protocol::MatchedGroup>>(
-                  withheld ? std::vector<protocol::MatchedGroup>() : report.outcome.matched);
-              auto streamed = streamMatches(sink, m, *matched, 0).attach(kj::mv(matched));
+                  list ? report.outcome.matched : std::vector<protocol::MatchedGroup>());
+              auto streamed =
+                  streamMatches(sink, m, *matched, 0, *plan, context.clock()).attach(kj::mv(matched));
               return streamed.then(
-                  [&context, actor, &m, peer, call, details, minOverlap, withheld, guard,
+                  [&context, actor, &m, peer, call, details, minOverlap, guard, release, startedAt,
                    report = kj::mv(report)]() mutable {
-                    summarise(m, peer, report, minOverlap, withheld, call.getResults().initSummary(), *details);
+                    summarise(m, peer, report, minOverlap, *release, call.getResults().initSummary(), *details,
+                              startedAt);
                     guard->recorded = true;
                     // Which customers took part commits with the entry that closes the match.
                     SessionParticipants participants{report.sessionId, peer, "requester", &m.session.terms(),
-                                                     m.selection.readKeys(), {}, {}};
+                                                     m.selection.readKeys(), {}, release->plan.attributes};
+                    participants.released = release->released.total.shown;
+                    participants.releasedExact = !release->withheld && release->plan.epsilon <= 0;
                     for (auto& g : report.outcome.matched) participants.matched.push_back(g.customerKey);
+                    double budgetLeft = 0;
                     context.gate.change(
                         "match.request", actor, *details,
                         [&](storage::Transaction& txn, Details& d) {
                           storeParticipation(txn, std::move(participants), "completed", context.clock(), d);
+                          const auto& plan = release->plan;
+                          if (plan.epsilon > 0) {
+                            auto month = storage::utcMonth(startedAt);
+                            storage::PrivacyBudget::charge(txn, peer, m.session.terms().purpose, month, plan.epsilon);
+                            auto entry = storage::PeerStore::find(txn, peer);
+                            double budget = std::min(entry ? entry->policy.monthlyEpsilon : 0.0,
+                                                     report.partnerMonthlyEpsilon);
+                            budgetLeft = budget - storage::PrivacyBudget::used(txn, peer, m.session.terms().purpose,
+                                                                               month).spent;
+                            d.emplace_back("budget_left", fmt::format("{:.3g}", std::max(0.0, budgetLeft)));
+                          }
+                          if (!plan.queryName.empty()) {
+                            storage::SavedQueries::recordRun(txn, {plan.queryName, context.clock(), actor,
+                                                                   report.sessionId, "completed", release->shown,
+                                                                   peer});
+                          }
                         },
                         "completed");
+                    call.getResults().getSummary().setBudgetLeft(std::max(0.0, budgetLeft));
                   });
             })
             .catch_([&context, &m, peer](kj::Exception&& e) -> kj::Promise<void> {

@@ -3,13 +3,16 @@
 #include "storage/consent-store.h"
 #include "storage/customer-store.h"
 
+#include <algorithm>
 #include <ctime>
 
 namespace entente::node {
 
 MatchSelection::MatchSelection(storage::Environment& env, const protocol::SessionTerms& terms,
-                               int64_t startedAtUnix)
+                               int64_t startedAtUnix, SelectionOptions options)
     : purpose_(terms.purpose),
+      attributes_(terms.attributes),
+      options_(std::move(options)),
       startedAtUnix_(startedAtUnix),
       snapshot_(env, storage::Transaction::Mode::READ) {
   for (auto kind : terms.kinds) kindMask_ |= static_cast<uint8_t>(1u << static_cast<unsigned>(kind));
@@ -41,6 +44,23 @@ bool MatchSelection::select(uint64_t key, storage::schema::Customer::Reader reco
     into->values.clear();
     if (!started_) ++withoutConsent_;
     return false;
+  }
+  if (options_.filter && !options_.filter(snapshot_, key, record)) {
+    into->values.clear();
+    if (!started_) ++filteredOut_;
+    return false;
+  }
+  // Attributes only for customers being read: the first pass only counts.
+  if (started_ && options_.shareAttributes && !attributes_.empty()) {
+    into->attributes.assign(attributes_.size(), std::nullopt);
+    if (storage::ConsentStore::state(snapshot_, key, kEnrichmentPurpose, startedAtUnix_) ==
+        storage::ConsentState::GRANTED) {
+      for (auto a : record.getAttributes()) {
+        if (a.getSpecialCategory()) continue;
+        auto at = std::find(attributes_.begin(), attributes_.end(), std::string_view(a.getName().cStr()));
+        if (at != attributes_.end()) into->attributes[static_cast<size_t>(at - attributes_.begin())] = a.getValue().cStr();
+      }
+    }
   }
   return true;
 }

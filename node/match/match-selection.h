@@ -4,6 +4,12 @@
 // who hold at least one identifier of the session's kinds. A withdrawal applies from
 // the next session on, with no rebuild or restart.
 //
+// On the responder of an enrich-mode session it also gives each customer's values of
+// the attributes asked for, where the customer granted the `enrichment` purpose; a
+// special-category attribute (GDPR Art. 9) is never given, whatever the policy says.
+// On the requester a filter (`--where`, node/match/match-filter.h) narrows the set
+// before anything is sent.
+//
 // The selection reads one consistent snapshot of the store (an LMDB read
 // transaction held for the session), so an import running meanwhile cannot change
 // a session's set halfway.
@@ -14,21 +20,37 @@
 #include "storage/customer-store.h"
 #include "storage/environment.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace entente::node {
 
+struct SelectionOptions {
+  // Responder, enrich mode: give each customer's values of terms.attributes.
+  bool shareAttributes = false;
+  // Requester: only the customers it returns true for take part.
+  std::function<bool(const storage::Transaction&, uint64_t key, storage::schema::Customer::Reader)> filter;
+};
+
+// The purpose a customer must have granted for its attributes to be shared.
+inline constexpr const char* kEnrichmentPurpose = "enrichment";
+
 class MatchSelection final : public protocol::RecordSource {
  public:
   // Consent is judged at `startedAtUnix` (the node's clock when the session opens).
-  MatchSelection(storage::Environment& env, const protocol::SessionTerms& terms, int64_t startedAtUnix);
+  MatchSelection(storage::Environment& env, const protocol::SessionTerms& terms, int64_t startedAtUnix,
+                 SelectionOptions options = {});
   ~MatchSelection() override;
 
   uint64_t groupCount() const override { return groups_; }
   // Customers with the session's kinds left out for lack of consent.
   uint64_t withoutConsent() const { return withoutConsent_; }
+  // Consented customers with the session's kinds that the filter left out.
+  uint64_t filteredOut() const { return filteredOut_; }
+  // The snapshot the session reads, for reading more of the selected customers.
+  const storage::Transaction& snapshot() const { return snapshot_; }
   uint64_t valueCount() const override { return values_; }
   size_t read(size_t maxGroups, std::vector<protocol::SelectedGroup>& out) override;
   std::string customerIdOf(uint64_t customerKey) override;
@@ -40,6 +62,8 @@ class MatchSelection final : public protocol::RecordSource {
   bool select(uint64_t key, storage::schema::Customer::Reader record, protocol::SelectedGroup* into) const;
 
   std::string purpose_;
+  std::vector<std::string> attributes_;
+  SelectionOptions options_;
   int64_t startedAtUnix_;
   storage::Transaction snapshot_;
   std::unique_ptr<storage::CustomerCursor> cursor_;
@@ -49,6 +73,7 @@ class MatchSelection final : public protocol::RecordSource {
   uint64_t groups_ = 0;
   uint64_t values_ = 0;
   mutable uint64_t withoutConsent_ = 0;
+  mutable uint64_t filteredOut_ = 0;
   std::vector<uint64_t> readKeys_;
 };
 

@@ -22,6 +22,8 @@ void storeParticipation(storage::Transaction& txn, SessionParticipants participa
   record.offered = std::move(participants.offered);
   record.matched = std::move(participants.matched);
   record.attributes = std::move(participants.attributes);
+  record.released = participants.released;
+  record.releasedExact = participants.releasedExact;
   storage::ParticipationStore::put(txn, std::move(record));
 }
 

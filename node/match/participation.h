@@ -21,6 +21,8 @@ struct SessionParticipants {
   std::vector<uint64_t> offered;
   std::vector<uint64_t> matched;
   std::vector<std::string> attributes;  // received about matched customers (enrichment)
+  uint64_t released = 0;                // requester: the overlap shown
+  bool releasedExact = false;           // shown exactly: later counts are checked against it
 };
 
 // Stores the record with `outcome` at `atUnix`, and adds its size to the entry's

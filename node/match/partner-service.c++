@@ -27,7 +27,7 @@ class MatchSessionService final : public wire::MatchSession::Server {
         peerKey_(peerKey),
         sessionId_(std::move(sessionId)),
         terms_(std::move(terms)),
-        selection_(context.store, terms_, context.clock()),
+        selection_(context.store, terms_, context.clock(), SelectionOptions{true, {}}),
         session_(context.domain, terms_, selection_, requestGroups),
         sink_(kj::mv(sink)),
         // Start streaming tags on the next turn of the event loop, so that the offer
@@ -142,8 +142,8 @@ class MatchSessionService final : public wire::MatchSession::Server {
     if (!userFacing([&] { return session_.prepareTags(); })) {
       return kj::evalLater([this] { return pushTags(); });
     }
-    std::vector<uint8_t> chunk;
-    bool more = userFacing([&] { return session_.nextTags(chunk); });
+    std::vector<uint8_t> chunk, sealed;
+    bool more = userFacing([&] { return session_.nextTags(chunk, &sealed); });
     if (!more) {
       auto done = sink_.tagsDoneRequest();
       done.setCount(session_.tagsSent());
@@ -151,6 +151,7 @@ class MatchSessionService final : public wire::MatchSession::Server {
     }
     auto request = sink_.tagsRequest();
     request.setTags(capnp::Data::Reader(chunk.data(), chunk.size()));
+    request.setSealed(capnp::Data::Reader(sealed.data(), sealed.size()));
     return request.send().then([this] { return pushTags(); });
   }
 
@@ -211,12 +212,14 @@ class PartnerService final : public wire::Partner::Server {
                        {"purpose", request.getPurpose()},
                        {"requested_customers", std::to_string(request.getRequestGroups())}};
     protocol::SessionTerms terms;
+    storage::PeerPolicy policy;
     std::string sessionId = newSessionId();
     details.emplace_back("session", sessionId);
     try {
-      terms = check(request, peer);
+      terms = check(request, peer, policy);
       details.emplace_back("mode", modeName(terms.mode));
       details.emplace_back("kinds", joinKinds(terms.kinds));
+      if (!terms.attributes.empty()) details.emplace_back("attributes", joinList(terms.attributes));
     } catch (const kj::Exception& e) {
       details.emplace_back("reason", userMessage(e));
       context_.gate.recordNoThrow("session.serve", peer, "refused", details);
@@ -236,6 +239,9 @@ class PartnerService final : public wire::Partner::Server {
       offer.setSessionId(sessionId);
       offer.setResponderValues(service->values());
       offer.setTagBytes(static_cast<uint8_t>(service->tagBytes()));
+      offer.setMinGroupSize(policy.minReportableOverlap);
+      offer.setRequireNoise(policy.requireNoise);
+      offer.setMonthlyEpsilon(policy.monthlyEpsilon);
           d.emplace_back("own_values", std::to_string(service->values()));
           context.getResults().setSession(kj::mv(service));
         },
@@ -244,7 +250,8 @@ class PartnerService final : public wire::Partner::Server {
   }
 
  private:
-  protocol::SessionTerms check(wire::SessionRequest::Reader request, const std::string& peer) {
+  protocol::SessionTerms check(wire::SessionRequest::Reader request, const std::string& peer,
+                               storage::PeerPolicy& policy) {
     if (channel_ != protocol::Channel::SESSION || !peer_) {
       failWith("node '" + context_.config.name + "' has not paired with this node; pair first with `entente peer "
                "invite` and `entente peer accept`");
@@ -263,17 +270,21 @@ class PartnerService final : public wire::Partner::Server {
     terms.mode = modeFromWire(request.getMode());
     terms.kinds = kindsFromWire(request.getKinds());
     terms.purpose = request.getPurpose();
+    terms.attributes = attributesFromWire(request.getAttributes());
     if (request.getValuesPerGroup() != terms.kinds.size()) {
       failWith("the request's values per customer do not match its identifier kinds");
     }
-    enforcePolicy(terms, request.getRequestGroups());
+    if ((terms.mode == protocol::MatchMode::ENRICH) != !terms.attributes.empty()) {
+      failWith("an enrich-mode match names the attributes it asks for, and only enrich mode names any");
+    }
+    policy = enforcePolicy(terms, request.getRequestGroups());
     return terms;
   }
 
   // The responder's defence against probing and over-use: what this peer may ask,
   // read fresh from the store at each session (a change applies to the next one).
   // Only checks: the usage is charged with the session's opening entry.
-  void enforcePolicy(const protocol::SessionTerms& terms, uint64_t customers) {
+  storage::PeerPolicy enforcePolicy(const protocol::SessionTerms& terms, uint64_t customers) {
     storage::Transaction txn(context_.store, storage::Transaction::Mode::READ);
     auto current = storage::PeerStore::find(txn, peer_->name);
     if (!current || current->revoked) {
@@ -292,6 +303,12 @@ class PartnerService final : public wire::Partner::Server {
       failWith("node '" + who + "' does not allow " + modeName(terms.mode) + " mode for this partner (allowed: " +
                joinList(policy.modes) + ")");
     }
+    for (const auto& a : terms.attributes) {
+      if (!listed(policy.offeredAttributes, a)) {
+        failWith("node '" + who + "' does not offer the attribute '" + a + "' to this partner (offered: " +
+                 joinList(policy.offeredAttributes) + ")");
+      }
+    }
     if (customers < policy.minQueryCustomers) {
       failWith("node '" + who + "' answers queries of at least " + std::to_string(policy.minQueryCustomers) +
                " customers; this one has " + std::to_string(customers));
@@ -301,6 +318,7 @@ class PartnerService final : public wire::Partner::Server {
                " customers; this one has " + std::to_string(customers));
     }
     if (auto refusal = DailyBudget::refusal(txn, *current, customers, context_.clock(), who)) failWith(*refusal);
+    return policy;
   }
 
   static std::string joinList(const std::vector<std::string>& list) {

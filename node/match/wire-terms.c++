@@ -10,15 +10,42 @@ protocol::MatchMode modeFromWire(protocol::wire::MatchMode mode) {
   switch (mode) {
     case protocol::wire::MatchMode::COUNT: return protocol::MatchMode::COUNT;
     case protocol::wire::MatchMode::IDS: return protocol::MatchMode::IDS;
+    case protocol::wire::MatchMode::ENRICH: return protocol::MatchMode::ENRICH;
   }
-  failWith("unknown match mode; this node supports count and ids");
+  failWith("unknown match mode; this node supports count, ids and enrich");
 }
 
 protocol::wire::MatchMode modeToWire(protocol::MatchMode mode) {
-  return mode == protocol::MatchMode::IDS ? protocol::wire::MatchMode::IDS : protocol::wire::MatchMode::COUNT;
+  switch (mode) {
+    case protocol::MatchMode::IDS: return protocol::wire::MatchMode::IDS;
+    case protocol::MatchMode::ENRICH: return protocol::wire::MatchMode::ENRICH;
+    case protocol::MatchMode::COUNT: break;
+  }
+  return protocol::wire::MatchMode::COUNT;
 }
 
-std::string modeName(protocol::MatchMode mode) { return mode == protocol::MatchMode::IDS ? "ids" : "count"; }
+std::string modeName(protocol::MatchMode mode) {
+  switch (mode) {
+    case protocol::MatchMode::IDS: return "ids";
+    case protocol::MatchMode::ENRICH: return "enrich";
+    case protocol::MatchMode::COUNT: break;
+  }
+  return "count";
+}
+
+std::vector<std::string> attributesFromWire(capnp::List<capnp::Text>::Reader names) {
+  std::vector<std::string> attributes;
+  for (auto name : names) {
+    std::string a = name.cStr();
+    if (a.empty() || a.size() > 64) failWith("an attribute name must have 1 to 64 characters");
+    if (std::find(attributes.begin(), attributes.end(), a) != attributes.end()) {
+      failWith("attribute '" + a + "' is listed twice");
+    }
+    attributes.push_back(std::move(a));
+  }
+  if (attributes.size() > 16) failWith("a match asks for at most 16 attributes");
+  return attributes;
+}
 
 std::vector<crypto::IdentifierKind> kindsFromWire(capnp::List<capnp::Text>::Reader names) {
   std::vector<crypto::IdentifierKind> kinds;

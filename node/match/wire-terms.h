@@ -15,6 +15,8 @@ namespace entente::node {
 protocol::MatchMode modeFromWire(protocol::wire::MatchMode mode);
 protocol::wire::MatchMode modeToWire(protocol::MatchMode mode);
 std::string modeName(protocol::MatchMode mode);
+// Enrichment attribute names: 1 to 64 characters each, none repeated, at most 16.
+std::vector<std::string> attributesFromWire(capnp::List<capnp::Text>::Reader names);
 
 // Parses kind names; fails with a user message on an unknown or repeated kind.
 std::vector<crypto::IdentifierKind> kindsFromWire(capnp::List<capnp::Text>::Reader kinds);

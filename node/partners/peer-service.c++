@@ -6,6 +6,9 @@
 #include "node/partners/invitation.h"
 #include "node/partners/refusal-log.h"
 #include "storage/credential-store.h"
+#include "storage/privacy-budget.h"
+
+#include <fmt/core.h>
 
 #include <algorithm>
 #include <ctime>
@@ -38,7 +41,7 @@ std::string join(const std::vector<std::string>& parts) {
 }
 
 void fillPeer(NodeContext& context, const storage::PeerEntry& peer, const storage::DailyUsage& today,
-              control::PeerInfo::Builder out) {
+              control::PeerInfo::Builder out, const std::vector<storage::BudgetUse>* budget = nullptr) {
   out.setName(peer.name);
   out.setAddress(peer.address);
   out.setAddedAtUnix(peer.addedAtUnix);
@@ -56,6 +59,10 @@ void fillPeer(NodeContext& context, const storage::PeerEntry& peer, const storag
   p.setSessionsPerDay(peer.policy.sessionsPerDay);
   p.setCustomersPerDay(peer.policy.customersPerDay);
   p.setMinReportableOverlap(peer.policy.minReportableOverlap);
+  auto attributes = p.initOfferedAttributes(static_cast<unsigned>(peer.policy.offeredAttributes.size()));
+  for (unsigned i = 0; i < peer.policy.offeredAttributes.size(); ++i) attributes.set(i, peer.policy.offeredAttributes[i]);
+  p.setRequireNoise(peer.policy.requireNoise);
+  p.setMonthlyEpsilon(peer.policy.monthlyEpsilon);
   auto offered = out.initOfferedPurposes(static_cast<unsigned>(peer.offeredPurposes.size()));
   for (unsigned i = 0; i < peer.offeredPurposes.size(); ++i) offered.set(i, peer.offeredPurposes[i]);
   using Inviter = storage::PeerEntry::Inviter;
@@ -64,6 +71,15 @@ void fillPeer(NodeContext& context, const storage::PeerEntry& peer, const storag
                                                         : control::PeerInfo::Offerer::UNKNOWN);
   out.setSessionsToday(today.sessions);
   out.setCustomersToday(today.customers);
+  if (budget != nullptr) {
+    auto list = out.initBudget(static_cast<unsigned>(budget->size()));
+    for (unsigned i = 0; i < budget->size(); ++i) {
+      list[i].setPurpose((*budget)[i].purpose);
+      list[i].setMonth((*budget)[i].month);
+      list[i].setSpent((*budget)[i].spent);
+      list[i].setQueries((*budget)[i].queries);
+    }
+  }
 }
 
 storage::PeerEntry requirePeer(const storage::Transaction& txn, const std::string& name) {
@@ -229,7 +245,8 @@ void listPeers(NodeContext& context, ListPeersCall call) {
 void showPeer(NodeContext& context, ShowPeerCall call) {
   storage::Transaction txn(context.store, storage::Transaction::Mode::READ);
   auto peer = requirePeer(txn, call.getParams().getName());
-  fillPeer(context, peer, DailyBudget::usedOn(txn, peer.name, context.clock()), call.getResults().initPeer());
+  auto budget = storage::PrivacyBudget::month(txn, peer.name, storage::utcMonth(context.clock()));
+  fillPeer(context, peer, DailyBudget::usedOn(txn, peer.name, context.clock()), call.getResults().initPeer(), &budget);
 }
 
 void setPolicy(NodeContext& context, const std::string& actor, SetPolicyCall call) {
@@ -248,9 +265,37 @@ void setPolicy(NodeContext& context, const std::string& actor, SetPolicyCall cal
     if (change.getHasModes()) {
       p.modes = textList(change.getModes());
       for (auto& m : p.modes) {
-        if (m != "count" && m != "ids") failWith("unknown mode '" + m + "'; modes are count and ids");
+        if (m != "count" && m != "ids" && m != "enrich") {
+          failWith("unknown mode '" + m + "'; modes are count, ids and enrich");
+        }
       }
       d.emplace_back("modes", join(p.modes));
+    }
+    if (change.getHasOfferedAttributes()) {
+      p.offeredAttributes = textList(change.getOfferedAttributes());
+      for (auto& a : p.offeredAttributes) {
+        if (std::find(context.config.specialCategoryAttributes.begin(), context.config.specialCategoryAttributes.end(),
+                      a) != context.config.specialCategoryAttributes.end()) {
+          failWith("'" + a + "' is special-category data (node.toml special_category_attributes): it is never "
+                   "offered to a partner");
+        }
+        if (a.empty() || a.size() > 64 || a.find(':') != std::string::npos) {
+          failWith("'" + a + "' is not an attribute name; offer attribute columns such as segment,income_band");
+        }
+      }
+      if (p.offeredAttributes.size() > 16) failWith("offer at most 16 attributes");
+      // Offering attributes is allowing enrich mode; offering none withdraws it.
+      auto enrich = std::find(p.modes.begin(), p.modes.end(), "enrich");
+      if (!p.offeredAttributes.empty() && enrich == p.modes.end()) p.modes.push_back("enrich");
+      if (p.offeredAttributes.empty() && enrich != p.modes.end()) p.modes.erase(enrich);
+      d.emplace_back("offered_attributes", join(p.offeredAttributes));
+    }
+    if (change.getHasRequireNoise()) p.requireNoise = change.getRequireNoise();
+    if (change.getHasMonthlyEpsilon()) {
+      if (change.getMonthlyEpsilon() < 0 || change.getMonthlyEpsilon() > 100) {
+        failWith("--monthly-epsilon takes a budget from 0 (no noisy queries) to 100");
+      }
+      p.monthlyEpsilon = change.getMonthlyEpsilon();
     }
     if (change.getHasMinQuery()) p.minQueryCustomers = change.getMinQueryCustomers();
     if (change.getHasMaxQuery()) p.maxQueryCustomers = change.getMaxQueryCustomers();
@@ -265,6 +310,8 @@ void setPolicy(NodeContext& context, const std::string& actor, SetPolicyCall cal
     d.emplace_back("sessions_per_day", std::to_string(p.sessionsPerDay));
     d.emplace_back("customers_per_day", std::to_string(p.customersPerDay));
     d.emplace_back("min_overlap", std::to_string(p.minReportableOverlap));
+    d.emplace_back("require_noise", p.requireNoise ? "yes" : "no");
+    d.emplace_back("monthly_epsilon", fmt::format("{:.3g}", p.monthlyEpsilon));
     storage::PeerStore::put(txn, peer);
     auto today = DailyBudget::usedOn(txn, name, context.clock());
     fillPeer(context, peer, today, call.getResults().initPeer());

@@ -22,7 +22,7 @@ struct ReportedPair {
     net.addNode("boats", "FR");
     net.addNode("travel", "FR");
     net.pair("boats", "travel");
-    REQUIRE(net.run("travel", {"peer", "policy", "boats", "--min-query", "1"}).exitCode == 0);
+    REQUIRE(net.run("travel", {"peer", "policy", "boats", "--min-query", "1", "--min-overlap", "0"}).exitCode == 0);
     REQUIRE(net.run("boats", {"peer", "policy", "travel", "--min-query", "1", "--min-overlap", "0"}).exitCode == 0);
     write("boats.csv",
           "customer_id,email,first_name,segment,consent_overlap-analysis,consent_cross-selling\n"
