@@ -2,6 +2,7 @@
 
 #include "storage/customer-sources.h"
 
+#include "crypto/batch-pool.h"
 #include "crypto/hash.h"
 #include "node/import/import-columns.h"
 #include "storage/consent-store.h"
@@ -86,10 +87,9 @@ void CustomerImport::lookForSpecialValues(const CheckedRow& row, uint64_t line) 
   }
 }
 
-std::optional<std::string> CustomerImport::check(const storage::Transaction& txn,
-                                                 protocol::control::ImportRow::Reader row, CheckedRow& checked,
-                                                 std::vector<ConsentUpdate>& consent, int64_t now,
-                                                 storage::RowDigest& digest, bool& unchanged) {
+std::optional<std::string> CustomerImport::prepare(const storage::Transaction& txn,
+                                                   protocol::control::ImportRow::Reader row, PreparedRow& p) {
+  auto& checked = p.checked;
   if (auto why = readRow(row, consentOnly_, checked)) return why;
   auto [first, isNew] = seen_.emplace(std::hash<std::string_view>()(checked.customerId), row.getLine());
   if (!isNew) {
@@ -100,23 +100,48 @@ std::optional<std::string> CustomerImport::check(const storage::Transaction& txn
   auto key = storage::CustomerStore::keyOf(txn, checked.customerId);
   if (consentOnly_ && !key) return "no customer with this customer_id; import the customer first";
   if (!consentOnly_) {
-    digest = digestOf(row);
-    if (key && storage::RowDigests::find(txn, *key) == digest) {
+    p.digest = digestOf(row);
+    if (key && storage::RowDigests::find(txn, *key) == p.digest) {
       // Stored from these very bytes, and untouched since: only the search for
       // special-category values still reads it, as it reads every early row.
       if (rowsScanned_ < kRowsSearchedForSpecialValues) {
         keepAbsentFields(storage::CustomerStore::read(txn, *key).get(), checked);
       }
-      lookForSpecialValues(checked, row.getLine());
-      unchanged = true;
+      p.unchanged = true;
+      p.searched = true;
       return std::nullopt;
     }
     if (key) keepAbsentFields(storage::CustomerStore::read(txn, *key).get(), checked);
-    if (auto why = normaliseRow(normaliser_, rules_, checked)) return why;
-    lookForSpecialValues(checked, row.getLine());
   }
-  return readConsentColumns(checked.consent, config_, source_ + ":" + std::to_string(row.getLine()), now,
-                            rules_.dateFormats, consent);
+  p.normalise = true;
+  return std::nullopt;
+}
+
+std::optional<std::string> CustomerImport::normalise(const text::IdentifierNormaliser& normaliser,
+                                                     uint64_t line, PreparedRow& p, int64_t now) const {
+  if (!consentOnly_) {
+    if (auto why = normaliseRow(normaliser, rules_, p.checked)) return why;
+    p.searched = true;
+  }
+  return readConsentColumns(p.checked.consent, config_, source_ + ":" + std::to_string(line), now,
+                            rules_.dateFormats, p.consent);
+}
+
+std::unique_ptr<text::IdentifierNormaliser> CustomerImport::takeNormaliser() {
+  {
+    std::lock_guard lock(spareMutex_);
+    if (!spareNormalisers_.empty()) {
+      auto normaliser = std::move(spareNormalisers_.back());
+      spareNormalisers_.pop_back();
+      return normaliser;
+    }
+  }
+  return std::make_unique<text::IdentifierNormaliser>(config_.region);
+}
+
+void CustomerImport::giveBack(std::unique_ptr<text::IdentifierNormaliser> normaliser) {
+  std::lock_guard lock(spareMutex_);
+  spareNormalisers_.push_back(std::move(normaliser));
 }
 
 ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
@@ -124,21 +149,42 @@ ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
                                         std::vector<RowRejection>& rejections, std::vector<RowWarning>& warnings) {
   ImportTotals totals;
   int64_t now = static_cast<int64_t>(std::time(nullptr));
-  for (auto row : rows) {
-    CheckedRow checked;
-    std::vector<ConsentUpdate> consent;
-    storage::RowDigest digest{};
-    bool unchanged = false;
-    if (auto why = check(txn, row, checked, consent, now, digest, unchanged)) {
-      rejections.push_back({row.getLine(), *why});
+  std::vector<PreparedRow> prepared(rows.size());
+  // First, in file order on this thread, what reads the store (an LMDB write
+  // transaction belongs to its thread) or the file-wide state (repeated ids).
+  for (unsigned i = 0; i < rows.size(); ++i) {
+    prepared[i].line = rows[i].getLine();
+    prepared[i].why = prepare(txn, rows[i], prepared[i]);
+  }
+  // Then the costly part, normalising, on all cores: each row on its own, each
+  // thread with its own normaliser (ICU transliterators are not to be shared). The
+  // workers read only what prepare() copied out, never the message or the store.
+  crypto::parallelFor(rows.size(), [&](size_t begin, size_t end) {
+    auto normaliser = takeNormaliser();
+    for (size_t i = begin; i < end; ++i) {
+      auto& p = prepared[i];
+      if (!p.why && p.normalise) p.why = normalise(*normaliser, p.line, p, now);
+    }
+    giveBack(std::move(normaliser));
+  });
+  // Last, in file order on this thread again: the findings and the writes.
+  for (unsigned i = 0; i < rows.size(); ++i) {
+    auto row = rows[i];
+    auto& p = prepared[i];
+    auto& checked = p.checked;
+    auto& consent = p.consent;
+    if (p.searched) lookForSpecialValues(checked, row.getLine());
+    if (p.why) {
+      rejections.push_back({row.getLine(), *p.why});
       ++totals.rejected;
       continue;
     }
-    if (unchanged) {
+    if (p.unchanged) {
       ++totals.unchanged;
       ++skippedByDigest_;
       continue;
     }
+    auto& digest = p.digest;
     // Each row in a transaction nested in the batch's: a row the store refuses at
     // write time is rejected alone, with its line, and the rest of the batch commits.
     ImportTotals counted;

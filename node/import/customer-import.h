@@ -11,6 +11,10 @@
 // other column becomes a named attribute. A consent-only import (`entente consent import`)
 // reads customer_id and the consent columns, and updates existing customers only.
 //
+// A batch is checked in three steps: what reads the store in file order, normalising
+// on all cores (crypto/batch-pool.h, one normaliser per thread), then the writes in
+// file order; the outcome is what checking each row in turn would give.
+//
 // A row stored before from the same bytes, under the same settings, is skipped by a
 // digest (storage/row-digests.h) before anything is normalised: it counts as unchanged,
 // and nothing is written for it. Only rows that stored cleanly get a digest (no field
@@ -35,6 +39,8 @@
 #include "text/identifier-normaliser.h"
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -94,11 +100,27 @@ class CustomerImport {
 
  private:
   // The checks before the store: nullopt when the row may be stored.
-  // Sets `unchanged` (and returns nullopt) when the row's digest is the one its
-  // customer was stored with: the row needs nothing more.
-  std::optional<std::string> check(const storage::Transaction& txn, protocol::control::ImportRow::Reader row,
-                                   CheckedRow& checked, std::vector<ConsentUpdate>& consent, int64_t now,
-                                   storage::RowDigest& digest, bool& unchanged);
+  // One row on its way through a batch.
+  struct PreparedRow {
+    CheckedRow checked;
+    std::vector<ConsentUpdate> consent;
+    storage::RowDigest digest{};
+    uint64_t line = 0;
+    std::optional<std::string> why;  // the rejection
+    bool unchanged = false;          // the digest is its customer's stored one: nothing more to do
+    bool normalise = false;          // passed prepare(): normalise() is next
+    bool searched = false;           // its values go to the search for special-category data
+  };
+  // The checks before the store, in two steps: prepare() reads the store and the
+  // file-wide state (on the batch's thread, in file order); normalise() needs neither,
+  // so rows are normalised on all cores. Each returns the rejection, or nullopt.
+  std::optional<std::string> prepare(const storage::Transaction& txn, protocol::control::ImportRow::Reader row,
+                                     PreparedRow& p);
+  std::optional<std::string> normalise(const text::IdentifierNormaliser& normaliser,
+                                       uint64_t line, PreparedRow& p, int64_t now) const;
+  // A normaliser for one slice of a batch: from the spares, or a new one.
+  std::unique_ptr<text::IdentifierNormaliser> takeNormaliser();
+  void giveBack(std::unique_ptr<text::IdentifierNormaliser> normaliser);
   storage::RowDigest digestOf(protocol::control::ImportRow::Reader row);
   void lookForSpecialValues(const CheckedRow& row, uint64_t line);
 
@@ -118,6 +140,8 @@ class CustomerImport {
   // read (region, rules, purposes, special categories), and the buffer they are hashed in.
   std::string digestContext_, digestBuffer_;
   uint64_t skippedByDigest_ = 0;
+  std::mutex spareMutex_;
+  std::vector<std::unique_ptr<text::IdentifierNormaliser>> spareNormalisers_;
   std::vector<ConsentEvent> consentEvents_;
 };
 
