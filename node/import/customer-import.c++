@@ -147,7 +147,6 @@ void CustomerImport::giveBack(std::unique_ptr<text::IdentifierNormaliser> normal
 ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
                                         capnp::List<protocol::control::ImportRow>::Reader rows,
                                         std::vector<RowRejection>& rejections, std::vector<RowWarning>& warnings) {
-  ImportTotals totals;
   int64_t now = static_cast<int64_t>(std::time(nullptr));
   std::vector<PreparedRow> prepared(rows.size());
   // First, in file order on this thread, what reads the store (an LMDB write
@@ -167,7 +166,36 @@ ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
     }
     giveBack(std::move(normaliser));
   });
-  // Last, in file order on this thread again: the findings and the writes.
+  // Last, in file order on this thread again: the findings and the writes, all rows
+  // in one transaction nested in the batch's (a nested transaction costs LMDB a list
+  // of dirty pages, too much to pay per row). If the store refuses a row, that
+  // attempt is undone and the rows are written again each in a transaction of its
+  // own, so that only that row is rejected, with its line.
+  auto savedFindings = findings_;
+  auto savedScanned = rowsScanned_, savedSkipped = skippedByDigest_;
+  auto savedEvents = consentEvents_.size(), savedRejections = rejections.size(), savedWarnings = warnings.size();
+  try {
+    storage::Transaction batchTxn(txn);
+    auto totals = storeRows(batchTxn, rows, prepared, rejections, warnings, now, false);
+    batchTxn.commit();
+    return totals;
+  } catch (const storage::StoreError&) {
+    if (env_.diskIsFull()) throw;
+  }
+  findings_ = std::move(savedFindings);
+  rowsScanned_ = savedScanned;
+  skippedByDigest_ = savedSkipped;
+  consentEvents_.resize(savedEvents);
+  rejections.resize(savedRejections);
+  warnings.resize(savedWarnings);
+  return storeRows(txn, rows, prepared, rejections, warnings, now, true);
+}
+
+ImportTotals CustomerImport::storeRows(storage::Transaction& txn,
+                                       capnp::List<protocol::control::ImportRow>::Reader rows,
+                                       const std::vector<PreparedRow>& prepared, std::vector<RowRejection>& rejections,
+                                       std::vector<RowWarning>& warnings, int64_t now, bool rowByRow) {
+  ImportTotals totals;
   for (unsigned i = 0; i < rows.size(); ++i) {
     auto row = rows[i];
     auto& p = prepared[i];
@@ -185,14 +213,16 @@ ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
       continue;
     }
     auto& digest = p.digest;
-    // Each row in a transaction nested in the batch's: a row the store refuses at
-    // write time is rejected alone, with its line, and the rest of the batch commits.
+    // Row by row, each row in a transaction nested in the batch's: a row the store
+    // refuses at write time is rejected alone, with its line, and the rest commits.
     ImportTotals counted;
     std::vector<ConsentEvent> events;
     FieldChanges changes;
     std::optional<uint64_t> key;
     try {
-      storage::Transaction rowTxn(txn);
+      std::optional<storage::Transaction> nested;
+      if (rowByRow) nested.emplace(txn);
+      storage::Transaction& rowTxn = rowByRow ? *nested : txn;
       if (!consentOnly_) {
         capnp::MallocMessageBuilder message;
         auto customer = message.initRoot<storage::schema::Customer>();
@@ -230,11 +260,12 @@ ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
           storage::RowDigests::find(rowTxn, *key) != digest) {
         storage::RowDigests::put(rowTxn, *key, digest);
       }
-      rowTxn.commit();
+      if (rowByRow) nested->commit();
     } catch (const storage::StoreError& e) {
       // A full disk or a damaged store fails every row alike: that is the batch's
-      // failure, not this row's.
-      if (env_.diskIsFull()) throw;
+      // failure, not this row's. Written all at once, the batch is written again row
+      // by row (storeBatch).
+      if (!rowByRow || env_.diskIsFull()) throw;
       rejections.push_back({row.getLine(), std::string("could not be stored: ") + e.what()});
       ++totals.rejected;
       continue;

@@ -118,6 +118,12 @@ class CustomerImport {
                                      PreparedRow& p);
   std::optional<std::string> normalise(const text::IdentifierNormaliser& normaliser,
                                        uint64_t line, PreparedRow& p, int64_t now) const;
+  // The writes of a batch whose rows are prepared and normalised: in `txn` itself, or
+  // with `rowByRow` each row in a transaction nested in it, a row the store refuses
+  // then being rejected alone.
+  ImportTotals storeRows(storage::Transaction& txn, capnp::List<protocol::control::ImportRow>::Reader rows,
+                         const std::vector<PreparedRow>& prepared, std::vector<RowRejection>& rejections,
+                         std::vector<RowWarning>& warnings, int64_t now, bool rowByRow);
   // A normaliser for one slice of a batch: from the spares, or a new one.
   std::unique_ptr<text::IdentifierNormaliser> takeNormaliser();
   void giveBack(std::unique_ptr<text::IdentifierNormaliser> normaliser);
