@@ -140,6 +140,7 @@ void RequesterSession::addAnswer(uint64_t index, const BlindedBatch& answer) {
   std::copy(tags.begin(), tags.end(), ownTags_.begin() + first * k);
   answered_[index] = true;
   ++answeredBatches_;
+  valuesAnswered_ += answer.points.size();
 }
 
 void RequesterSession::addShuffled(const BlindedBatch& batch) {
@@ -149,6 +150,7 @@ void RequesterSession::addShuffled(const BlindedBatch& batch) {
     throw SessionError("the partner returned more values than were sent, or split a customer");
   }
   tagAnswer(batch.points, ownTags_, nullptr);
+  valuesAnswered_ += batch.points.size();
 }
 
 MatchOutcome RequesterSession::finish() {

@@ -44,6 +44,9 @@ class RequesterSession {
   // For progress reports: customers sent so far, and the partner's tags received.
   uint64_t sentGroups() const { return sentGroups_; }
   uint64_t tagsReceived() const { return partnerTags_.size(); }
+  bool accepted() const { return accepted_; }
+  // Our values back from the partner, raised to its scalar (answers or shuffled).
+  uint64_t valuesAnswered() const { return valuesAnswered_; }
 
   // Enrich mode: `sealed` holds one sealed record per tag, in the same order.
   void addTags(std::span<const uint8_t> packed, std::span<const uint8_t> sealed = {});
@@ -93,6 +96,7 @@ class RequesterSession {
   std::vector<uint8_t> partnerSealed_;
   std::vector<crypto::SealKey> ownKeys_;
   uint64_t answeredBatches_ = 0;
+  uint64_t valuesAnswered_ = 0;
 };
 
 }  // namespace entente::protocol

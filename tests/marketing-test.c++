@@ -70,8 +70,8 @@ struct Marketing {
   }
   const sample::PairTruth& truth() const { return set.truthFor("firm-b", "firm-a", kPurpose); }
   std::filesystem::path file(const std::string& firm) const { return net.root() / "data" / (firm + ".csv"); }
-  CliResult match(std::vector<std::string> extra) {
-    std::vector<std::string> args = {"match", "--peer", "firm-a", "--purpose", kPurpose};
+  CliResult match(std::vector<std::string> extra, const std::string& purpose = kPurpose) {
+    std::vector<std::string> args = {"match", "--peer", "firm-a", "--purpose", purpose};
     args.insert(args.end(), extra.begin(), extra.end());
     return net.run("firm-b", args);
   }
@@ -150,6 +150,36 @@ TEST_CASE("attributes not offered, special-category data and unknown purposes ar
   auto badFilter = m.match({"--where", "segment=family"});
   CHECK(badFilter.exitCode == 1);
   CHECK_THAT(badFilter.err, Catch::Contains("--where 'segment=family'"));
+}
+
+TEST_CASE("a special-category attribute is never sent, even when a policy offers it") {
+  TestNetwork net;
+  net.addNode("boats", "FR");
+  net.addNode("travel", "FR");
+  net.pair("boats", "travel");
+  for (auto [node, peer] : {std::pair{"boats", "travel"}, std::pair{"travel", "boats"}}) {
+    REQUIRE(net.run(node, {"peer", "policy", peer, "--min-query", "1", "--min-overlap", "0"}).exitCode == 0);
+  }
+  std::ofstream(net.root() / "boats.csv") << "customer_id,email,consent_overlap-analysis\n"
+                                             "B1,ana.silva@example.pt,yes\nB2,joao.costa@example.pt,yes\n";
+  // "medical_notes" is special-category by its name (node/import/special-categories.h);
+  // node.toml does not list it, so the policy accepts it.
+  std::ofstream(net.root() / "travel.csv")
+      << "customer_id,email,segment,medical_notes,consent_overlap-analysis,consent_enrichment\n"
+         "T1,ana.silva@example.pt,family,asthma,yes,yes\nT2,joao.costa@example.pt,senior,none,yes,yes\n";
+  REQUIRE(net.run("boats", {"import", (net.root() / "boats.csv").string()}).exitCode == 0);
+  REQUIRE(net.run("travel", {"import", (net.root() / "travel.csv").string()}).exitCode == 0);
+  REQUIRE(net.run("travel", {"peer", "policy", "boats", "--offer", "segment,medical_notes"}).exitCode == 0);
+  auto r = net.run("boats", {"match", "--peer", "travel", "--purpose", kPurpose, "--mode", "enrich", "--attributes",
+                             "segment,medical_notes", "--json"});
+  INFO(r.err);
+  REQUIRE(r.exitCode == 0);
+  auto result = json::parse(r.out);
+  REQUIRE(result["matched"].size() == 2);
+  for (auto& row : result["matched"]) {
+    CHECK(row["theirs:segment"] != "");
+    CHECK(row["theirs:medical_notes"] == "");
+  }
 }
 
 TEST_CASE("a breakdown equals the truth with small groups hidden, and no pair of queries reveals a hidden group") {
@@ -231,6 +261,21 @@ TEST_CASE("noisy counts spend the month's privacy budget, which refuses noisy qu
   // Exact queries stay allowed, and the spend is in the audit log.
   CHECK(m.match({}).exitCode == 0);
   CHECK(m.log("firm-b").find("noise_epsilon=0.6") != std::string::npos);
+
+  // The partner's side: it requires noise on breakdowns by its attributes, and grants
+  // a smaller budget than ours.
+  REQUIRE(m.net.run("firm-a", {"peer", "policy", "firm-b", "--offer", "segment", "--require-noise", "true",
+                               "--monthly-epsilon", "0.3"})
+              .exitCode == 0);
+  auto exact = m.match({"--by", "theirs:segment"}, "cross-selling");
+  CHECK(exact.exitCode == 1);
+  CHECK_THAT(exact.err, Catch::Contains("requires noise on breakdowns by its attributes"));
+  auto overBudget = m.match({"--by", "theirs:segment", "--noise", "0.5"}, "cross-selling");
+  CHECK(overBudget.exitCode == 1);
+  CHECK_THAT(overBudget.err, Catch::Contains("set by peer 'firm-a'"));
+  auto within = m.match({"--by", "theirs:segment", "--noise", "0.3", "--json"}, "cross-selling");
+  INFO(within.err);
+  CHECK(within.exitCode == 0);
 }
 
 TEST_CASE("a campaign list names its session on its first line, which leads to the audit entries on both nodes") {
@@ -297,10 +342,45 @@ TEST_CASE("a saved query re-runs with the same result, and its history lists eac
   CHECK(history[1]["session"] == second["session"]);
   CHECK(history[0]["by"] == "initial-admin");
   CHECK(history[0]["shown"] == std::to_string(m.truth().requesterIds.size()));
+  // A run that fails is in the history too.
+  REQUIRE(m.net.run("firm-b", {"query", "save", "broken", "--peer", "firm-a", "--purpose", "no-such-purpose"})
+              .exitCode == 0);
+  CHECK(m.net.run("firm-b", {"query", "run", "broken"}).exitCode == 1);
+  auto failed = json::parse(m.net.run("firm-b", {"query", "history", "broken", "--json"}).out);
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0]["outcome"] == "failed");
+  CHECK(failed[0]["shown"].get<std::string>().find("unknown purpose") != std::string::npos);
 }
 
-TEST_CASE("Ctrl-C on the command line cancels the session on both nodes") {
+TEST_CASE("a long match shows its progress on a terminal, none in a pipe, and Ctrl-C cancels it on both nodes") {
   Marketing m(20000);
+  // In a pipe: the result and nothing else. Enrich mode here also streams thousands of
+  // customers, in several messages (a reference that outlived the first one once
+  // failed the second with bad_alloc).
+  REQUIRE(m.net.run("firm-a", {"peer", "policy", "firm-b", "--offer", "segment"}).exitCode == 0);
+  auto piped = m.match({"--mode", "enrich", "--attributes", "segment", "--json"});
+  INFO(piped.err);
+  REQUIRE(piped.exitCode == 0);
+  CHECK(piped.err.empty());
+  auto enriched = json::parse(piped.out);
+  CHECK(enriched["matched"].size() == m.truth().requesterIds.size());
+  REQUIRE(m.truth().requesterIds.size() > 3000);
+  size_t withSegment = 0;
+  for (auto& row : enriched["matched"]) withSegment += row["theirs:segment"] != "" ? 1 : 0;
+  CHECK(withSegment > 1000);
+  // On a terminal (a pseudo-terminal from util-linux's `script`): phase, rate, time left.
+  // A breakdown runs in ids mode, whose answers come back batch by batch: a rate and a
+  // time left. (In count mode the partner's share of the work shows as a phase only.)
+  auto command = ententeBinary().string() + " match --peer firm-a --purpose " + kPurpose + " --by ours:Segment" +
+                 " --node " + m.net.dir("firm-b").string();
+  auto onTerminal = tools::runChild("/usr/bin/script", {"-qec", command, "/dev/null"},
+                                    tools::Capture::STDOUT_AND_STDERR);
+  INFO(onTerminal.err);
+  CHECK(onTerminal.exitCode == 0);
+  CHECK_THAT(onTerminal.out, Catch::Contains("also customers of firm-a"));
+  CHECK_THAT(onTerminal.out, Catch::Contains("sending our customers") || Catch::Contains("receiving"));
+  CHECK_THAT(onTerminal.out, Catch::Matches("[\\s\\S]*[0-9]+%  [0-9,]+ of [0-9,]+  [0-9,]+/s  about [0-9]+ s left[\\s\\S]*"));
+
   auto errPath = m.net.root() / "match.err";
   int err = ::open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   REQUIRE(err >= 0);
@@ -308,7 +388,17 @@ TEST_CASE("Ctrl-C on the command line cancels the session on both nodes") {
                                                   m.net.dir("firm-b").string()},
                                 tools::kInheritOutput, err);
   ::close(err);
-  REQUIRE(waitFor([&] { return m.log("firm-a").find("session.serve actor=firm-b outcome=opened") != std::string::npos; }));
+  // The sessions above were opened too: wait for one more.
+  auto opened = [&] {
+    auto log = m.log("firm-a");
+    size_t n = 0;
+    for (auto at = log.find("session.serve actor=firm-b outcome=opened"); at != std::string::npos;
+         at = log.find("session.serve actor=firm-b outcome=opened", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  REQUIRE(waitFor([&] { return opened() == 3; }));
   ::kill(cli, SIGINT);
   CHECK(tools::waitForChild(cli) == 130);
   CHECK_THAT(readFile(errPath), Catch::Contains("match cancelled"));

@@ -147,7 +147,10 @@ class Demo {
                                  idsMode ? "ids" : "count", truth.purpose, got, expected.size(), ok ? "ok" : "WRONG"));
     }
 
-    step("6. Stop the nodes");
+    step("6. What a marketer sees: the overlap by segment, small groups hidden (docs/marketing-guide.md)");
+    entente(nodes_[0], {"match", "--peer", nodes_[1].name, "--purpose", "overlap-analysis", "--by", "ours:segment"});
+
+    step("7. Stop the nodes");
     for (auto& n : nodes_) {
       entente(n, {"node", "stop"});
       n.process->waitForExit();

@@ -3,10 +3,10 @@
 #include "node/match/match-driver.h"
 #include "node/match/match-selection.h"
 #include "node/match/participation.h"
+#include "node/match/release-guards.h"
 #include "node/match/wire-terms.h"
 #include "node/marketing/query-release.h"
 #include "node/partners/connection-registry.h"
-#include "storage/participation-store.h"
 #include "storage/peer-store.h"
 #include "storage/privacy-budget.h"
 #include "storage/saved-queries.h"
@@ -61,57 +61,9 @@ struct Release {
   std::string differencedWith;
 };
 
-// How far back the differencing guard looks.
-constexpr int64_t kGuardWindowSeconds = 365 * 24 * 3600;
-
-// The differencing guard: an exact overlap c over our set F, and an earlier exact
-// overlap c' over a set A with F inside A (or A inside F), reveal |c - c'| customers
-// of A \ F (or F \ A) shared with the partner. When that is more than 0 and less than
-// k it is a group the minimum exists to hide, so the newer count is withheld. Returns
-// the earlier session's id, or empty.
-std::string differencedSession(const storage::Transaction& txn, RequestedMatch& m, const std::string& peer,
-                               uint64_t shown, uint64_t k, int64_t now) {
-  std::vector<uint64_t> ours = m.selection.readKeys();
-  std::sort(ours.begin(), ours.end());
-  ours.erase(std::unique(ours.begin(), ours.end()), ours.end());
-  for (const auto& earlier : storage::ParticipationStore::exactReleases(txn, now - kGuardWindowSeconds, peer,
-                                                                        m.session.terms().purpose)) {
-    const auto& theirs = earlier.offered;
-    bool nested = std::includes(theirs.begin(), theirs.end(), ours.begin(), ours.end()) ||
-                  std::includes(ours.begin(), ours.end(), theirs.begin(), theirs.end());
-    if (!nested) continue;
-    uint64_t difference = shown > earlier.released ? shown - earlier.released : earlier.released - shown;
-    if (difference > 0 && difference < k) return earlier.sessionId;
-  }
-  return {};
-}
-
-std::string thousands(uint64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
-
-// The month's budget for noisy queries to this partner and purpose: ours, and the
-// partner's when its offer set one. Fails with when it turns when spent.
-void checkBudget(const storage::Transaction& txn, const std::string& peer, const std::string& purpose,
-                 double epsilon, double budget, int64_t now, const std::string& whose) {
-  auto month = storage::utcMonth(now);
-  auto used = storage::PrivacyBudget::used(txn, peer, purpose, month);
-  if (used.spent + epsilon > budget + 1e-9) {
-    failWith(fmt::format("the privacy budget for peer '{}' and purpose '{}' in {} is spent ({:.3g} of {:.3g} epsilon, "
-                         "set by {}): a query with --noise {:.3g} is refused until the month turns (UTC); run it "
-                         "without --noise, or raise the budget with `entente peer policy {} --monthly-epsilon E`",
-                         peer, purpose, month, used.spent, budget, whose, epsilon, peer));
-  }
-}
-
 kj::Promise<void> streamMatches(control::MatchSink::Client sink, RequestedMatch& match,
-                                const std::vector<protocol::MatchedGroup>& matched, size_t from, const QueryPlan& plan,
-                                int64_t now) {
+                                const std::vector<protocol::MatchedGroup>& matched, size_t from,
+                                std::shared_ptr<const QueryPlan> plan, int64_t now) {
   constexpr size_t kPerMessage = 1000;
   if (from >= matched.size()) return kj::READY_NOW;
   size_t n = std::min(kPerMessage, matched.size() - from);
@@ -127,23 +79,24 @@ kj::Promise<void> streamMatches(control::MatchSink::Client sink, RequestedMatch&
     for (size_t slot = 0; slot < kinds.size(); ++slot) {
       if (m.kindsMask >> slot & 1) names.set(j++, std::string(crypto::kindName(kinds[slot])));
     }
-    if (!plan.columns.empty()) {
-      auto fields = campaignFields(plan, m, match.selection.snapshot(), now);
+    if (!plan->columns.empty()) {
+      auto fields = campaignFields(*plan, m, match.selection.snapshot(), now);
       auto out = list[i].initFields(static_cast<unsigned>(fields.size()));
       for (unsigned f = 0; f < fields.size(); ++f) {
         out[f].setName(fields[f].first);
         out[f].setValue(fields[f].second);
       }
-    } else if (!plan.attributes.empty()) {
+    } else if (!plan->attributes.empty()) {
       // Enrich mode without chosen columns: every attribute received.
-      auto out = list[i].initFields(static_cast<unsigned>(plan.attributes.size()));
-      for (unsigned f = 0; f < plan.attributes.size(); ++f) {
-        out[f].setName("theirs:" + plan.attributes[f]);
+      auto out = list[i].initFields(static_cast<unsigned>(plan->attributes.size()));
+      for (unsigned f = 0; f < plan->attributes.size(); ++f) {
+        out[f].setName("theirs:" + plan->attributes[f]);
         out[f].setValue(f < m.attributes.size() && m.attributes[f] ? *m.attributes[f] : "");
       }
     }
   }
-  return request.send().then([sink, &match, &matched, from, n, &plan, now]() mutable {
+  // The plan is shared, not referred to: this continuation outlives the caller's frame.
+  return request.send().then([sink, &match, &matched, from, n, plan, now]() mutable {
     return streamMatches(kj::mv(sink), match, matched, from + n, plan, now);
   });
 }
@@ -236,8 +189,8 @@ Release decideRelease(const QueryPlan& plan, const SessionReport& report, Reques
   r.released = releaseQuery(plan, report.outcome, m.selection.snapshot(), now, r.minGroupSize, secureRandom64);
   r.withheld = r.released.total.suppressed;
   if (!r.withheld && plan.epsilon <= 0) {
-    r.differencedWith = differencedSession(m.selection.snapshot(), m, peer, r.released.total.shown,
-                                           r.minGroupSize, now);
+    r.differencedWith = differencedSession(m.selection.snapshot(), m.selection.readKeys(), peer,
+                                           m.session.terms().purpose, r.released.total.shown, r.minGroupSize, now);
     r.withheld = !r.differencedWith.empty();
   }
   r.shown = !r.differencedWith.empty() ? "withheld (differs from session " + r.differencedWith + " by < " +
@@ -257,18 +210,26 @@ static kj::Promise<SessionReport> reportProgress(NodeContext& context, control::
     auto request = sink.progressRequest();
     auto p = request.initProgress();
     const auto& s = m.session;
-    if (s.responderValues() == 0 && m.sessionId.empty()) {
+    // The first step not yet done; the steps overlap in time, so a later one may
+    // already be under way.
+    if (!s.accepted()) {
       p.setPhase("waiting for the partner");
     } else if (s.sentGroups() < s.groups()) {
-      p.setPhase("blinding");
+      p.setPhase("sending our customers");
       p.setDone(s.sentGroups());
       p.setTotal(s.groups());
+    } else if (s.tagsReceived() == 0 && s.responderValues() > 0) {
+      p.setPhase("the partner blinds its customers");
     } else if (s.tagsReceived() < s.responderValues()) {
-      p.setPhase("receiving");
+      p.setPhase("receiving the partner's values");
       p.setDone(s.tagsReceived());
       p.setTotal(s.responderValues());
+    } else if (s.valuesAnswered() < s.values()) {
+      p.setPhase("receiving our values back");
+      p.setDone(s.valuesAnswered());
+      p.setTotal(s.values());
     } else {
-      p.setPhase("finishing");
+      p.setPhase("comparing");
     }
     return request.send().then(
         [&context, sink, &m]() mutable { return reportProgress(context, sink, m); },
@@ -309,11 +270,32 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
     }
   };
   auto guard = std::make_shared<OutcomeGuard>(context, actor, details);
-  auto fail = [&context, actor, details, peer, guard](kj::Exception&& e) -> kj::Promise<void> {
+  auto plan = std::make_shared<QueryPlan>();
+  plan->queryName = request.getQueryName();
+  auto fail = [&context, actor, details, peer, guard, plan](kj::Exception&& e) -> kj::Promise<void> {
     std::string message = userMessage(e);
     details->emplace_back("error", message);
     guard->recorded = true;
-    context.gate.recordNoThrow("match.request", actor, "failed", *details);
+    if (plan->queryName.empty()) {
+      context.gate.recordNoThrow("match.request", actor, "failed", *details);
+    } else {
+      // A saved query's failed run is part of its history too.
+      std::string session;
+      for (auto& [key, value] : *details) {
+        if (key == "session") session = value;
+      }
+      try {
+        context.gate.change(
+            "match.request", actor, *details,
+            [&](storage::Transaction& txn, Details&) {
+              storage::SavedQueries::recordRun(txn, {plan->queryName, context.clock(), actor, session, "failed",
+                                                     "failed: " + message, peer});
+            },
+            "failed");
+      } catch (...) {
+        context.gate.recordNoThrow("match.request", actor, "failed", *details);
+      }
+    }
     if (e.getType() == kj::Exception::Type::DISCONNECTED ||
         message.find("closed the connection during") != std::string::npos) {
       // The partner's connection dropped, not the CLI's: say which, as a plain
@@ -325,7 +307,6 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
   };
   protocol::SessionTerms terms;
   storage::PeerEntry entry;
-  auto plan = std::make_shared<QueryPlan>();
   int64_t startedAt = context.clock();
   try {
     if (request.getPurpose().size() == 0) failWith("a match needs a purpose, e.g. --purpose overlap-analysis");
@@ -456,7 +437,7 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
               auto matched = std::make_shared<std::vector<protocol::MatchedGroup>>(
                   list ? report.outcome.matched : std::vector<protocol::MatchedGroup>());
               auto streamed =
-                  streamMatches(sink, m, *matched, 0, *plan, context.clock()).attach(kj::mv(matched));
+                  streamMatches(sink, m, *matched, 0, plan, context.clock()).attach(kj::mv(matched));
               return streamed.then(
                   [&context, actor, &m, peer, call, details, minOverlap, guard, release, startedAt,
                    report = kj::mv(report)]() mutable {
