@@ -2,6 +2,7 @@
 
 #include "storage/record-codec.h"
 #include "storage/records.capnp.h"
+#include "storage/row-digests.h"
 
 #include <capnp/message.h>
 
@@ -65,6 +66,7 @@ bool ConsentStore::record(Transaction& txn, uint64_t customerKey, std::string_vi
   }
   auto encoded = encodeRecord(message.getRoot<schema::ConsentRecord>().asReader());
   txn.put(Table::CONSENT, bytesOf(keyOf(customerKey, purpose)), bytesOf(encoded));
+  RowDigests::erase(txn, customerKey);
   return true;
 }
 
@@ -106,6 +108,7 @@ std::vector<std::string> ConsentStore::purposesOf(const Transaction& txn, uint64
 size_t ConsentStore::eraseCustomer(Transaction& txn, uint64_t customerKey) {
   auto purposes = purposesOf(txn, customerKey);
   for (auto& purpose : purposes) txn.erase(Table::CONSENT, bytesOf(keyOf(customerKey, purpose)));
+  RowDigests::erase(txn, customerKey);
   return purposes.size();
 }
 

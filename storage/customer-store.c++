@@ -1,5 +1,7 @@
 #include "storage/customer-store.h"
 
+#include "storage/row-digests.h"
+
 #include <cstring>
 #include <string>
 
@@ -59,6 +61,7 @@ UpsertResult CustomerStore::upsert(Transaction& txn, schema::Customer::Reader cu
     }
     StoredRecord<schema::Customer> old(oldBytes);
     indexIdentifiers(txn, old.get(), result.key, false, nullptr);
+    RowDigests::erase(txn, result.key);
     result.outcome = UpsertOutcome::UPDATED;
   } else {
     result.key = allocateKey(txn);
@@ -84,6 +87,7 @@ std::optional<uint32_t> CustomerStore::erase(Transaction& txn, std::string_view 
     txn.erase(Table::CUSTOMERS, Bytes(keyBytes));
   }
   txn.erase(Table::CUSTOMER_IDS, bytesOf(customerId));
+  RowDigests::erase(txn, *key);
   return identifiers;
 }
 

@@ -18,7 +18,7 @@ constexpr const char* kTableNames[] = {"meta",  "customers",   "customer-ids", "
                                        "tokens", "invitations", "peer-usage",   "consent",     "receipts",
                                        "audit", "audit-checkpoints", "history", "history-event-ids",
                                        "participation", "erasure-marks", "customer-sources",
-                                       "privacy-budget", "saved-queries", "query-runs"};
+                                       "privacy-budget", "saved-queries", "query-runs", "row-digests"};
 static_assert(std::size(kTableNames) == static_cast<size_t>(Table::COUNT_));
 
 [[noreturn]] void fail(int rc, std::string_view what) {
@@ -193,6 +193,12 @@ uint64_t Environment::bytesInUse() const {
   mdb_env_info(env_, &info);
   mdb_env_stat(env_, &stat);
   return static_cast<uint64_t>(info.me_last_pgno + 1) * stat.ms_psize;
+}
+
+uint64_t Environment::lastTransaction() const {
+  MDB_envinfo info;
+  mdb_env_info(env_, &info);
+  return info.me_last_txnid;
 }
 
 bool Environment::diskIsFull() const {

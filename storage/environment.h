@@ -59,6 +59,7 @@ enum class Table : unsigned {
   PRIVACY_BUDGET,     // peer || 0x00 || purpose || 0x00 || YYYY-MM -> epsilon spent, queries (privacy-budget.h)
   SAVED_QUERIES,      // query name -> SavedQuery (saved-queries.h)
   QUERY_RUNS,         // query name || 0x00 || time (i64 BE) || number (u64 BE) || session id -> QueryRun (saved-queries.h)
+  ROW_DIGESTS,        // customer key (u64 big-endian) -> digest of the row it was imported from (row-digests.h)
   COUNT_
 };
 
@@ -80,6 +81,9 @@ class Environment {
   uint64_t bytesInUse() const;
   // Size of the data file on disk.
   uint64_t fileBytes() const;
+  // The id of the last committed write transaction: a commit that wrote nothing
+  // leaves it as it was (LMDB writes no meta page for it).
+  uint64_t lastTransaction() const;
 
   // Rewrites the store with live data only and replaces the file, so that nothing a
   // deleted record held survives in free pages (erasure). Needs every transaction

@@ -359,3 +359,36 @@ TEST_CASE("consent dates follow the import's date format and are never guessed w
   REQUIRE(history.size() == 1);
   CHECK(history[0].atUnix == 1740787200);  // 2025-03-01T00:00:00Z
 }
+
+TEST_CASE("a customer row the store refuses is rejected alone and the rest of its batch goes in") {
+  TempDir dir;
+  storage::Environment env(dir / "store", true);
+  auto row = [](std::string id, std::string segment) {
+    return Row{{"customer_id", id}, {"email", id + "@example.org"}, {"consent_cross-selling", "yes"},
+               {"segment", segment}};
+  };
+  importRows(env, {row("D-1", "a"), row("D-2", "a"), row("D-3", "a")});
+  {
+    // A torn consent record for D-2: recording its consent fails, and only that row.
+    storage::Transaction txn(env, storage::Transaction::Mode::WRITE);
+    auto key = storage::encodeKey(*storage::CustomerStore::keyOf(txn, "D-2"));
+    std::string consentKey(key.begin(), key.end());
+    consentKey += "cross-selling";
+    txn.put(storage::Table::CONSENT, storage::bytesOf(consentKey), storage::bytesOf("torn"));
+    txn.commit();
+  }
+  auto result = importRows(env, {row("D-1", "b"), row("D-2", "b"), row("D-3", "b")});
+  CHECK(result.totals.updated == 2);
+  CHECK(result.totals.rejected == 1);
+  REQUIRE(result.rejections.size() == 1);
+  CHECK(result.rejections[0].line == 3);
+  CHECK_THAT(result.rejections[0].reason, Catch::StartsWith("could not be stored: ") && Catch::Contains("damaged"));
+  storage::Transaction txn(env, storage::Transaction::Mode::READ);
+  auto segmentOf = [&](const char* id) {
+    auto record = storage::CustomerStore::read(txn, *storage::CustomerStore::keyOf(txn, id));
+    return std::string(record.get().getAttributes()[0].getValue().cStr());
+  };
+  CHECK(segmentOf("D-1") == "b");
+  CHECK(segmentOf("D-2") == "a");  // its row's transaction was undone whole
+  CHECK(segmentOf("D-3") == "b");
+}

@@ -2,6 +2,8 @@
 
 #include "storage/customer-sources.h"
 
+#include "crypto/batch-pool.h"
+#include "crypto/hash.h"
 #include "node/import/import-columns.h"
 #include "storage/consent-store.h"
 #include "storage/customer-store.h"
@@ -18,6 +20,13 @@ namespace {
 // "notes" column full of diagnoses, without a word search on every row of a large file.
 constexpr uint64_t kRowsSearchedForSpecialValues = 10000;
 
+// Each part with its length first, so that no two different rows hash alike.
+void appendPart(std::string& out, std::string_view part) {
+  uint32_t size = static_cast<uint32_t>(part.size());
+  out.append(reinterpret_cast<const char*>(&size), sizeof size);
+  out.append(part);
+}
+
 }  // namespace
 
 CustomerImport::CustomerImport(storage::Environment& env, const NodeConfig& config, std::string source,
@@ -28,7 +37,31 @@ CustomerImport::CustomerImport(storage::Environment& env, const NodeConfig& conf
       consentOnly_(consentOnly),
       rules_(std::move(rules)),
       normaliser_(config.region),
-      categories_(config, normaliser_) {}
+      categories_(config, normaliser_) {
+  // Bump the version when normalising or storing a row changes, so that a newer node
+  // reads every row again once.
+  appendPart(digestContext_, "entente import row digest v1");
+  appendPart(digestContext_, config.region);
+  appendPart(digestContext_, rules_.strict ? "strict" : "lenient");
+  for (auto& [column, format] : rules_.dateFormats) {
+    appendPart(digestContext_, column);
+    appendPart(digestContext_, format);
+  }
+  appendPart(digestContext_, config.purposeNames());
+  for (auto& column : config.specialCategoryAttributes) appendPart(digestContext_, column);
+}
+
+storage::RowDigest CustomerImport::digestOf(protocol::control::ImportRow::Reader row) {
+  digestBuffer_ = digestContext_;
+  for (auto field : row.getFields()) {
+    appendPart(digestBuffer_, std::string_view(field.getName().cStr(), field.getName().size()));
+    appendPart(digestBuffer_, std::string_view(field.getValue().cStr(), field.getValue().size()));
+  }
+  auto full = crypto::blake2b256(std::string_view(digestBuffer_));
+  storage::RowDigest digest;
+  std::copy_n(full.begin(), digest.size(), digest.begin());
+  return digest;
+}
 
 bool CustomerImport::named(std::string_view customerId) const {
   return seen_.count(std::hash<std::string_view>()(customerId)) != 0;
@@ -54,9 +87,9 @@ void CustomerImport::lookForSpecialValues(const CheckedRow& row, uint64_t line) 
   }
 }
 
-std::optional<std::string> CustomerImport::check(const storage::Transaction& txn,
-                                                 protocol::control::ImportRow::Reader row, CheckedRow& checked,
-                                                 std::vector<ConsentUpdate>& consent, int64_t now) {
+std::optional<std::string> CustomerImport::prepare(const storage::Transaction& txn,
+                                                   protocol::control::ImportRow::Reader row, PreparedRow& p) {
+  auto& checked = p.checked;
   if (auto why = readRow(row, consentOnly_, checked)) return why;
   auto [first, isNew] = seen_.emplace(std::hash<std::string_view>()(checked.customerId), row.getLine());
   if (!isNew) {
@@ -67,35 +100,129 @@ std::optional<std::string> CustomerImport::check(const storage::Transaction& txn
   auto key = storage::CustomerStore::keyOf(txn, checked.customerId);
   if (consentOnly_ && !key) return "no customer with this customer_id; import the customer first";
   if (!consentOnly_) {
+    p.digest = digestOf(row);
+    if (key && storage::RowDigests::find(txn, *key) == p.digest) {
+      // Stored from these very bytes, and untouched since: only the search for
+      // special-category values still reads it, as it reads every early row.
+      if (rowsScanned_ < kRowsSearchedForSpecialValues) {
+        keepAbsentFields(storage::CustomerStore::read(txn, *key).get(), checked);
+      }
+      p.unchanged = true;
+      p.searched = true;
+      return std::nullopt;
+    }
     if (key) keepAbsentFields(storage::CustomerStore::read(txn, *key).get(), checked);
-    if (auto why = normaliseRow(normaliser_, rules_, checked)) return why;
-    lookForSpecialValues(checked, row.getLine());
   }
-  return readConsentColumns(checked.consent, config_, source_ + ":" + std::to_string(row.getLine()), now,
-                            rules_.dateFormats, consent);
+  p.normalise = true;
+  return std::nullopt;
+}
+
+std::optional<std::string> CustomerImport::normalise(const text::IdentifierNormaliser& normaliser,
+                                                     uint64_t line, PreparedRow& p, int64_t now) const {
+  if (!consentOnly_) {
+    if (auto why = normaliseRow(normaliser, rules_, p.checked)) return why;
+    p.searched = true;
+  }
+  return readConsentColumns(p.checked.consent, config_, source_ + ":" + std::to_string(line), now,
+                            rules_.dateFormats, p.consent);
+}
+
+std::unique_ptr<text::IdentifierNormaliser> CustomerImport::takeNormaliser() {
+  {
+    std::lock_guard lock(spareMutex_);
+    if (!spareNormalisers_.empty()) {
+      auto normaliser = std::move(spareNormalisers_.back());
+      spareNormalisers_.pop_back();
+      return normaliser;
+    }
+  }
+  return std::make_unique<text::IdentifierNormaliser>(config_.region);
+}
+
+void CustomerImport::giveBack(std::unique_ptr<text::IdentifierNormaliser> normaliser) {
+  std::lock_guard lock(spareMutex_);
+  spareNormalisers_.push_back(std::move(normaliser));
 }
 
 ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
                                         capnp::List<protocol::control::ImportRow>::Reader rows,
                                         std::vector<RowRejection>& rejections, std::vector<RowWarning>& warnings) {
-  ImportTotals totals;
   int64_t now = static_cast<int64_t>(std::time(nullptr));
-  for (auto row : rows) {
-    CheckedRow checked;
-    std::vector<ConsentUpdate> consent;
-    if (auto why = check(txn, row, checked, consent, now)) {
-      rejections.push_back({row.getLine(), *why});
+  std::vector<PreparedRow> prepared(rows.size());
+  // First, in file order on this thread, what reads the store (an LMDB write
+  // transaction belongs to its thread) or the file-wide state (repeated ids).
+  for (unsigned i = 0; i < rows.size(); ++i) {
+    prepared[i].line = rows[i].getLine();
+    prepared[i].why = prepare(txn, rows[i], prepared[i]);
+  }
+  // Then the costly part, normalising, on all cores: each row on its own, each
+  // thread with its own normaliser (ICU transliterators are not to be shared). The
+  // workers read only what prepare() copied out, never the message or the store.
+  crypto::parallelFor(rows.size(), [&](size_t begin, size_t end) {
+    auto normaliser = takeNormaliser();
+    for (size_t i = begin; i < end; ++i) {
+      auto& p = prepared[i];
+      if (!p.why && p.normalise) p.why = normalise(*normaliser, p.line, p, now);
+    }
+    giveBack(std::move(normaliser));
+  });
+  // Last, in file order on this thread again: the findings and the writes, all rows
+  // in one transaction nested in the batch's (a nested transaction costs LMDB a list
+  // of dirty pages, too much to pay per row). If the store refuses a row, that
+  // attempt is undone and the rows are written again each in a transaction of its
+  // own, so that only that row is rejected, with its line.
+  auto savedFindings = findings_;
+  auto savedScanned = rowsScanned_, savedSkipped = skippedByDigest_;
+  auto savedEvents = consentEvents_.size(), savedRejections = rejections.size(), savedWarnings = warnings.size();
+  try {
+    storage::Transaction batchTxn(txn);
+    auto totals = storeRows(batchTxn, rows, prepared, rejections, warnings, now, false);
+    batchTxn.commit();
+    return totals;
+  } catch (const storage::StoreError&) {
+    if (env_.diskIsFull()) throw;
+  }
+  findings_ = std::move(savedFindings);
+  rowsScanned_ = savedScanned;
+  skippedByDigest_ = savedSkipped;
+  consentEvents_.resize(savedEvents);
+  rejections.resize(savedRejections);
+  warnings.resize(savedWarnings);
+  return storeRows(txn, rows, prepared, rejections, warnings, now, true);
+}
+
+ImportTotals CustomerImport::storeRows(storage::Transaction& txn,
+                                       capnp::List<protocol::control::ImportRow>::Reader rows,
+                                       const std::vector<PreparedRow>& prepared, std::vector<RowRejection>& rejections,
+                                       std::vector<RowWarning>& warnings, int64_t now, bool rowByRow) {
+  ImportTotals totals;
+  for (unsigned i = 0; i < rows.size(); ++i) {
+    auto row = rows[i];
+    auto& p = prepared[i];
+    auto& checked = p.checked;
+    auto& consent = p.consent;
+    if (p.searched) lookForSpecialValues(checked, row.getLine());
+    if (p.why) {
+      rejections.push_back({row.getLine(), *p.why});
       ++totals.rejected;
       continue;
     }
-    // Each row in a transaction nested in the batch's: a row the store refuses at
-    // write time is rejected alone, with its line, and the rest of the batch commits.
+    if (p.unchanged) {
+      ++totals.unchanged;
+      ++skippedByDigest_;
+      continue;
+    }
+    auto& digest = p.digest;
+    // Row by row, each row in a transaction nested in the batch's: a row the store
+    // refuses at write time is rejected alone, with its line, and the rest commits.
     ImportTotals counted;
     std::vector<ConsentEvent> events;
     FieldChanges changes;
     std::optional<uint64_t> key;
     try {
-      storage::Transaction rowTxn(txn);
+      std::optional<storage::Transaction> nested;
+      if (rowByRow) nested.emplace(txn);
+      storage::Transaction& rowTxn = rowByRow ? *nested : txn;
       if (!consentOnly_) {
         capnp::MallocMessageBuilder message;
         auto customer = message.initRoot<storage::schema::Customer>();
@@ -127,11 +254,18 @@ ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
           events.push_back({*key, update.purpose, update.change.granted});
         }
       }
-      rowTxn.commit();
+      // A row that stored cleanly gets its digest; the store dropped any older one
+      // if the record or its consent changed above.
+      if (!consentOnly_ && checked.dropped.empty() && !checked.identifiers.empty() &&
+          storage::RowDigests::find(rowTxn, *key) != digest) {
+        storage::RowDigests::put(rowTxn, *key, digest);
+      }
+      if (rowByRow) nested->commit();
     } catch (const storage::StoreError& e) {
       // A full disk or a damaged store fails every row alike: that is the batch's
-      // failure, not this row's.
-      if (env_.diskIsFull()) throw;
+      // failure, not this row's. Written all at once, the batch is written again row
+      // by row (storeBatch).
+      if (!rowByRow || env_.diskIsFull()) throw;
       rejections.push_back({row.getLine(), std::string("could not be stored: ") + e.what()});
       ++totals.rejected;
       continue;

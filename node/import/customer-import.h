@@ -11,6 +11,16 @@
 // other column becomes a named attribute. A consent-only import (`entente consent import`)
 // reads customer_id and the consent columns, and updates existing customers only.
 //
+// A batch is checked in three steps: what reads the store in file order, normalising
+// on all cores (crypto/batch-pool.h, one normaliser per thread), then the writes in
+// file order; the outcome is what checking each row in turn would give.
+//
+// A row stored before from the same bytes, under the same settings, is skipped by a
+// digest (storage/row-digests.h) before anything is normalised: it counts as unchanged,
+// and nothing is written for it. Only rows that stored cleanly get a digest (no field
+// dropped, at least one identifier), so the warnings and findings of the others are
+// given on every import as before.
+//
 // Besides the counts, an import gathers what its summary says once per file: fields
 // dropped per column and reason, customer_ids repeated within the file, customers with
 // no identifier, columns that look like undeclared special-category data, and, per
@@ -25,9 +35,12 @@
 #include "node/server/node-config.h"
 #include "protocol/control.capnp.h"
 #include "storage/environment.h"
+#include "storage/row-digests.h"
 #include "text/identifier-normaliser.h"
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -72,6 +85,8 @@ class CustomerImport {
   std::string specialCategoryOf(const std::string& column) { return categories_.categoryOfColumn(column); }
   // Whether a row of this import named this customer_id (for `--full`).
   bool named(std::string_view customerId) const;
+  // Rows found unchanged by their digest, without normalising them.
+  uint64_t skippedByDigest() const { return skippedByDigest_; }
 
   // Each consent change stored: customer key, purpose, granted (for the audit). Kept
   // as the batches are stored; a batch whose transaction did not commit leaves its
@@ -85,8 +100,34 @@ class CustomerImport {
 
  private:
   // The checks before the store: nullopt when the row may be stored.
-  std::optional<std::string> check(const storage::Transaction& txn, protocol::control::ImportRow::Reader row,
-                                   CheckedRow& checked, std::vector<ConsentUpdate>& consent, int64_t now);
+  // One row on its way through a batch.
+  struct PreparedRow {
+    CheckedRow checked;
+    std::vector<ConsentUpdate> consent;
+    storage::RowDigest digest{};
+    uint64_t line = 0;
+    std::optional<std::string> why;  // the rejection
+    bool unchanged = false;          // the digest is its customer's stored one: nothing more to do
+    bool normalise = false;          // passed prepare(): normalise() is next
+    bool searched = false;           // its values go to the search for special-category data
+  };
+  // The checks before the store, in two steps: prepare() reads the store and the
+  // file-wide state (on the batch's thread, in file order); normalise() needs neither,
+  // so rows are normalised on all cores. Each returns the rejection, or nullopt.
+  std::optional<std::string> prepare(const storage::Transaction& txn, protocol::control::ImportRow::Reader row,
+                                     PreparedRow& p);
+  std::optional<std::string> normalise(const text::IdentifierNormaliser& normaliser,
+                                       uint64_t line, PreparedRow& p, int64_t now) const;
+  // The writes of a batch whose rows are prepared and normalised: in `txn` itself, or
+  // with `rowByRow` each row in a transaction nested in it, a row the store refuses
+  // then being rejected alone.
+  ImportTotals storeRows(storage::Transaction& txn, capnp::List<protocol::control::ImportRow>::Reader rows,
+                         const std::vector<PreparedRow>& prepared, std::vector<RowRejection>& rejections,
+                         std::vector<RowWarning>& warnings, int64_t now, bool rowByRow);
+  // A normaliser for one slice of a batch: from the spares, or a new one.
+  std::unique_ptr<text::IdentifierNormaliser> takeNormaliser();
+  void giveBack(std::unique_ptr<text::IdentifierNormaliser> normaliser);
+  storage::RowDigest digestOf(protocol::control::ImportRow::Reader row);
   void lookForSpecialValues(const CheckedRow& row, uint64_t line);
 
   storage::Environment& env_;
@@ -101,6 +142,12 @@ class CustomerImport {
   // one in 10^6 for ten million customers) would report a repeat that is not one.
   std::unordered_map<uint64_t, uint64_t> seen_;
   uint64_t rowsScanned_ = 0;
+  // What the row digests cover besides the row: the settings that decide how a row is
+  // read (region, rules, purposes, special categories), and the buffer they are hashed in.
+  std::string digestContext_, digestBuffer_;
+  uint64_t skippedByDigest_ = 0;
+  std::mutex spareMutex_;
+  std::vector<std::unique_ptr<text::IdentifierNormaliser>> spareNormalisers_;
   std::vector<ConsentEvent> consentEvents_;
 };
 
