@@ -11,7 +11,8 @@ namespace entente::storage {
 namespace {
 
 // Virtual size of the map. LMDB reserves address space, not disk: the file grows only
-// as pages are written. 16 GiB holds tens of millions of customers.
+// as pages are written. 16 GiB holds about 9.5 million sample customers at the 1.6-1.8 KB each
+// that bench/import measures (docs/scaling.md, section 2): the limit a larger firm meets first.
 constexpr size_t kMapSize = size_t{16} << 30;
 
 constexpr const char* kTableNames[] = {"meta",  "customers",   "customer-ids", "identifiers", "peers",
