@@ -1,6 +1,7 @@
 #include "tools/match-output.h"
 
 #include "text/csv.h"
+#include "text/number-text.h"
 #include "tools/commands.h"
 
 #include <fmt/core.h>
@@ -51,14 +52,7 @@ void writeCustomerRows(csv::Writer& writer, const std::vector<MatchedRow>& match
 
 }  // namespace
 
-std::string thousands(uint64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
+std::string thousands(uint64_t n) { return text::thousands(n); }
 
 MatchReport readReport(protocol::control::MatchSummary::Reader s, const std::string& mode) {
   MatchReport r;

@@ -3,6 +3,7 @@
 #include "node/server/node-context.h"
 #include "storage/participation-store.h"
 #include "storage/privacy-budget.h"
+#include "text/number-text.h"
 
 #include <fmt/core.h>
 
@@ -40,13 +41,6 @@ void checkBudget(const storage::Transaction& txn, const std::string& peer, const
   }
 }
 
-std::string thousands(uint64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
+std::string thousands(uint64_t n) { return text::thousands(n); }
 
 }  // namespace entente::node
