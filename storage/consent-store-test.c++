@@ -1,8 +1,12 @@
 #include "storage/consent-store.h"
+#include "storage/record-codec.h"
+#include "storage/records.capnp.h"
 
 #include "tests/support/temp-dir.h"
 
 #include <catch2/catch.hpp>
+
+#include <capnp/message.h>
 
 using namespace entente::storage;
 using entente::testing::TempDir;
@@ -65,4 +69,94 @@ TEST_CASE("erasing a customer's consent removes every purpose and no other custo
   CHECK(ConsentStore::eraseCustomer(txn, 3) == 2);
   CHECK(ConsentStore::purposesOf(txn, 3).empty());
   CHECK(ConsentStore::state(txn, 4, "enrichment", 2) == ConsentState::GRANTED);
+}
+
+TEST_CASE("every field of every change reads back, whatever the order of purposes and sources") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  Transaction txn(env, Transaction::Mode::WRITE);
+  ConsentChange full = change(true, -86400, "import crm.csv:9 (store)");
+  full.recordedAtUnix = 1'700'000'000;
+  full.basis = "contract";
+  full.noticeVersion = "2024-03";
+  full.expiresAtUnix = 4'102'444'800;
+  CHECK(ConsentStore::record(txn, 3, "overlap-analysis", full));
+  CHECK(ConsentStore::record(txn, 3, "cross-selling", change(true, 10, "import crm.csv:9 (store)")));
+  CHECK(ConsentStore::record(txn, 3, "cross-selling", change(false, 20, "cli:ana")));
+  CHECK(ConsentStore::record(txn, 3, "enrichment", change(false, 30, "cli:ana")));
+  CHECK(ConsentStore::purposesOf(txn, 3) == std::vector<std::string>{"cross-selling", "enrichment", "overlap-analysis"});
+  auto kept = ConsentStore::history(txn, 3, "overlap-analysis");
+  REQUIRE(kept.size() == 1);
+  CHECK(kept[0].granted);
+  CHECK(kept[0].atUnix == -86400);
+  CHECK(kept[0].recordedAtUnix == 1'700'000'000);
+  CHECK(kept[0].source == "import crm.csv:9 (store)");
+  CHECK(kept[0].basis == "contract");
+  CHECK(kept[0].noticeVersion == "2024-03");
+  CHECK(kept[0].expiresAtUnix == 4'102'444'800);
+  auto cross = ConsentStore::history(txn, 3, "cross-selling");
+  REQUIRE(cross.size() == 2);
+  CHECK(cross[0].source == "import crm.csv:9 (store)");
+  CHECK(cross[0].basis == "consent");
+  CHECK(cross[1].source == "cli:ana");
+  CHECK_FALSE(cross[1].granted);
+  CHECK(ConsentStore::history(txn, 3, "enrichment").at(0).source == "cli:ana");
+  CHECK(ConsentStore::state(txn, 3, "overlap-analysis", 100) == ConsentState::GRANTED);
+  CHECK(ConsentStore::state(txn, 3, "enrichment", 100) == ConsentState::WITHDRAWN);
+  CHECK(ConsentStore::recordCount(txn) == 3);
+  // One record for the customer, all purposes in it.
+  CHECK(txn.entries(Table::CONSENT) == 1);
+}
+
+TEST_CASE("consent records of an earlier release are read, and rewritten as one on the next change") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  Transaction txn(env, Transaction::Mode::WRITE);
+  // What an earlier release wrote: one canonical record per customer and purpose.
+  auto legacy = [&](uint64_t customer, std::string_view purpose, bool granted, int64_t at) {
+    capnp::MallocMessageBuilder message;
+    auto c = message.initRoot<schema::ConsentRecord>().initChanges(1)[0];
+    c.setGranted(granted);
+    c.setAtUnix(at);
+    c.setRecordedAtUnix(at);
+    c.setSource("import old.csv:2");
+    c.setBasis("consent");
+    auto prefix = encodeKey(customer);
+    std::string key(prefix.begin(), prefix.end());
+    key.append(purpose);
+    auto words = encodeRecord(message.getRoot<schema::ConsentRecord>().asReader());
+    txn.put(Table::CONSENT, bytesOf(key), bytesOf(words));
+  };
+  legacy(5, "cross-selling", true, 10);
+  legacy(5, "overlap-analysis", false, 11);
+  legacy(6, "cross-selling", true, 12);
+  CHECK(ConsentStore::state(txn, 5, "cross-selling", 100) == ConsentState::GRANTED);
+  CHECK(ConsentStore::state(txn, 5, "overlap-analysis", 100) == ConsentState::WITHDRAWN);
+  CHECK(ConsentStore::purposesOf(txn, 5) == std::vector<std::string>{"cross-selling", "overlap-analysis"});
+  CHECK(ConsentStore::recordCount(txn) == 3);
+  CHECK(ConsentStore::record(txn, 5, "enrichment", change(true, 20, "cli:ana")));
+  CHECK(txn.entries(Table::CONSENT) == 2);  // customer 5's one record, customer 6's old one
+  CHECK(ConsentStore::history(txn, 5, "cross-selling").at(0).source == "import old.csv:2");
+  CHECK(ConsentStore::state(txn, 5, "overlap-analysis", 100) == ConsentState::WITHDRAWN);
+  CHECK(ConsentStore::state(txn, 5, "enrichment", 100) == ConsentState::GRANTED);
+  CHECK(ConsentStore::state(txn, 6, "cross-selling", 100) == ConsentState::GRANTED);
+  CHECK(ConsentStore::recordCount(txn) == 4);
+  CHECK(ConsentStore::eraseCustomer(txn, 6) == 1);
+  CHECK(txn.entries(Table::CONSENT) == 1);
+}
+
+TEST_CASE("a damaged consent record is reported, never misread") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  Transaction txn(env, Transaction::Mode::WRITE);
+  CHECK(ConsentStore::record(txn, 9, "cross-selling", change(true, 10, "import crm.csv:2")));
+  auto key = encodeKey(9);
+  Bytes stored;
+  REQUIRE(txn.get(Table::CONSENT, Bytes(key), stored));
+  std::string bytes(textOf(stored));
+  for (size_t size = 1; size < bytes.size(); ++size) {
+    INFO("truncated to " << size << " bytes");
+    txn.put(Table::CONSENT, Bytes(key), bytesOf(std::string_view(bytes).substr(0, size)));
+    CHECK_THROWS_WITH(ConsentStore::history(txn, 9, "cross-selling"), Catch::Contains("damaged"));
+  }
 }

@@ -1,22 +1,40 @@
 #include "storage/consent-store.h"
 
+#include "storage/compact-codec.h"
 #include "storage/record-codec.h"
 #include "storage/records.capnp.h"
 #include "storage/row-digests.h"
 
-#include <capnp/message.h>
+#include <algorithm>
 
 namespace entente::storage {
 namespace {
 
-std::string keyOf(uint64_t customerKey, std::string_view purpose) {
+// A customer's consent for every purpose is one compact record under the customer's
+// key (8 bytes): its purposes in name order, each with its changes, oldest first.
+// An earlier release kept one canonical Cap'n Proto record per customer and purpose,
+// under the customer key followed by the purpose; such records are still read, and
+// the customer's next change rewrites them all as one compact record.
+constexpr const char* kWhat = "consent record";
+constexpr uint8_t kGranted = 1;
+constexpr uint8_t kSourceAsBefore = 2;  // the change before it in this record had the same source
+constexpr uint8_t kBasisConsent = 4;    // basis "consent", by far the most common
+constexpr uint8_t kHasNotice = 8;
+constexpr uint8_t kHasExpiry = 16;
+
+struct PurposeChanges {
+  std::string purpose;
+  std::vector<ConsentChange> changes;
+};
+
+std::string legacyKey(uint64_t customerKey, std::string_view purpose) {
   auto prefix = encodeKey(customerKey);
   std::string key(prefix.begin(), prefix.end());
   key.append(purpose);
   return key;
 }
 
-ConsentChange decodeChange(schema::ConsentChange::Reader c) {
+ConsentChange decodeLegacyChange(schema::ConsentChange::Reader c) {
   ConsentChange change;
   change.granted = c.getGranted();
   change.atUnix = c.getAtUnix();
@@ -28,9 +46,121 @@ ConsentChange decodeChange(schema::ConsentChange::Reader c) {
   return change;
 }
 
+// Differences of two times, wrapping instead of overflowing: any pair reads back.
+int64_t minus(int64_t a, int64_t b) { return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b)); }
+int64_t plus(int64_t a, int64_t b) { return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b)); }
+
+std::string encode(const std::vector<PurposeChanges>& all) {
+  CompactWriter w;
+  w.unsignedNumber(all.size());
+  const std::string* previousSource = nullptr;
+  for (auto& [purpose, changes] : all) {
+    w.text(purpose);
+    w.unsignedNumber(changes.size());
+    for (auto& c : changes) {
+      uint8_t flags = (c.granted ? kGranted : 0) |
+                      (previousSource != nullptr && *previousSource == c.source ? kSourceAsBefore : 0) |
+                      (c.basis == "consent" ? kBasisConsent : 0) | (c.noticeVersion.empty() ? 0 : kHasNotice) |
+                      (c.expiresAtUnix != 0 ? kHasExpiry : 0);
+      w.byte(flags);
+      w.signedNumber(c.atUnix);
+      w.signedNumber(minus(c.recordedAtUnix, c.atUnix));
+      if (flags & kHasExpiry) w.signedNumber(c.expiresAtUnix);
+      if (!(flags & kSourceAsBefore)) w.text(c.source);
+      if (!(flags & kBasisConsent)) w.text(c.basis);
+      if (flags & kHasNotice) w.text(c.noticeVersion);
+      previousSource = &c.source;
+    }
+  }
+  return w.bytes();
+}
+
+// Walks a compact record. `visit(purpose, reader)` is called before each purpose's
+// changes; reading them is readChanges' business.
+class CompactConsent {
+ public:
+  explicit CompactConsent(Bytes stored) : r_(stored, kWhat), purposes_(r_.count(2)) {}
+
+  uint64_t purposes() const { return purposes_; }
+  bool nextPurpose(std::string_view& purpose, uint64_t& changes) {
+    if (read_ == purposes_) {
+      if (!r_.done()) r_.damaged();
+      return false;
+    }
+    ++read_;
+    purpose = r_.text();
+    changes = r_.count(3);
+    return true;
+  }
+  ConsentChange nextChange() {
+    ConsentChange c;
+    uint8_t flags = r_.byte();
+    c.granted = (flags & kGranted) != 0;
+    c.atUnix = r_.signedNumber();
+    c.recordedAtUnix = plus(c.atUnix, r_.signedNumber());
+    if (flags & kHasExpiry) c.expiresAtUnix = r_.signedNumber();
+    if (flags & kSourceAsBefore) {
+      if (!hasPrevious_) r_.damaged();
+      c.source = previousSource_;
+    } else {
+      c.source = r_.text();
+    }
+    c.basis = (flags & kBasisConsent) ? std::string_view("consent") : r_.text();
+    if (flags & kHasNotice) c.noticeVersion = r_.text();
+    previousSource_ = c.source;
+    hasPrevious_ = true;
+    return c;
+  }
+
+ private:
+  CompactReader r_;
+  uint64_t purposes_;
+  uint64_t read_ = 0;
+  std::string previousSource_;
+  bool hasPrevious_ = false;
+};
+
+struct Loaded {
+  std::vector<PurposeChanges> purposes;
+  std::vector<std::string> legacyKeys;  // to delete once rewritten compact
+};
+
+Loaded load(const Transaction& txn, uint64_t customerKey) {
+  Loaded out;
+  auto prefix = encodeKey(customerKey);
+  Cursor cursor(txn, Table::CONSENT);
+  for (bool ok = cursor.seek(Bytes(prefix)); ok; ok = cursor.next()) {
+    auto key = cursor.key();
+    if (key.size() < 8 || !std::equal(prefix.begin(), prefix.end(), key.begin())) break;
+    if (key.size() == 8) {
+      CompactConsent record(cursor.value());
+      std::string_view purpose;
+      uint64_t changes = 0;
+      while (record.nextPurpose(purpose, changes)) {
+        auto& p = out.purposes.emplace_back(PurposeChanges{std::string(purpose), {}});
+        for (uint64_t i = 0; i < changes; ++i) p.changes.push_back(record.nextChange());
+      }
+    } else {
+      StoredRecord<schema::ConsentRecord> record(cursor.value());
+      auto& p = out.purposes.emplace_back(PurposeChanges{std::string(textOf(key.subspan(8))), {}});
+      for (auto c : record.get().getChanges()) p.changes.push_back(decodeLegacyChange(c));
+      out.legacyKeys.emplace_back(textOf(key));
+    }
+  }
+  std::ranges::sort(out.purposes, {}, &PurposeChanges::purpose);
+  return out;
+}
+
 bool sameTerms(const ConsentChange& a, const ConsentChange& b) {
   return a.granted == b.granted && a.basis == b.basis && a.noticeVersion == b.noticeVersion &&
          a.expiresAtUnix == b.expiresAtUnix;
+}
+
+ConsentState stateOf(bool any, bool granted, int64_t expiresAtUnix, int64_t nowUnix) {
+  if (!any) return ConsentState::NEVER_ASKED;
+  if (!granted) return ConsentState::WITHDRAWN;
+  if (expiresAtUnix != 0 && expiresAtUnix <= nowUnix) return ConsentState::EXPIRED;
+  return ConsentState::GRANTED;
 }
 
 }  // namespace
@@ -47,69 +177,76 @@ const char* consentStateName(ConsentState state) {
 
 bool ConsentStore::record(Transaction& txn, uint64_t customerKey, std::string_view purpose,
                           const ConsentChange& change) {
-  auto changes = history(txn, customerKey, purpose);
-  if (!changes.empty() && sameTerms(changes.back(), change)) return false;
+  auto loaded = load(txn, customerKey);
+  auto it = std::ranges::find(loaded.purposes, purpose, &PurposeChanges::purpose);
+  if (it != loaded.purposes.end() && !it->changes.empty() && sameTerms(it->changes.back(), change)) return false;
   // A first "withdrawn" for a customer never asked is still worth recording: the
   // person said no, which is not the same as not being asked.
-  changes.push_back(change);
-  capnp::MallocMessageBuilder message;
-  auto list = message.initRoot<schema::ConsentRecord>().initChanges(static_cast<unsigned>(changes.size()));
-  for (unsigned i = 0; i < changes.size(); ++i) {
-    auto c = list[i];
-    c.setGranted(changes[i].granted);
-    c.setAtUnix(changes[i].atUnix);
-    c.setRecordedAtUnix(changes[i].recordedAtUnix);
-    c.setSource(changes[i].source);
-    c.setBasis(changes[i].basis);
-    c.setNoticeVersion(changes[i].noticeVersion);
-    c.setExpiresAtUnix(changes[i].expiresAtUnix);
+  if (it == loaded.purposes.end()) {
+    it = loaded.purposes.insert(std::ranges::upper_bound(loaded.purposes, purpose, {}, &PurposeChanges::purpose),
+                                PurposeChanges{std::string(purpose), {}});
   }
-  auto encoded = encodeRecord(message.getRoot<schema::ConsentRecord>().asReader());
-  txn.put(Table::CONSENT, bytesOf(keyOf(customerKey, purpose)), bytesOf(encoded));
+  it->changes.push_back(change);
+  for (auto& key : loaded.legacyKeys) txn.erase(Table::CONSENT, bytesOf(key));
+  auto key = encodeKey(customerKey);
+  txn.put(Table::CONSENT, Bytes(key), bytesOf(encode(loaded.purposes)));
   RowDigests::erase(txn, customerKey);
   return true;
 }
 
 std::vector<ConsentChange> ConsentStore::history(const Transaction& txn, uint64_t customerKey,
                                                  std::string_view purpose) {
-  Bytes stored;
-  std::vector<ConsentChange> changes;
-  if (!txn.get(Table::CONSENT, bytesOf(keyOf(customerKey, purpose)), stored)) return changes;
-  StoredRecord<schema::ConsentRecord> record(stored);
-  for (auto c : record.get().getChanges()) changes.push_back(decodeChange(c));
-  return changes;
+  auto loaded = load(txn, customerKey);
+  auto it = std::ranges::find(loaded.purposes, purpose, &PurposeChanges::purpose);
+  return it == loaded.purposes.end() ? std::vector<ConsentChange>{} : std::move(it->changes);
 }
 
 ConsentState ConsentStore::state(const Transaction& txn, uint64_t customerKey, std::string_view purpose,
                                  int64_t nowUnix) {
+  // Read for every customer of a match: one lookup, nothing kept but the last change.
+  auto key = encodeKey(customerKey);
   Bytes stored;
-  if (!txn.get(Table::CONSENT, bytesOf(keyOf(customerKey, purpose)), stored)) return ConsentState::NEVER_ASKED;
+  if (txn.get(Table::CONSENT, Bytes(key), stored)) {
+    CompactConsent record(stored);
+    std::string_view name;
+    uint64_t changes = 0;
+    while (record.nextPurpose(name, changes)) {
+      ConsentChange last;
+      for (uint64_t i = 0; i < changes; ++i) last = record.nextChange();
+      if (name == purpose) return stateOf(changes > 0, last.granted, last.expiresAtUnix, nowUnix);
+    }
+    return ConsentState::NEVER_ASKED;
+  }
+  if (!txn.get(Table::CONSENT, bytesOf(legacyKey(customerKey, purpose)), stored)) return ConsentState::NEVER_ASKED;
   StoredRecord<schema::ConsentRecord> record(stored);
   auto changes = record.get().getChanges();
   if (changes.size() == 0) return ConsentState::NEVER_ASKED;
   auto last = changes[changes.size() - 1];
-  if (!last.getGranted()) return ConsentState::WITHDRAWN;
-  if (last.getExpiresAtUnix() != 0 && last.getExpiresAtUnix() <= nowUnix) return ConsentState::EXPIRED;
-  return ConsentState::GRANTED;
+  return stateOf(true, last.getGranted(), last.getExpiresAtUnix(), nowUnix);
 }
 
 std::vector<std::string> ConsentStore::purposesOf(const Transaction& txn, uint64_t customerKey) {
   std::vector<std::string> purposes;
-  auto prefix = encodeKey(customerKey);
-  Cursor cursor(txn, Table::CONSENT);
-  for (bool ok = cursor.seek(Bytes(prefix)); ok; ok = cursor.next()) {
-    auto key = cursor.key();
-    if (key.size() < 8 || !std::equal(prefix.begin(), prefix.end(), key.begin())) break;
-    purposes.emplace_back(textOf(key.subspan(8)));
-  }
+  for (auto& p : load(txn, customerKey).purposes) purposes.push_back(std::move(p.purpose));
   return purposes;
 }
 
 size_t ConsentStore::eraseCustomer(Transaction& txn, uint64_t customerKey) {
-  auto purposes = purposesOf(txn, customerKey);
-  for (auto& purpose : purposes) txn.erase(Table::CONSENT, bytesOf(keyOf(customerKey, purpose)));
+  auto loaded = load(txn, customerKey);
+  for (auto& key : loaded.legacyKeys) txn.erase(Table::CONSENT, bytesOf(key));
+  auto key = encodeKey(customerKey);
+  txn.erase(Table::CONSENT, Bytes(key));
   RowDigests::erase(txn, customerKey);
-  return purposes.size();
+  return loaded.purposes.size();
+}
+
+uint64_t ConsentStore::recordCount(const Transaction& txn) {
+  uint64_t records = 0;
+  Cursor cursor(txn, Table::CONSENT);
+  for (bool ok = cursor.first(); ok; ok = cursor.next()) {
+    records += cursor.key().size() == 8 ? CompactConsent(cursor.value()).purposes() : 1;
+  }
+  return records;
 }
 
 }  // namespace entente::storage

@@ -2,6 +2,7 @@
 // asked) and the full history of changes, each with when, from what source, on which
 // legal basis, under which notice, and until when. Matching reads the state at the
 // moment a session starts (node/match/match-selection.h); erasure deletes it all.
+// A customer's consent for all purposes is one compact record (consent-store.c++).
 #pragma once
 
 #include "storage/environment.h"
@@ -39,6 +40,8 @@ class ConsentStore {
   static std::vector<std::string> purposesOf(const Transaction& txn, uint64_t customerKey);
   // Deletes every consent record of the customer; returns how many purposes it had.
   static size_t eraseCustomer(Transaction& txn, uint64_t customerKey);
+  // Records of one customer and one purpose, over all customers (a scan of the table).
+  static uint64_t recordCount(const Transaction& txn);
 };
 
 }  // namespace entente::storage

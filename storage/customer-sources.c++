@@ -1,5 +1,6 @@
 #include "storage/customer-sources.h"
 
+#include "storage/compact-codec.h"
 #include "storage/record-codec.h"
 #include "storage/records.capnp.h"
 
@@ -20,19 +21,18 @@ void CustomerSources::note(Transaction& txn, uint64_t customerKey, const Custome
     entries.push_back(entry);
     entries.back().firstAtUnix = entry.lastAtUnix;
   }
-  capnp::MallocMessageBuilder message;
-  auto list = message.initRoot<schema::CustomerSources>().initSources(static_cast<unsigned>(entries.size()));
-  for (unsigned i = 0; i < entries.size(); ++i) {
-    list[i].setSource(entries[i].source);
-    list[i].setMapping(entries[i].mapping);
-    list[i].setActor(entries[i].actor);
-    list[i].setFirstAtUnix(entries[i].firstAtUnix);
-    list[i].setLastAtUnix(entries[i].lastAtUnix);
-    list[i].setLastLine(entries[i].lastLine);
+  CompactWriter w;
+  w.unsignedNumber(entries.size());
+  for (auto& e : entries) {
+    w.text(e.source);
+    w.text(e.mapping);
+    w.text(e.actor);
+    w.signedNumber(e.firstAtUnix);
+    w.signedNumber(e.lastAtUnix);
+    w.unsignedNumber(e.lastLine);
   }
-  auto words = encodeRecord(message.getRoot<schema::CustomerSources>().asReader());
   auto key = encodeKey(customerKey);
-  txn.put(Table::CUSTOMER_SOURCES, {key.data(), key.size()}, bytesOf(words));
+  txn.put(Table::CUSTOMER_SOURCES, {key.data(), key.size()}, bytesOf(w.bytes()));
 }
 
 std::vector<CustomerSourceEntry> CustomerSources::read(const Transaction& txn, uint64_t customerKey) {
@@ -40,6 +40,21 @@ std::vector<CustomerSourceEntry> CustomerSources::read(const Transaction& txn, u
   auto key = encodeKey(customerKey);
   Bytes value;
   if (!txn.get(Table::CUSTOMER_SOURCES, {key.data(), key.size()}, value)) return out;
+  if (isCompact(value)) {
+    CompactReader r(value, "customer's sources");
+    for (uint64_t n = r.count(6); n > 0; --n) {
+      CustomerSourceEntry& e = out.emplace_back();
+      e.source = r.text();
+      e.mapping = r.text();
+      e.actor = r.text();
+      e.firstAtUnix = r.signedNumber();
+      e.lastAtUnix = r.signedNumber();
+      e.lastLine = r.unsignedNumber();
+    }
+    if (!r.done()) r.damaged();
+    return out;
+  }
+  // Written by an earlier release as canonical Cap'n Proto; compact from its next change.
   StoredRecord<schema::CustomerSources> stored(value);
   for (auto s : stored.get().getSources()) {
     out.push_back({s.getSource(), s.getMapping(), s.getActor(), s.getFirstAtUnix(), s.getLastAtUnix(),

@@ -1,4 +1,5 @@
 #include "storage/customer-store.h"
+#include "storage/compact-codec.h"
 #include "storage/peer-store.h"
 
 #include "tests/support/temp-dir.h"
@@ -6,6 +7,9 @@
 #include <catch2/catch.hpp>
 
 #include <capnp/message.h>
+#include <capnp/serialize.h>
+
+#include <algorithm>
 
 using namespace entente::storage;
 using entente::testing::TempDir;
@@ -67,28 +71,96 @@ TEST_CASE("two customers with one e-mail are reported as sharing an identifier")
   CHECK(CustomerStore::sharedIdentifierCount(txn) == 1);
 }
 
-TEST_CASE("customer records are read in place from the map") {
-  TempDir dir;
-  Environment env(dir / "store", true);
-  for (int i = 0; i < 300; ++i) {
-    store(env, {"C" + std::to_string(i), "p" + std::to_string(i) + "@example.fr",
-                std::string(static_cast<size_t>(i % 37), 'x')});
-  }
-  Transaction txn(env, Transaction::Mode::READ);
-  Cursor cursor(txn, Table::CUSTOMERS);
-  int inPlace = 0, total = 0;
-  for (bool ok = cursor.first(); ok; ok = cursor.next(), ++total) {
-    StoredRecord<schema::Customer> record(cursor.value());
-    if (record.readInPlace()) ++inPlace;
-    CHECK(std::string(record.get().getCustomerId().cStr()).starts_with("C"));
-  }
-  CHECK(total == 300);
-  CHECK(inPlace == total);
+namespace {
+
+// A customer with every field, two attributes (one special category) and three
+// identifiers: one equal to the e-mail field, one equal to the phone, one of its own.
+void fill(schema::Customer::Builder c) {
+  c.setCustomerId("A-000001");
+  c.setEmail("lea.lefevre@orange.fr");
+  c.setPhone("+33626583808");
+  c.setFirstName("Léa");
+  c.setLastName("Lefèvre");
+  c.setBirthDate("1950-10-19");
+  c.setPostalCode("06200");
+  c.setCountry("FR");
+  auto attributes = c.initAttributes(2);
+  attributes[0].setName("segment");
+  attributes[0].setValue("sailing-school");
+  attributes[1].setName("health");
+  attributes[1].setValue("");
+  attributes[1].setSpecialCategory(true);
+  auto ids = c.initIdentifiers(3);
+  ids[0].setKind(0);
+  ids[0].setValue("lea.lefevre@orange.fr");
+  ids[1].setKind(1);
+  ids[1].setValue("+33626583808");
+  ids[2].setKind(2);
+  ids[2].setValue("lea\x1f" "lefevre\x1f" "1950-10-19\x1f" "06200\x1f" "FR");
 }
 
-TEST_CASE("a torn record is reported as damage, not misread") {
+}  // namespace
+
+TEST_CASE("a compact customer record reads back exactly as written, and is far smaller") {
+  capnp::MallocMessageBuilder message;
+  fill(message.initRoot<schema::Customer>());
+  auto original = message.getRoot<schema::Customer>().asReader();
+  std::string compact = encodeCustomer(original);
+  CustomerRecord record(bytesOf(compact));
+  // Canonical forms equal: every field, attribute and identifier, in order.
+  auto a = capnp::canonicalize(original);
+  auto b = capnp::canonicalize(record.get());
+  CHECK(std::ranges::equal(a.asBytes(), b.asBytes()));
+  CHECK_FALSE(record.readInPlace());
+  // The e-mail and phone identifiers are references, not copies.
+  CHECK(compact.size() < a.asBytes().size() / 2);
+  CHECK(compact.find("lea.lefevre@orange.fr") == compact.rfind("lea.lefevre@orange.fr"));
+}
+
+TEST_CASE("a damaged compact customer record is reported, never misread") {
+  capnp::MallocMessageBuilder message;
+  fill(message.initRoot<schema::Customer>());
+  std::string compact = encodeCustomer(message.getRoot<schema::Customer>().asReader());
+  // Every truncation, and a value with bytes left over.
+  for (size_t size = 1; size < compact.size(); ++size) {
+    INFO("truncated to " << size << " bytes");
+    CHECK_THROWS_WITH(CustomerRecord(bytesOf(std::string_view(compact).substr(0, size))),
+                      Catch::Contains("damaged"));
+  }
+  CHECK_THROWS_WITH(CustomerRecord(bytesOf(compact + "x")), Catch::Contains("damaged"));
   const uint8_t torn[12] = {};
-  CHECK_THROWS_WITH(StoredRecord<schema::Customer>(Bytes(torn, sizeof torn)), Catch::Contains("damaged"));
+  CHECK_THROWS_WITH(CustomerRecord(Bytes(torn, sizeof torn)), Catch::Contains("damaged"));
+}
+
+TEST_CASE("a canonical customer record of an earlier release is read, and an unchanged import makes it compact") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  capnp::MallocMessageBuilder message;
+  fill(message.initRoot<schema::Customer>());
+  auto customer = message.getRoot<schema::Customer>().asReader();
+  uint64_t key = 0;
+  {
+    Transaction txn(env, Transaction::Mode::WRITE);
+    key = CustomerStore::upsert(txn, customer).key;
+    // What an earlier release wrote: the canonical Cap'n Proto message.
+    auto canonical = encodeRecord(customer);
+    auto keyBytes = encodeKey(key);
+    txn.put(Table::CUSTOMERS, Bytes(keyBytes), bytesOf(canonical));
+    txn.commit();
+  }
+  {
+    Transaction txn(env, Transaction::Mode::READ);
+    auto record = CustomerStore::read(txn, key);
+    CHECK(record.readInPlace());
+    CHECK(std::string(record.get().getLastName().cStr()) == "Lefèvre");
+  }
+  Transaction txn(env, Transaction::Mode::WRITE);
+  CHECK(CustomerStore::upsert(txn, customer).outcome == UpsertOutcome::UNCHANGED);
+  auto keyBytes = encodeKey(key);
+  Bytes stored;
+  REQUIRE(txn.get(Table::CUSTOMERS, Bytes(keyBytes), stored));
+  CHECK(isCompact(stored));
+  CHECK(CustomerStore::holdersOf(txn, 1, "+33626583808") == std::vector<uint64_t>{key});
 }
 
 TEST_CASE("peers are added, listed in name order and removed") {

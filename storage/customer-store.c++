@@ -1,8 +1,9 @@
 #include "storage/customer-store.h"
 
+#include "storage/compact-codec.h"
 #include "storage/row-digests.h"
 
-#include <cstring>
+#include <algorithm>
 #include <string>
 
 namespace entente::storage {
@@ -42,7 +43,7 @@ void indexIdentifiers(Transaction& txn, schema::Customer::Reader customer, uint6
 }  // namespace
 
 UpsertResult CustomerStore::upsert(Transaction& txn, schema::Customer::Reader customer) {
-  auto encoded = encodeRecord(customer);
+  std::string encoded = encodeCustomer(customer);
   Bytes newBytes = bytesOf(encoded);
   std::string_view customerId = customer.getCustomerId().cStr();
   if (customerId.empty()) throw StoreError("a customer without customer_id cannot be stored");
@@ -55,11 +56,18 @@ UpsertResult CustomerStore::upsert(Transaction& txn, schema::Customer::Reader cu
     if (!txn.get(Table::CUSTOMERS, Bytes(keyBytes), oldBytes)) {
       throw StoreError("customer index points to a missing record: the store is damaged; restore it from a backup");
     }
-    if (oldBytes.size() == newBytes.size() && memcmp(oldBytes.data(), newBytes.data(), newBytes.size()) == 0) {
+    if (std::ranges::equal(oldBytes, newBytes)) {
       result.outcome = UpsertOutcome::UNCHANGED;
       return result;
     }
-    StoredRecord<schema::Customer> old(oldBytes);
+    if (!isCompact(oldBytes) && std::ranges::equal(oldBytes, bytesOf(encodeRecord(customer)))) {
+      // Written by an earlier release and unchanged: kept in the compact form from
+      // now on, which changes nothing a reader sees.
+      txn.put(Table::CUSTOMERS, Bytes(keyBytes), newBytes);
+      result.outcome = UpsertOutcome::UNCHANGED;
+      return result;
+    }
+    CustomerRecord old(oldBytes);
     indexIdentifiers(txn, old.get(), result.key, false, nullptr);
     RowDigests::erase(txn, result.key);
     result.outcome = UpsertOutcome::UPDATED;
@@ -81,7 +89,7 @@ std::optional<uint32_t> CustomerStore::erase(Transaction& txn, std::string_view 
   Bytes stored;
   uint32_t identifiers = 0;
   if (txn.get(Table::CUSTOMERS, Bytes(keyBytes), stored)) {
-    StoredRecord<schema::Customer> record(stored);
+    CustomerRecord record(stored);
     identifiers = record.get().getIdentifiers().size();
     indexIdentifiers(txn, record.get(), *key, false, nullptr);
     txn.erase(Table::CUSTOMERS, Bytes(keyBytes));
@@ -97,13 +105,13 @@ std::optional<uint64_t> CustomerStore::keyOf(const Transaction& txn, std::string
   return decodeKey(stored);
 }
 
-StoredRecord<schema::Customer> CustomerStore::read(const Transaction& txn, uint64_t key) {
+CustomerRecord CustomerStore::read(const Transaction& txn, uint64_t key) {
   auto keyBytes = encodeKey(key);
   Bytes stored;
   if (!txn.get(Table::CUSTOMERS, Bytes(keyBytes), stored)) {
     throw StoreError("no customer under key " + std::to_string(key));
   }
-  return StoredRecord<schema::Customer>(stored);
+  return CustomerRecord(stored);
 }
 
 uint64_t CustomerStore::count(const Transaction& txn) { return txn.entries(Table::CUSTOMERS); }
@@ -140,7 +148,7 @@ void CustomerStore::forEach(const Transaction& txn,
                             const std::function<void(uint64_t, schema::Customer::Reader)>& visit) {
   Cursor cursor(txn, Table::CUSTOMERS);
   for (bool ok = cursor.first(); ok; ok = cursor.next()) {
-    StoredRecord<schema::Customer> record(cursor.value());
+    CustomerRecord record(cursor.value());
     visit(decodeKey(cursor.key()), record.get());
   }
 }

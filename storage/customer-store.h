@@ -1,8 +1,8 @@
 // The firm's customers and the index of their normalised identifiers.
 //
 // A customer is found by the firm's own customer_id (so that a re-import updates
-// instead of duplicating) and stored under an internal 8-byte key (so that records
-// stay word-aligned in the map, see record-codec.h). Every normalised identifier
+// instead of duplicating) and stored under an internal 8-byte key, in the compact form
+// of customer-record.h. Every normalised identifier
 // points back to the customers holding it; two customers holding the same identifier
 // are duplicates that the import summary reports.
 //
@@ -10,7 +10,7 @@
 #pragma once
 
 #include "storage/environment.h"
-#include "storage/record-codec.h"
+#include "storage/customer-record.h"
 #include "storage/records.capnp.h"
 
 #include <functional>
@@ -37,7 +37,7 @@ class CustomerStore {
 
   static std::optional<uint64_t> keyOf(const Transaction& txn, std::string_view customerId);
   // Throws StoreError when the key is unknown.
-  static StoredRecord<schema::Customer> read(const Transaction& txn, uint64_t key);
+  static CustomerRecord read(const Transaction& txn, uint64_t key);
   static uint64_t count(const Transaction& txn);
   // Keys of the customers holding this normalised identifier, in key order.
   static std::vector<uint64_t> holdersOf(const Transaction& txn, uint8_t kind, std::string_view value);
@@ -71,7 +71,7 @@ class CustomerCursor {
  private:
   Cursor cursor_;
   bool started_ = false;
-  std::optional<StoredRecord<schema::Customer>> record_;
+  std::optional<CustomerRecord> record_;
 };
 
 }  // namespace entente::storage

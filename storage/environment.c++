@@ -47,6 +47,11 @@ Bytes bytesOfVal(const MDB_val& v) { return {static_cast<const uint8_t*>(v.mv_da
 
 const uint8_t kSchemaKey[] = "schema_version";
 
+// Each table's flags, the same in a copy as in the store.
+unsigned tableFlags(unsigned i) {
+  return static_cast<Table>(i) == Table::IDENTIFIERS ? MDB_DUPSORT | MDB_DUPFIXED : 0;
+}
+
 }  // namespace
 
 std::array<uint8_t, 8> encodeKey(uint64_t key) {
@@ -87,8 +92,7 @@ void Environment::open(bool create) {
 
     Transaction txn(*this, Transaction::Mode::WRITE);
     for (unsigned i = 0; i < static_cast<unsigned>(Table::COUNT_); ++i) {
-      unsigned flags = MDB_CREATE;
-      if (static_cast<Table>(i) == Table::IDENTIFIERS) flags |= MDB_DUPSORT | MDB_DUPFIXED;
+      unsigned flags = MDB_CREATE | tableFlags(i);
       MDB_dbi dbi;
       check(mdb_dbi_open(txn.txn_, kTableNames[i], flags, &dbi),
             std::string("cannot open table ") + kTableNames[i]);
@@ -139,6 +143,60 @@ void Environment::markCompactionPending(Transaction& txn) {
   txn.put(Table::META, Bytes(kCompactionKey, sizeof kCompactionKey - 1), Bytes(&yes, 1));
 }
 
+// Not mdb_env_copy2(MDB_CP_COMPACT): that copies each page whole, and a page keeps in
+// its free space the bytes of entries deleted from it, an erased customer's among
+// them. A fresh store holds only what is put in it: every live entry, table by table
+// in key order (appended, so its pages are full).
+int Environment::copyLiveEntries(const std::filesystem::path& scratch) const {
+  constexpr uint64_t kEntriesPerCommit = 100000;  // keeps each write transaction's dirty pages bounded
+  MDB_env* to = nullptr;
+  int rc = mdb_env_create(&to);
+  if (rc != MDB_SUCCESS) return rc;
+  MDB_txn* from = nullptr;
+  MDB_txn* into = nullptr;
+  MDB_cursor* cursor = nullptr;
+  auto finish = [&](int result) {
+    if (cursor != nullptr) mdb_cursor_close(cursor);
+    if (into != nullptr) mdb_txn_abort(into);
+    if (from != nullptr) mdb_txn_abort(from);
+    mdb_env_close(to);
+    return result;
+  };
+  if ((rc = mdb_env_set_maxdbs(to, static_cast<MDB_dbi>(Table::COUNT_))) != MDB_SUCCESS ||
+      (rc = mdb_env_set_mapsize(to, kMapSize)) != MDB_SUCCESS ||
+      (rc = mdb_env_open(to, scratch.c_str(), MDB_NOTLS, 0600)) != MDB_SUCCESS ||
+      (rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &from)) != MDB_SUCCESS ||
+      (rc = mdb_txn_begin(to, nullptr, 0, &into)) != MDB_SUCCESS) {
+    return finish(rc);
+  }
+  uint64_t pending = 0;
+  for (unsigned i = 0; i < static_cast<unsigned>(Table::COUNT_); ++i) {
+    MDB_dbi target;
+    if ((rc = mdb_dbi_open(into, kTableNames[i], MDB_CREATE | tableFlags(i), &target)) != MDB_SUCCESS ||
+        (rc = mdb_cursor_open(from, dbis_[i], &cursor)) != MDB_SUCCESS) {
+      return finish(rc);
+    }
+    unsigned append = (tableFlags(i) & MDB_DUPSORT) ? MDB_APPENDDUP : MDB_APPEND;
+    MDB_val k{}, v{};
+    for (rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+         rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+      if ((rc = mdb_put(into, target, &k, &v, append)) != MDB_SUCCESS) return finish(rc);
+      if (++pending == kEntriesPerCommit) {
+        pending = 0;
+        rc = mdb_txn_commit(into);
+        into = nullptr;
+        if (rc != MDB_SUCCESS || (rc = mdb_txn_begin(to, nullptr, 0, &into)) != MDB_SUCCESS) return finish(rc);
+      }
+    }
+    mdb_cursor_close(cursor);
+    cursor = nullptr;
+    if (rc != MDB_NOTFOUND) return finish(rc);
+  }
+  rc = mdb_txn_commit(into);
+  into = nullptr;
+  return finish(rc);
+}
+
 bool Environment::compactIfPending() {
   {
     Transaction txn(*this, Transaction::Mode::READ);
@@ -161,7 +219,7 @@ void Environment::compact() {
   std::filesystem::remove_all(scratch, ec);
   std::filesystem::create_directories(scratch, ec);
   if (ec) throw StoreError("cannot create " + scratch.string() + ": " + ec.message());
-  int rc = mdb_env_copy2(env_, scratch.c_str(), MDB_CP_COMPACT);
+  int rc = copyLiveEntries(scratch);
   if (rc != MDB_SUCCESS) {
     std::filesystem::remove_all(scratch, ec);
     if (rc == ENOSPC || rc == EIO) {

@@ -107,6 +107,8 @@ class Environment {
   unsigned dbi(Table table) const { return dbis_[static_cast<unsigned>(table)]; }
 
   void open(bool create);
+  // Writes every live entry into a fresh store in `scratch`; an LMDB return code.
+  int copyLiveEntries(const std::filesystem::path& scratch) const;
 
   std::filesystem::path dir_;
   MDB_env* env_ = nullptr;

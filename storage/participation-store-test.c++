@@ -1,11 +1,16 @@
 #include "storage/participation-store.h"
 
+#include "storage/compact-codec.h"
 #include "storage/customer-sources.h"
 #include "storage/erasure-marks.h"
 #include "storage/key-list.h"
+#include "storage/record-codec.h"
+#include "storage/records.capnp.h"
 #include "tests/support/temp-dir.h"
 
 #include <catch2/catch.hpp>
+
+#include <capnp/message.h>
 
 #include <numeric>
 
@@ -114,6 +119,29 @@ TEST_CASE("a customer's sources keep each file once with its first and last writ
   CHECK(sources[0].lastAtUnix == 200);
   CHECK(sources[0].lastLine == 5);
   CHECK(sources[0].actor == "bob");
+  CHECK(sources[0].mapping == "preset salesforce");
+  CHECK(sources[1].source == "import erp.csv");
+  CHECK(sources[1].lastLine == 9);
+  // Kept compact, and a record of an earlier release (canonical Cap'n Proto) still reads.
+  auto key = encodeKey(4);
+  Bytes stored;
+  REQUIRE(txn.get(Table::CUSTOMER_SOURCES, Bytes(key), stored));
+  CHECK(isCompact(stored));
+  capnp::MallocMessageBuilder message;
+  auto legacy = message.initRoot<schema::CustomerSources>().initSources(1)[0];
+  legacy.setSource("import old.csv");
+  legacy.setActor("initial-admin");
+  legacy.setFirstAtUnix(50);
+  legacy.setLastAtUnix(60);
+  legacy.setLastLine(7);
+  auto words = encodeRecord(message.getRoot<schema::CustomerSources>().asReader());
+  txn.put(Table::CUSTOMER_SOURCES, Bytes(key), bytesOf(words));
+  sources = CustomerSources::read(txn, 4);
+  REQUIRE(sources.size() == 1);
+  CHECK(sources[0].source == "import old.csv");
+  CHECK(sources[0].lastLine == 7);
+  CustomerSources::note(txn, 4, {"import crm.csv", "", "ana", 0, 300, 3});
+  CHECK(CustomerSources::read(txn, 4).size() == 2);
   CustomerSources::erase(txn, 4);
   CHECK(CustomerSources::read(txn, 4).empty());
 }

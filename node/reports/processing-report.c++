@@ -6,6 +6,7 @@
 #include "node/reports/report-kinds.h"
 #include "node/reports/subject-sections.h"
 
+#include "storage/consent-store.h"
 #include "storage/customer-store.h"
 #include "storage/history-store.h"
 #include "storage/peer-store.h"
@@ -91,7 +92,7 @@ ReportDocument processingReport(NodeContext& context, const storage::Transaction
     cats.rows.push_back({name, std::to_string(v.first), v.second ? "SPECIAL CATEGORY (Art. 9)" : "profile"});
   }
   if (events > 0) cats.rows.push_back({"purchase and contact history", std::to_string(events) + " events", "history"});
-  cats.rows.push_back({"consent records", std::to_string(txn.entries(storage::Table::CONSENT)), "consent"});
+  cats.rows.push_back({"consent records", std::to_string(storage::ConsentStore::recordCount(txn)), "consent"});
   data.tables.push_back(std::move(cats));
   d.sections.push_back(std::move(data));
 

@@ -1,0 +1,97 @@
+#include "storage/customer-record.h"
+
+#include "storage/compact-codec.h"
+
+#include <cstring>
+
+namespace entente::storage {
+namespace {
+
+constexpr const char* kWhat = "customer record";
+
+// How an identifier is kept: its own bytes, or a reference to a field it equals.
+enum IdentifierSource : uint8_t { LITERAL = 0, SAME_AS_EMAIL = 1, SAME_AS_PHONE = 2 };
+constexpr uint8_t kSpecialCategory = 1;
+
+std::string_view view(capnp::Text::Reader t) { return {t.cStr(), t.size()}; }
+
+}  // namespace
+
+std::string encodeCustomer(schema::Customer::Reader c) {
+  CompactWriter w;
+  for (auto field : {c.getCustomerId(), c.getEmail(), c.getPhone(), c.getFirstName(), c.getLastName(),
+                     c.getBirthDate(), c.getPostalCode(), c.getCountry()}) {
+    w.text(view(field));
+  }
+  w.unsignedNumber(c.getAttributes().size());
+  for (auto a : c.getAttributes()) {
+    w.text(view(a.getName()));
+    w.byte(a.getSpecialCategory() ? kSpecialCategory : 0);
+    w.text(view(a.getValue()));
+  }
+  w.unsignedNumber(c.getIdentifiers().size());
+  for (auto id : c.getIdentifiers()) {
+    w.byte(id.getKind());
+    std::string_view value = view(id.getValue());
+    if (!value.empty() && value == view(c.getEmail())) {
+      w.byte(SAME_AS_EMAIL);
+    } else if (!value.empty() && value == view(c.getPhone())) {
+      w.byte(SAME_AS_PHONE);
+    } else {
+      w.byte(LITERAL);
+      w.text(value);
+    }
+  }
+  return w.bytes();
+}
+
+CustomerRecord::CustomerRecord(Bytes stored) {
+  if (!isCompact(stored)) {
+    canonical_.emplace(stored);
+    return;
+  }
+  CompactReader r(stored, kWhat);
+  // Texts take at most their bytes plus a word of padding each: twice the stored
+  // size is room for the whole record in the first segment.
+  decoded_.emplace(static_cast<unsigned>(stored.size() / 4 + 32));
+  auto c = decoded_->initRoot<schema::Customer>();
+  // Texts are copied into space of their size: the stored bytes have no NUL, which a
+  // capnp::Text::Reader over them would need.
+  auto text = [&](auto init) {
+    auto t = r.text();
+    auto b = init(static_cast<unsigned>(t.size()));
+    if (!t.empty()) std::memcpy(b.begin(), t.data(), t.size());
+  };
+  text([&](unsigned n) { return c.initCustomerId(n); });
+  text([&](unsigned n) { return c.initEmail(n); });
+  text([&](unsigned n) { return c.initPhone(n); });
+  text([&](unsigned n) { return c.initFirstName(n); });
+  text([&](unsigned n) { return c.initLastName(n); });
+  text([&](unsigned n) { return c.initBirthDate(n); });
+  text([&](unsigned n) { return c.initPostalCode(n); });
+  text([&](unsigned n) { return c.initCountry(n); });
+  auto attributes = c.initAttributes(static_cast<unsigned>(r.count(3)));
+  for (auto a : attributes) {
+    text([&](unsigned n) { return a.initName(n); });
+    a.setSpecialCategory((r.byte() & kSpecialCategory) != 0);
+    text([&](unsigned n) { return a.initValue(n); });
+  }
+  auto identifiers = c.initIdentifiers(static_cast<unsigned>(r.count(2)));
+  for (auto id : identifiers) {
+    id.setKind(r.byte());
+    switch (r.byte()) {
+      case LITERAL: text([&](unsigned n) { return id.initValue(n); }); break;
+      case SAME_AS_EMAIL: id.setValue(c.getEmail().asReader()); break;
+      case SAME_AS_PHONE: id.setValue(c.getPhone().asReader()); break;
+      default: r.damaged();
+    }
+  }
+  if (!r.done()) r.damaged();
+}
+
+schema::Customer::Reader CustomerRecord::get() {
+  if (canonical_) return canonical_->get();
+  return decoded_->getRoot<schema::Customer>().asReader();
+}
+
+}  // namespace entente::storage
