@@ -1,6 +1,7 @@
 #include "storage/consent-store.h"
 #include "storage/record-codec.h"
 #include "storage/records.capnp.h"
+#include "storage/terms.h"
 
 #include "tests/support/temp-dir.h"
 
@@ -159,4 +160,19 @@ TEST_CASE("a damaged consent record is reported, never misread") {
     txn.put(Table::CONSENT, Bytes(key), bytesOf(std::string_view(bytes).substr(0, size)));
     CHECK_THROWS_WITH(ConsentStore::history(txn, 9, "cross-selling"), Catch::Contains("damaged"));
   }
+}
+
+TEST_CASE("a purpose is kept as a term, and one too long for a term is kept in full") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  Transaction txn(env, Transaction::Mode::WRITE);
+  const std::string longPurpose(450, 'p');
+  CHECK(ConsentStore::record(txn, 1, "cross-selling", change(true, 10)));
+  CHECK(ConsentStore::record(txn, 1, longPurpose, change(true, 10)));
+  CHECK(Terms::find(txn, "cross-selling").has_value());
+  CHECK_FALSE(Terms::find(txn, longPurpose).has_value());
+  CHECK(ConsentStore::purposesOf(txn, 1) == std::vector<std::string>{"cross-selling", longPurpose});
+  CHECK(ConsentStore::state(txn, 1, longPurpose, 100) == ConsentState::GRANTED);
+  CHECK(ConsentStore::state(txn, 1, "cross-selling", 100) == ConsentState::GRANTED);
+  CHECK(ConsentStore::state(txn, 1, "enrichment", 100) == ConsentState::NEVER_ASKED);
 }

@@ -4,8 +4,10 @@
 #include "storage/record-codec.h"
 #include "storage/records.capnp.h"
 #include "storage/row-digests.h"
+#include "storage/terms.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace entente::storage {
 namespace {
@@ -50,12 +52,16 @@ ConsentChange decodeLegacyChange(schema::ConsentChange::Reader c) {
 int64_t minus(int64_t a, int64_t b) { return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b)); }
 int64_t plus(int64_t a, int64_t b) { return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b)); }
 
-std::string encode(const std::vector<PurposeChanges>& all) {
+// Times are written as differences from the change before in the record (the first
+// from zero): one import writes all of a customer's purposes with one date and one
+// recording time, so most differences are zero and take a byte.
+std::string encode(Transaction& txn, const std::vector<PurposeChanges>& all) {
   CompactWriter w;
   w.unsignedNumber(all.size());
   const std::string* previousSource = nullptr;
+  int64_t previousAt = 0, previousRecorded = 0;
   for (auto& [purpose, changes] : all) {
-    w.text(purpose);
+    writeTerm(txn, w, purpose);
     w.unsignedNumber(changes.size());
     for (auto& c : changes) {
       uint8_t flags = (c.granted ? kGranted : 0) |
@@ -63,41 +69,54 @@ std::string encode(const std::vector<PurposeChanges>& all) {
                       (c.basis == "consent" ? kBasisConsent : 0) | (c.noticeVersion.empty() ? 0 : kHasNotice) |
                       (c.expiresAtUnix != 0 ? kHasExpiry : 0);
       w.byte(flags);
-      w.signedNumber(c.atUnix);
-      w.signedNumber(minus(c.recordedAtUnix, c.atUnix));
+      w.signedNumber(minus(c.atUnix, previousAt));
+      w.signedNumber(minus(c.recordedAtUnix, previousRecorded));
       if (flags & kHasExpiry) w.signedNumber(c.expiresAtUnix);
       if (!(flags & kSourceAsBefore)) w.text(c.source);
       if (!(flags & kBasisConsent)) w.text(c.basis);
       if (flags & kHasNotice) w.text(c.noticeVersion);
       previousSource = &c.source;
+      previousAt = c.atUnix;
+      previousRecorded = c.recordedAtUnix;
     }
   }
   return w.bytes();
 }
 
-// Walks a compact record. `visit(purpose, reader)` is called before each purpose's
-// changes; reading them is readChanges' business.
+// Walks a compact record: each purpose, then its changes, in order.
 class CompactConsent {
  public:
+  // A purpose as written: its term number, or 0 and its text.
+  struct Purpose {
+    uint64_t number = 0;
+    std::string_view text;
+  };
+
   explicit CompactConsent(Bytes stored) : r_(stored, kWhat), purposes_(r_.count(2)) {}
 
   uint64_t purposes() const { return purposes_; }
-  bool nextPurpose(std::string_view& purpose, uint64_t& changes) {
+  bool nextPurpose(Purpose& purpose, uint64_t& changes) {
     if (read_ == purposes_) {
       if (!r_.done()) r_.damaged();
       return false;
     }
     ++read_;
-    purpose = r_.text();
+    purpose.number = r_.unsignedNumber();
+    purpose.text = purpose.number == 0 ? r_.text() : std::string_view();
     changes = r_.count(3);
     return true;
+  }
+  std::string_view textOf(const Transaction& txn, const Purpose& purpose) {
+    if (purpose.number == 0) return purpose.text;
+    if (purpose.number > UINT32_MAX) r_.damaged();
+    return Terms::textOf(txn, static_cast<uint32_t>(purpose.number));
   }
   ConsentChange nextChange() {
     ConsentChange c;
     uint8_t flags = r_.byte();
     c.granted = (flags & kGranted) != 0;
-    c.atUnix = r_.signedNumber();
-    c.recordedAtUnix = plus(c.atUnix, r_.signedNumber());
+    c.atUnix = plus(previousAt_, r_.signedNumber());
+    c.recordedAtUnix = plus(previousRecorded_, r_.signedNumber());
     if (flags & kHasExpiry) c.expiresAtUnix = r_.signedNumber();
     if (flags & kSourceAsBefore) {
       if (!hasPrevious_) r_.damaged();
@@ -108,6 +127,8 @@ class CompactConsent {
     c.basis = (flags & kBasisConsent) ? std::string_view("consent") : r_.text();
     if (flags & kHasNotice) c.noticeVersion = r_.text();
     previousSource_ = c.source;
+    previousAt_ = c.atUnix;
+    previousRecorded_ = c.recordedAtUnix;
     hasPrevious_ = true;
     return c;
   }
@@ -117,6 +138,7 @@ class CompactConsent {
   uint64_t purposes_;
   uint64_t read_ = 0;
   std::string previousSource_;
+  int64_t previousAt_ = 0, previousRecorded_ = 0;
   bool hasPrevious_ = false;
 };
 
@@ -134,10 +156,10 @@ Loaded load(const Transaction& txn, uint64_t customerKey) {
     if (key.size() < 8 || !std::equal(prefix.begin(), prefix.end(), key.begin())) break;
     if (key.size() == 8) {
       CompactConsent record(cursor.value());
-      std::string_view purpose;
+      CompactConsent::Purpose purpose;
       uint64_t changes = 0;
       while (record.nextPurpose(purpose, changes)) {
-        auto& p = out.purposes.emplace_back(PurposeChanges{std::string(purpose), {}});
+        auto& p = out.purposes.emplace_back(PurposeChanges{std::string(record.textOf(txn, purpose)), {}});
         for (uint64_t i = 0; i < changes; ++i) p.changes.push_back(record.nextChange());
       }
     } else {
@@ -189,7 +211,7 @@ bool ConsentStore::record(Transaction& txn, uint64_t customerKey, std::string_vi
   it->changes.push_back(change);
   for (auto& key : loaded.legacyKeys) txn.erase(Table::CONSENT, bytesOf(key));
   auto key = encodeKey(customerKey);
-  txn.put(Table::CONSENT, Bytes(key), bytesOf(encode(loaded.purposes)));
+  txn.put(Table::CONSENT, Bytes(key), bytesOf(encode(txn, loaded.purposes)));
   RowDigests::erase(txn, customerKey);
   return true;
 }
@@ -207,13 +229,16 @@ ConsentState ConsentStore::state(const Transaction& txn, uint64_t customerKey, s
   auto key = encodeKey(customerKey);
   Bytes stored;
   if (txn.get(Table::CONSENT, Bytes(key), stored)) {
+    // Purposes are compared by term number: no text is read.
+    auto wanted = Terms::find(txn, purpose);
     CompactConsent record(stored);
-    std::string_view name;
+    CompactConsent::Purpose name;
     uint64_t changes = 0;
     while (record.nextPurpose(name, changes)) {
       ConsentChange last;
       for (uint64_t i = 0; i < changes; ++i) last = record.nextChange();
-      if (name == purpose) return stateOf(changes > 0, last.granted, last.expiresAtUnix, nowUnix);
+      bool same = name.number == 0 ? name.text == purpose : wanted && name.number == *wanted;
+      if (same) return stateOf(changes > 0, last.granted, last.expiresAtUnix, nowUnix);
     }
     return ConsentState::NEVER_ASKED;
   }

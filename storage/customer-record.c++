@@ -1,6 +1,7 @@
 #include "storage/customer-record.h"
 
 #include "storage/compact-codec.h"
+#include "storage/terms.h"
 
 #include <cstring>
 
@@ -17,7 +18,7 @@ std::string_view view(capnp::Text::Reader t) { return {t.cStr(), t.size()}; }
 
 }  // namespace
 
-std::string encodeCustomer(schema::Customer::Reader c) {
+std::string encodeCustomer(Transaction& txn, schema::Customer::Reader c) {
   CompactWriter w;
   for (auto field : {c.getCustomerId(), c.getEmail(), c.getPhone(), c.getFirstName(), c.getLastName(),
                      c.getBirthDate(), c.getPostalCode(), c.getCountry()}) {
@@ -25,7 +26,7 @@ std::string encodeCustomer(schema::Customer::Reader c) {
   }
   w.unsignedNumber(c.getAttributes().size());
   for (auto a : c.getAttributes()) {
-    w.text(view(a.getName()));
+    writeTerm(txn, w, view(a.getName()));
     w.byte(a.getSpecialCategory() ? kSpecialCategory : 0);
     w.text(view(a.getValue()));
   }
@@ -45,7 +46,7 @@ std::string encodeCustomer(schema::Customer::Reader c) {
   return w.bytes();
 }
 
-CustomerRecord::CustomerRecord(Bytes stored) {
+CustomerRecord::CustomerRecord(const Transaction& txn, Bytes stored) {
   if (!isCompact(stored)) {
     canonical_.emplace(stored);
     return;
@@ -72,7 +73,9 @@ CustomerRecord::CustomerRecord(Bytes stored) {
   text([&](unsigned n) { return c.initCountry(n); });
   auto attributes = c.initAttributes(static_cast<unsigned>(r.count(3)));
   for (auto a : attributes) {
-    text([&](unsigned n) { return a.initName(n); });
+    auto name = readTerm(txn, r);
+    auto b = a.initName(static_cast<unsigned>(name.size()));
+    if (!name.empty()) std::memcpy(b.begin(), name.data(), name.size());
     a.setSpecialCategory((r.byte() & kSpecialCategory) != 0);
     text([&](unsigned n) { return a.initValue(n); });
   }

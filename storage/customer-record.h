@@ -17,12 +17,13 @@ namespace entente::storage {
 // The compact bytes of a customer. An identifier equal to the e-mail or phone field
 // as stored (the usual case: a clean CRM already writes them normalised) is kept as
 // a reference to that field rather than a second copy.
-std::string encodeCustomer(schema::Customer::Reader customer);
+// Attribute names are terms (terms.h), numbered in `txn` on first use.
+std::string encodeCustomer(Transaction& txn, schema::Customer::Reader customer);
 
 class CustomerRecord {
  public:
   // Reads a stored value; throws StoreError when it is damaged.
-  explicit CustomerRecord(Bytes stored);
+  CustomerRecord(const Transaction& txn, Bytes stored);
   CustomerRecord(const CustomerRecord&) = delete;
   CustomerRecord& operator=(const CustomerRecord&) = delete;
 

@@ -3,6 +3,7 @@
 #include "storage/compact-codec.h"
 #include "storage/record-codec.h"
 #include "storage/records.capnp.h"
+#include "storage/terms.h"
 
 namespace entente::storage {
 
@@ -24,9 +25,9 @@ void CustomerSources::note(Transaction& txn, uint64_t customerKey, const Custome
   CompactWriter w;
   w.unsignedNumber(entries.size());
   for (auto& e : entries) {
-    w.text(e.source);
-    w.text(e.mapping);
-    w.text(e.actor);
+    writeTerm(txn, w, e.source);
+    writeTerm(txn, w, e.mapping);
+    writeTerm(txn, w, e.actor);
     w.signedNumber(e.firstAtUnix);
     w.signedNumber(e.lastAtUnix);
     w.unsignedNumber(e.lastLine);
@@ -44,9 +45,9 @@ std::vector<CustomerSourceEntry> CustomerSources::read(const Transaction& txn, u
     CompactReader r(value, "customer's sources");
     for (uint64_t n = r.count(6); n > 0; --n) {
       CustomerSourceEntry& e = out.emplace_back();
-      e.source = r.text();
-      e.mapping = r.text();
-      e.actor = r.text();
+      e.source = readTerm(txn, r);
+      e.mapping = readTerm(txn, r);
+      e.actor = readTerm(txn, r);
       e.firstAtUnix = r.signedNumber();
       e.lastAtUnix = r.signedNumber();
       e.lastLine = r.unsignedNumber();

@@ -1,6 +1,7 @@
 #include "storage/customer-store.h"
 #include "storage/compact-codec.h"
 #include "storage/peer-store.h"
+#include "storage/terms.h"
 
 #include "tests/support/temp-dir.h"
 
@@ -102,34 +103,46 @@ void fill(schema::Customer::Builder c) {
 }  // namespace
 
 TEST_CASE("a compact customer record reads back exactly as written, and is far smaller") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  Transaction txn(env, Transaction::Mode::WRITE);
   capnp::MallocMessageBuilder message;
   fill(message.initRoot<schema::Customer>());
   auto original = message.getRoot<schema::Customer>().asReader();
-  std::string compact = encodeCustomer(original);
-  CustomerRecord record(bytesOf(compact));
+  std::string compact = encodeCustomer(txn, original);
+  CustomerRecord record(txn, bytesOf(compact));
   // Canonical forms equal: every field, attribute and identifier, in order.
   auto a = capnp::canonicalize(original);
   auto b = capnp::canonicalize(record.get());
   CHECK(std::ranges::equal(a.asBytes(), b.asBytes()));
   CHECK_FALSE(record.readInPlace());
-  // The e-mail and phone identifiers are references, not copies.
+  // The e-mail and phone identifiers are references, not copies; attribute names are terms.
   CHECK(compact.size() < a.asBytes().size() / 2);
   CHECK(compact.find("lea.lefevre@orange.fr") == compact.rfind("lea.lefevre@orange.fr"));
+  CHECK(compact.find("segment") == std::string::npos);
+  CHECK(Terms::textOf(txn, Terms::numberOf(txn, "segment")) == "segment");
 }
 
 TEST_CASE("a damaged compact customer record is reported, never misread") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  Transaction txn(env, Transaction::Mode::WRITE);
   capnp::MallocMessageBuilder message;
   fill(message.initRoot<schema::Customer>());
-  std::string compact = encodeCustomer(message.getRoot<schema::Customer>().asReader());
+  std::string compact = encodeCustomer(txn, message.getRoot<schema::Customer>().asReader());
   // Every truncation, and a value with bytes left over.
   for (size_t size = 1; size < compact.size(); ++size) {
     INFO("truncated to " << size << " bytes");
-    CHECK_THROWS_WITH(CustomerRecord(bytesOf(std::string_view(compact).substr(0, size))),
+    CHECK_THROWS_WITH(CustomerRecord(txn, bytesOf(std::string_view(compact).substr(0, size))),
                       Catch::Contains("damaged"));
   }
-  CHECK_THROWS_WITH(CustomerRecord(bytesOf(compact + "x")), Catch::Contains("damaged"));
+  CHECK_THROWS_WITH(CustomerRecord(txn, bytesOf(compact + "x")), Catch::Contains("damaged"));
+  // A term the store does not have.
+  std::string unknownTerm = compact;
+  unknownTerm[unknownTerm.find("sailing-school") - 3] = 0x7F;
+  CHECK_THROWS_WITH(CustomerRecord(txn, bytesOf(unknownTerm)), Catch::Contains("damaged"));
   const uint8_t torn[12] = {};
-  CHECK_THROWS_WITH(CustomerRecord(Bytes(torn, sizeof torn)), Catch::Contains("damaged"));
+  CHECK_THROWS_WITH(CustomerRecord(txn, Bytes(torn, sizeof torn)), Catch::Contains("damaged"));
 }
 
 TEST_CASE("a canonical customer record of an earlier release is read, and an unchanged import makes it compact") {

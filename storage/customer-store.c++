@@ -43,7 +43,7 @@ void indexIdentifiers(Transaction& txn, schema::Customer::Reader customer, uint6
 }  // namespace
 
 UpsertResult CustomerStore::upsert(Transaction& txn, schema::Customer::Reader customer) {
-  std::string encoded = encodeCustomer(customer);
+  std::string encoded = encodeCustomer(txn, customer);
   Bytes newBytes = bytesOf(encoded);
   std::string_view customerId = customer.getCustomerId().cStr();
   if (customerId.empty()) throw StoreError("a customer without customer_id cannot be stored");
@@ -67,7 +67,7 @@ UpsertResult CustomerStore::upsert(Transaction& txn, schema::Customer::Reader cu
       result.outcome = UpsertOutcome::UNCHANGED;
       return result;
     }
-    CustomerRecord old(oldBytes);
+    CustomerRecord old(txn, oldBytes);
     indexIdentifiers(txn, old.get(), result.key, false, nullptr);
     RowDigests::erase(txn, result.key);
     result.outcome = UpsertOutcome::UPDATED;
@@ -89,7 +89,7 @@ std::optional<uint32_t> CustomerStore::erase(Transaction& txn, std::string_view 
   Bytes stored;
   uint32_t identifiers = 0;
   if (txn.get(Table::CUSTOMERS, Bytes(keyBytes), stored)) {
-    CustomerRecord record(stored);
+    CustomerRecord record(txn, stored);
     identifiers = record.get().getIdentifiers().size();
     indexIdentifiers(txn, record.get(), *key, false, nullptr);
     txn.erase(Table::CUSTOMERS, Bytes(keyBytes));
@@ -111,7 +111,7 @@ CustomerRecord CustomerStore::read(const Transaction& txn, uint64_t key) {
   if (!txn.get(Table::CUSTOMERS, Bytes(keyBytes), stored)) {
     throw StoreError("no customer under key " + std::to_string(key));
   }
-  return CustomerRecord(stored);
+  return CustomerRecord(txn, stored);
 }
 
 uint64_t CustomerStore::count(const Transaction& txn) { return txn.entries(Table::CUSTOMERS); }
@@ -148,7 +148,7 @@ void CustomerStore::forEach(const Transaction& txn,
                             const std::function<void(uint64_t, schema::Customer::Reader)>& visit) {
   Cursor cursor(txn, Table::CUSTOMERS);
   for (bool ok = cursor.first(); ok; ok = cursor.next()) {
-    CustomerRecord record(cursor.value());
+    CustomerRecord record(txn, cursor.value());
     visit(decodeKey(cursor.key()), record.get());
   }
 }

@@ -57,18 +57,19 @@ class CustomerStore {
 // across event-loop turns from one snapshot. Valid while its transaction is.
 class CustomerCursor {
  public:
-  explicit CustomerCursor(const Transaction& txn) : cursor_(txn, Table::CUSTOMERS) {}
+  explicit CustomerCursor(const Transaction& txn) : txn_(txn), cursor_(txn, Table::CUSTOMERS) {}
 
   // Moves to the first customer, then to each next one; false when there is none.
   bool next() { return started_ ? cursor_.next() : (started_ = true, cursor_.first()); }
   uint64_t key() const { return decodeKey(cursor_.key()); }
   // The record in place: valid until the cursor moves.
   schema::Customer::Reader record() {
-    record_.emplace(cursor_.value());
+    record_.emplace(txn_, cursor_.value());
     return record_->get();
   }
 
  private:
+  const Transaction& txn_;
   Cursor cursor_;
   bool started_ = false;
   std::optional<CustomerRecord> record_;

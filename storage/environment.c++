@@ -19,7 +19,7 @@ constexpr const char* kTableNames[] = {"meta",  "customers",   "customer-ids", "
                                        "tokens", "invitations", "peer-usage",   "consent",     "receipts",
                                        "audit", "audit-checkpoints", "history", "history-event-ids",
                                        "participation", "erasure-marks", "customer-sources",
-                                       "privacy-budget", "saved-queries", "query-runs", "row-digests"};
+                                       "privacy-budget", "saved-queries", "query-runs", "row-digests", "terms"};
 static_assert(std::size(kTableNames) == static_cast<size_t>(Table::COUNT_));
 
 [[noreturn]] void fail(int rc, std::string_view what) {

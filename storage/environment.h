@@ -60,6 +60,7 @@ enum class Table : unsigned {
   SAVED_QUERIES,      // query name -> SavedQuery (saved-queries.h)
   QUERY_RUNS,         // query name || 0x00 || time (i64 BE) || number (u64 BE) || session id -> QueryRun (saved-queries.h)
   ROW_DIGESTS,        // customer key (u64 big-endian) -> digest of the row it was imported from (row-digests.h)
+  TERMS,              // "t" || text -> number (u32 BE); "n" || number -> text (terms.h)
   COUNT_
 };
 
