@@ -3,14 +3,20 @@
 // different encodings of the same text (fullwidth forms, composed or decomposed
 // accents, non-breaking spaces) produce the same bytes. Rejection reasons are built
 // from fixed phrases and region codes only, never from the value being normalised.
+// The fast route (Route::fast) answers ASCII fields and Latin names without ICU's
+// conversions and transliterator, only where ICU provably would change nothing or
+// gives what the table of text/latin-fold.h has recorded from ICU itself; the tests
+// compare it with Route::icuOnly.
 
 #include "text/identifier-normaliser.h"
 
 #include "text/country-names.h"
 #include "text/date-reading.h"
+#include "text/latin-fold.h"
 
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
+#include <unicode/bytestream.h>
 #include <unicode/locid.h>
 #include <unicode/normalizer2.h>
 #include <unicode/translit.h>
@@ -71,6 +77,36 @@ icu::UnicodeString trimmed(const icu::UnicodeString& s) {
   return icu::UnicodeString(s, start, end - start);
 }
 
+// The ASCII code points that isTrimmable() accepts: White_Space has tab to carriage
+// return and space, Default_Ignorable_Code_Point none below U+0080. A test compares
+// the two routes for all 128.
+bool isAsciiTrimmable(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+bool isAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+std::string_view asciiTrimmed(std::string_view s) {
+  while (!s.empty() && isAsciiTrimmable(s.front())) s.remove_prefix(1);
+  while (!s.empty() && isAsciiTrimmable(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// Calls visit(c) for each code point of valid UTF-8 while it returns true; true when
+// it never returned false.
+template <typename Visit>
+bool allCodePoints(std::string_view utf8, Visit visit) {
+  const auto* bytes = reinterpret_cast<const uint8_t*>(utf8.data());
+  auto length = static_cast<int32_t>(utf8.size());
+  for (int32_t i = 0; i < length;) {
+    UChar32 c;
+    U8_NEXT(bytes, i, length, c);
+    if (!visit(c)) return false;
+  }
+  return true;
+}
+
 std::string toUtf8(const icu::UnicodeString& s) {
   std::string out;
   s.toUTF8String(out);
@@ -81,6 +117,19 @@ bool isAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 bool isAsciiUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool isAsciiLower(char c) { return c >= 'a' && c <= 'z'; }
 char asciiUpper(char c) { return isAsciiLower(c) ? static_cast<char>(c - 'a' + 'A') : c; }
+char asciiLower(char c) { return isAsciiUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// The last step of a name: ASCII letters, folded to lower case, and digits only.
+std::string asciiLettersAndDigits(std::string_view latin) {
+  std::string kept;
+  for (char c : latin) {
+    // "Lower" ran last, but folding here too means that no rule of the transliterator
+    // can make a letter vanish by leaving it in upper case.
+    char folded = asciiLower(c);
+    if (isAsciiLower(folded) || isAsciiDigit(folded)) kept += folded;
+  }
+  return kept;
+}
 
 // The part functions below return the reason as "<subject> <rule>" so that a whole
 // identifier can name which part failed ("name_dob_postal: first name has no
@@ -104,6 +153,16 @@ struct IdentifierNormaliser::Icu {
   const icu::Normalizer2* nfkc = nullptr;  // ICU-owned singleton, thread-safe
   std::unique_ptr<icu::Transliterator> toLatinAscii;
   const i18n::phonenumbers::PhoneNumberUtil* phones = nullptr;  // library singleton
+  bool fast = true;                 // Route::fast
+  std::optional<LatinFold> latin;   // made only for Route::fast
+
+  // Why: most fields are plain ASCII, for which NFKC is the identity and trimming
+  // removes only ASCII whitespace, so ICU's conversions and normaliser would change
+  // nothing. The decoded field, or nullopt when it is not such a field.
+  std::optional<std::string_view> decodeAscii(std::string_view raw) const {
+    if (!fast || raw.size() > kMaxFieldBytes || !isAscii(raw)) return std::nullopt;
+    return asciiTrimmed(raw);
+  }
 
   // NFKC then trim: the first step of every field, so that fullwidth digits and
   // letters, ligatures and exotic spaces all become their plain forms.
@@ -126,13 +185,52 @@ struct IdentifierNormaliser::Icu {
   // The same, back in UTF-8 for byte-wise parsing (NFKC has already turned
   // fullwidth digits and letters into ASCII ones).
   std::optional<std::string> decodeToUtf8(std::string_view raw) const {
+    if (auto ascii = decodeAscii(raw)) return std::string(*ascii);
     auto text = decode(raw);
     if (!text) return std::nullopt;
     return toUtf8(*text);
   }
+
+  // An e-mail decoded, lower-cased and normalised again, in UTF-8.
+  std::optional<std::string> loweredEmail(std::string_view raw) const {
+    // Why: in the root locale an ASCII text lower-cases to A-Z -> a-z alone, and NFKC
+    // leaves ASCII as it is, so an ASCII e-mail needs no ICU at all.
+    if (auto ascii = decodeAscii(raw)) {
+      std::string lowered(*ascii);
+      std::transform(lowered.begin(), lowered.end(), lowered.begin(), asciiLower);
+      return lowered;
+    }
+    auto decoded = decode(raw);
+    if (!decoded) return std::nullopt;
+    // Root locale: lower-casing must not depend on the machine's locale (Turkish 'I').
+    // NFKC again afterwards keeps the result stable under a second normalisation.
+    return toUtf8(nfkcOf(decoded->toLower(icu::Locale::getRoot())));
+  }
+
+  // A name through "Any-Latin; Latin-ASCII; Lower", then ASCII letters and digits.
+  std::string nameLetters(icu::UnicodeString text) const {
+    toLatinAscii->transliterate(text);
+    return asciiLettersAndDigits(toUtf8(text));
+  }
+
+  // Why: customers' names are mostly Latin letters, for which the transliterator's
+  // answer was recorded per code point in the table at construction. The name's
+  // letters and digits, or nullopt when the table cannot answer (then ICU does).
+  std::optional<std::string> nameLettersByTable(std::string_view raw) const {
+    if (!latin || raw.size() > kMaxFieldBytes || !isValidUtf8(raw)) return std::nullopt;
+    // The table is per code point of NFKC text: a decomposed accent must be composed.
+    if (latin->isStableNfkc(raw)) return latin->fold(raw);
+    std::string composed;
+    icu::StringByteSink<std::string> sink(&composed);
+    UErrorCode status = U_ZERO_ERROR;
+    nfkc->normalizeUTF8(0, icu::StringPiece(raw.data(), static_cast<int32_t>(raw.size())), sink,
+                        nullptr, status);
+    if (U_FAILURE(status)) return std::nullopt;
+    return latin->fold(composed);
+  }
 };
 
-IdentifierNormaliser::IdentifierNormaliser(std::string defaultRegion)
+IdentifierNormaliser::IdentifierNormaliser(std::string defaultRegion, Route route)
     : defaultRegion_(std::move(defaultRegion)), icu_(std::make_unique<Icu>()) {
   UErrorCode status = U_ZERO_ERROR;
   icu_->nfkc = icu::Normalizer2::getNFKCInstance(status);
@@ -148,6 +246,14 @@ IdentifierNormaliser::IdentifierNormaliser(std::string defaultRegion)
                              u_errorName(status));
   }
   icu_->phones = i18n::phonenumbers::PhoneNumberUtil::GetInstance();
+  icu_->fast = route == Route::fast;
+  if (icu_->fast) {
+    const Icu& icu = *icu_;
+    auto nameOfCodePoint = [&icu](UChar32 c) {
+      return icu.nameLetters(icu.nfkcOf(icu::UnicodeString(c)));
+    };
+    icu_->latin.emplace(nameOfCodePoint, isTrimmable);
+  }
 
   // A region written "fi" in the configuration means FI.
   if (auto region = country(defaultRegion_)) defaultRegion_ = *region.value;
@@ -156,22 +262,18 @@ IdentifierNormaliser::IdentifierNormaliser(std::string defaultRegion)
 IdentifierNormaliser::~IdentifierNormaliser() = default;
 
 Normalisation IdentifierNormaliser::email(std::string_view raw) const {
-  auto decoded = icu_->decode(raw);
-  if (!decoded) return Normalisation::rejected("email: not valid UTF-8 or too long");
-  // Root locale: lower-casing must not depend on the machine's locale (Turkish 'I').
-  // NFKC again afterwards keeps the result stable under a second normalisation.
-  icu::UnicodeString text = icu_->nfkcOf(decoded->toLower(icu::Locale::getRoot()));
-  if (text.isEmpty()) return Normalisation::rejected("email: empty");
+  auto lowered = icu_->loweredEmail(raw);
+  if (!lowered) return Normalisation::rejected("email: not valid UTF-8 or too long");
+  std::string value = std::move(*lowered);
+  if (value.empty()) return Normalisation::rejected("email: empty");
 
-  for (int32_t i = 0; i < text.length();) {
-    UChar32 c = text.char32At(i);
-    if (u_isUWhiteSpace(c) || u_charType(c) == U_CONTROL_CHAR) {
-      return Normalisation::rejected("email: contains whitespace or control characters");
-    }
-    i += U16_LENGTH(c);
+  bool printable = allCodePoints(value, [](UChar32 c) {
+    return !u_isUWhiteSpace(c) && u_charType(c) != U_CONTROL_CHAR;
+  });
+  if (!printable) {
+    return Normalisation::rejected("email: contains whitespace or control characters");
   }
 
-  std::string value = toUtf8(text);
   size_t at = value.find('@');
   if (at == std::string::npos) return Normalisation::rejected("email: has no '@'");
   if (value.find('@', at + 1) != std::string::npos) {
@@ -271,19 +373,15 @@ Normalisation IdentifierNormaliser::country(std::string_view raw) const {
 
 Normalisation IdentifierNormaliser::name(std::string_view raw) const {
   constexpr std::string_view kSubject = "name";
-  auto text = icu_->decode(raw);
-  if (!text) {
-    return Normalisation::rejected(partReason(kSubject, "is not valid UTF-8 or too long"));
+  std::optional<std::string> letters = icu_->nameLettersByTable(raw);
+  if (!letters) {
+    auto text = icu_->decode(raw);
+    if (!text) {
+      return Normalisation::rejected(partReason(kSubject, "is not valid UTF-8 or too long"));
+    }
+    letters = icu_->nameLetters(std::move(*text));
   }
-  icu_->toLatinAscii->transliterate(*text);
-  std::string latin = toUtf8(*text);
-  std::string kept;
-  for (char c : latin) {
-    // "Lower" ran last, but folding here too means that no rule of the transliterator
-    // can make a letter vanish by leaving it in upper case.
-    char folded = isAsciiUpper(c) ? static_cast<char>(c - 'A' + 'a') : c;
-    if (isAsciiLower(folded) || isAsciiDigit(folded)) kept += folded;
-  }
+  std::string& kept = *letters;
   if (kept.empty()) {
     return Normalisation::rejected(partReason(kSubject, "has no letters or digits"));
   }
@@ -295,22 +393,22 @@ Normalisation IdentifierNormaliser::name(std::string_view raw) const {
 
 Normalisation IdentifierNormaliser::postalCode(std::string_view raw) const {
   constexpr std::string_view kSubject = "postal code";
-  auto text = icu_->decode(raw);
+  auto text = icu_->decodeToUtf8(raw);
   if (!text) {
     return Normalisation::rejected(partReason(kSubject, "is not valid UTF-8 or too long"));
   }
   std::string code;
-  for (int32_t i = 0; i < text->length();) {
-    UChar32 c = text->char32At(i);
-    i += U16_LENGTH(c);
+  bool readable = allCodePoints(*text, [&code](UChar32 c) {
     // Spaces and any dash ('-', en dash, non-breaking hyphen) only group the digits.
-    if (u_isUWhiteSpace(c) || u_charType(c) == U_DASH_PUNCTUATION) continue;
-    char ascii = c < 0x80 ? asciiUpper(static_cast<char>(c)) : '\0';
-    if (!isAsciiUpper(ascii) && !isAsciiDigit(ascii)) {
-      return Normalisation::rejected(
-          partReason(kSubject, "has characters other than letters, digits, spaces and dashes"));
-    }
+    if (u_isUWhiteSpace(c) || u_charType(c) == U_DASH_PUNCTUATION) return true;
+    char ascii = c >= 0 && c < 0x80 ? asciiUpper(static_cast<char>(c)) : '\0';
+    if (!isAsciiUpper(ascii) && !isAsciiDigit(ascii)) return false;
     code += ascii;
+    return true;
+  });
+  if (!readable) {
+    return Normalisation::rejected(
+        partReason(kSubject, "has characters other than letters, digits, spaces and dashes"));
   }
   if (code.empty()) return Normalisation::rejected(partReason(kSubject, "is empty"));
   if (code.size() > kMaxPostalCodeBytes) {
