@@ -10,8 +10,21 @@ namespace {
 
 constexpr const char* kWhat = "customer record";
 
-// How an identifier is kept: its own bytes, or a reference to a field it equals.
-enum IdentifierSource : uint8_t { LITERAL = 0, SAME_AS_EMAIL = 1, SAME_AS_PHONE = 2 };
+// How an identifier is kept: its own bytes, a reference to a field it equals, or its
+// own first part followed by the birth date, postal code and country fields, joined
+// by 0x1f (what a name_dob_postal identifier of clean fields is). Kept in the low two
+// bits of the byte whose other bits are the identifier's kind.
+enum IdentifierSource : uint8_t { LITERAL = 0, SAME_AS_EMAIL = 1, SAME_AS_PHONE = 2, THEN_FIELDS = 3 };
+constexpr char kPartSeparator = '\x1f';
+
+std::string fieldsSuffix(std::string_view birthDate, std::string_view postalCode, std::string_view country) {
+  std::string suffix;
+  for (auto part : {birthDate, postalCode, country}) {
+    suffix += kPartSeparator;
+    suffix += part;
+  }
+  return suffix;
+}
 constexpr uint8_t kSpecialCategory = 1;
 
 std::string_view view(capnp::Text::Reader t) { return {t.cStr(), t.size()}; }
@@ -31,15 +44,20 @@ std::string encodeCustomer(Transaction& txn, schema::Customer::Reader c) {
     w.text(view(a.getValue()));
   }
   w.unsignedNumber(c.getIdentifiers().size());
+  std::string suffix = fieldsSuffix(view(c.getBirthDate()), view(c.getPostalCode()), view(c.getCountry()));
   for (auto id : c.getIdentifiers()) {
-    w.byte(id.getKind());
+    if (id.getKind() > 0x3F) throw StoreError("an identifier kind above 63 cannot be stored");
+    uint8_t kind = static_cast<uint8_t>(id.getKind() << 2);
     std::string_view value = view(id.getValue());
     if (!value.empty() && value == view(c.getEmail())) {
-      w.byte(SAME_AS_EMAIL);
+      w.byte(kind | SAME_AS_EMAIL);
     } else if (!value.empty() && value == view(c.getPhone())) {
-      w.byte(SAME_AS_PHONE);
+      w.byte(kind | SAME_AS_PHONE);
+    } else if (value.size() > suffix.size() && value.ends_with(suffix)) {
+      w.byte(kind | THEN_FIELDS);
+      w.text(value.substr(0, value.size() - suffix.size()));
     } else {
-      w.byte(LITERAL);
+      w.byte(kind | LITERAL);
       w.text(value);
     }
   }
@@ -79,14 +97,22 @@ CustomerRecord::CustomerRecord(const Transaction& txn, Bytes stored) {
     a.setSpecialCategory((r.byte() & kSpecialCategory) != 0);
     text([&](unsigned n) { return a.initValue(n); });
   }
-  auto identifiers = c.initIdentifiers(static_cast<unsigned>(r.count(2)));
+  auto identifiers = c.initIdentifiers(static_cast<unsigned>(r.count(1)));
   for (auto id : identifiers) {
-    id.setKind(r.byte());
-    switch (r.byte()) {
+    uint8_t kindAndSource = r.byte();
+    id.setKind(kindAndSource >> 2);
+    switch (kindAndSource & 3) {
       case LITERAL: text([&](unsigned n) { return id.initValue(n); }); break;
       case SAME_AS_EMAIL: id.setValue(c.getEmail().asReader()); break;
       case SAME_AS_PHONE: id.setValue(c.getPhone().asReader()); break;
-      default: r.damaged();
+      case THEN_FIELDS: {
+        auto head = r.text();
+        std::string value(head);
+        value += fieldsSuffix(view(c.getBirthDate().asReader()), view(c.getPostalCode().asReader()),
+                              view(c.getCountry().asReader()));
+        id.setValue(value);
+        break;
+      }
     }
   }
   if (!r.done()) r.damaged();

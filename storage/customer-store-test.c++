@@ -74,8 +74,9 @@ TEST_CASE("two customers with one e-mail are reported as sharing an identifier")
 
 namespace {
 
-// A customer with every field, two attributes (one special category) and three
-// identifiers: one equal to the e-mail field, one equal to the phone, one of its own.
+// A customer with every field, two attributes (one special category) and four
+// identifiers: one equal to the e-mail field, one equal to the phone, one ending in
+// the birth date, postal code and country fields, one of its own.
 void fill(schema::Customer::Builder c) {
   c.setCustomerId("A-000001");
   c.setEmail("lea.lefevre@orange.fr");
@@ -91,13 +92,15 @@ void fill(schema::Customer::Builder c) {
   attributes[1].setName("health");
   attributes[1].setValue("");
   attributes[1].setSpecialCategory(true);
-  auto ids = c.initIdentifiers(3);
+  auto ids = c.initIdentifiers(4);
   ids[0].setKind(0);
   ids[0].setValue("lea.lefevre@orange.fr");
   ids[1].setKind(1);
   ids[1].setValue("+33626583808");
   ids[2].setKind(2);
   ids[2].setValue("lea\x1f" "lefevre\x1f" "1950-10-19\x1f" "06200\x1f" "FR");
+  ids[3].setKind(2);
+  ids[3].setValue("lea\x1f" "lefevre\x1f" "1950-10-19\x1f" "06200\x1f" "ES");
 }
 
 }  // namespace
@@ -120,6 +123,8 @@ TEST_CASE("a compact customer record reads back exactly as written, and is far s
   CHECK(compact.size() < a.asBytes().size() / 2);
   CHECK(compact.find("lea.lefevre@orange.fr") == compact.rfind("lea.lefevre@orange.fr"));
   CHECK(compact.find("segment") == std::string::npos);
+  CHECK(compact.find("1950-10-19\x1f" "06200\x1f" "FR") == std::string::npos);
+  CHECK(compact.find("1950-10-19\x1f" "06200\x1f" "ES") != std::string::npos);
   CHECK(Terms::textOf(txn, Terms::numberOf(txn, "segment")) == "segment");
 }
 
