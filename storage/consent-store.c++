@@ -199,21 +199,34 @@ const char* consentStateName(ConsentState state) {
 
 bool ConsentStore::record(Transaction& txn, uint64_t customerKey, std::string_view purpose,
                           const ConsentChange& change) {
+  return record(txn, customerKey, {{purpose, &change}}).front();
+}
+
+std::vector<bool> ConsentStore::record(Transaction& txn, uint64_t customerKey,
+                                       const std::vector<PurposeChange>& changes) {
+  std::vector<bool> recorded(changes.size(), false);
   auto loaded = load(txn, customerKey);
-  auto it = std::ranges::find(loaded.purposes, purpose, &PurposeChanges::purpose);
-  if (it != loaded.purposes.end() && !it->changes.empty() && sameTerms(it->changes.back(), change)) return false;
-  // A first "withdrawn" for a customer never asked is still worth recording: the
-  // person said no, which is not the same as not being asked.
-  if (it == loaded.purposes.end()) {
-    it = loaded.purposes.insert(std::ranges::upper_bound(loaded.purposes, purpose, {}, &PurposeChanges::purpose),
-                                PurposeChanges{std::string(purpose), {}});
+  bool any = false;
+  for (size_t i = 0; i < changes.size(); ++i) {
+    auto purpose = changes[i].purpose;
+    const ConsentChange& change = *changes[i].change;
+    auto it = std::ranges::find(loaded.purposes, purpose, &PurposeChanges::purpose);
+    if (it != loaded.purposes.end() && !it->changes.empty() && sameTerms(it->changes.back(), change)) continue;
+    // A first "withdrawn" for a customer never asked is still worth recording: the
+    // person said no, which is not the same as not being asked.
+    if (it == loaded.purposes.end()) {
+      it = loaded.purposes.insert(std::ranges::upper_bound(loaded.purposes, purpose, {}, &PurposeChanges::purpose),
+                                  PurposeChanges{std::string(purpose), {}});
+    }
+    it->changes.push_back(change);
+    recorded[i] = any = true;
   }
-  it->changes.push_back(change);
+  if (!any) return recorded;
   for (auto& key : loaded.legacyKeys) txn.erase(Table::CONSENT, bytesOf(key));
   auto key = encodeKey(customerKey);
   txn.put(Table::CONSENT, Bytes(key), bytesOf(encode(txn, loaded.purposes)));
   RowDigests::erase(txn, customerKey);
-  return true;
+  return recorded;
 }
 
 std::vector<ConsentChange> ConsentStore::history(const Transaction& txn, uint64_t customerKey,

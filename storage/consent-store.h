@@ -34,6 +34,14 @@ class ConsentStore {
   // or withdrawal, same basis, notice and expiry): re-importing a file changes
   // nothing. Returns whether a change was recorded.
   static bool record(Transaction& txn, uint64_t customerKey, std::string_view purpose, const ConsentChange& change);
+  // The same for several purposes of one customer, reading and writing its record once
+  // (an import row grants or withdraws every purpose at once). Returns, for each
+  // change, whether it was recorded.
+  struct PurposeChange {
+    std::string_view purpose;
+    const ConsentChange* change;
+  };
+  static std::vector<bool> record(Transaction& txn, uint64_t customerKey, const std::vector<PurposeChange>& changes);
   static std::vector<ConsentChange> history(const Transaction& txn, uint64_t customerKey, std::string_view purpose);
   static ConsentState state(const Transaction& txn, uint64_t customerKey, std::string_view purpose, int64_t nowUnix);
   // The purposes this customer has any consent record for.

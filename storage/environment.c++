@@ -274,7 +274,7 @@ Transaction::Transaction(Environment& env, Mode mode) : env_(&env), mode_(mode) 
 }
 
 Transaction::Transaction(Transaction&& other) noexcept
-    : env_(other.env_), txn_(other.txn_), mode_(other.mode_) {
+    : env_(other.env_), txn_(other.txn_), mode_(other.mode_), termMemo_(std::move(other.termMemo_)) {
   other.txn_ = nullptr;
 }
 

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 struct MDB_env;
 struct MDB_txn;
@@ -148,12 +149,22 @@ class Transaction {
   size_t duplicateCount(Table table, Bytes key) const;
   uint64_t entries(Table table) const;
 
+  // What Terms (terms.h) looked up or numbered in this transaction. It is valid
+  // exactly as long as the transaction, which sees one snapshot and its own writes;
+  // a nested transaction has its own, so that an aborted one takes its terms along.
+  struct TermMemo {
+    std::unordered_map<std::string, uint32_t> numbers;
+    std::unordered_map<uint32_t, std::string> texts;
+  };
+  TermMemo& termMemo() const { return termMemo_; }
+
  private:
   friend class Environment;
   friend class Cursor;
   Environment* env_;
   MDB_txn* txn_ = nullptr;
   Mode mode_;
+  mutable TermMemo termMemo_;
 };
 
 // Walks a table in key order. Valid while its transaction is.

@@ -32,9 +32,11 @@ uint32_t decodeNumber(Bytes b) {
 
 uint32_t Terms::numberOf(Transaction& txn, std::string_view text) {
   if (text.size() > kLongestTerm) return 0;
+  auto& memo = txn.termMemo().numbers;
+  if (auto it = memo.find(std::string(text)); it != memo.end()) return it->second;
   auto key = textKey(text);
   Bytes stored;
-  if (txn.get(Table::TERMS, bytesOf(key), stored)) return decodeNumber(stored);
+  if (txn.get(Table::TERMS, bytesOf(key), stored)) return memo[std::string(text)] = decodeNumber(stored);
   uint32_t number = 1;
   if (txn.get(Table::META, bytesOf(kNextTerm), stored)) number = decodeNumber(stored);
   if (number == std::numeric_limits<uint32_t>::max()) return 0;
@@ -43,22 +45,27 @@ uint32_t Terms::numberOf(Transaction& txn, std::string_view text) {
   txn.put(Table::TERMS, bytesOf(key), bytesOf(std::string_view(encoded).substr(1)));
   txn.put(Table::TERMS, bytesOf(encoded), bytesOf(text));
   txn.put(Table::META, bytesOf(kNextTerm), bytesOf(std::string_view(next).substr(1)));
-  return number;
+  return memo[std::string(text)] = number;
 }
 
 std::optional<uint32_t> Terms::find(const Transaction& txn, std::string_view text) {
+  if (text.size() > kLongestTerm) return std::nullopt;
+  auto& memo = txn.termMemo().numbers;
+  if (auto it = memo.find(std::string(text)); it != memo.end()) return it->second;
   Bytes stored;
-  if (text.size() > kLongestTerm || !txn.get(Table::TERMS, bytesOf(textKey(text)), stored)) return std::nullopt;
-  return decodeNumber(stored);
+  if (!txn.get(Table::TERMS, bytesOf(textKey(text)), stored)) return std::nullopt;
+  return memo[std::string(text)] = decodeNumber(stored);
 }
 
 std::string_view Terms::textOf(const Transaction& txn, uint32_t number) {
+  auto& memo = txn.termMemo().texts;
+  if (auto it = memo.find(number); it != memo.end()) return it->second;
   Bytes stored;
   if (!txn.get(Table::TERMS, bytesOf(numberKey(number)), stored)) {
     throw StoreError("a record names term " + std::to_string(number) +
                      ", which the store does not have: the store is damaged; restore it from a backup");
   }
-  return storage::textOf(stored);
+  return memo[number] = std::string(storage::textOf(stored));
 }
 
 void writeTerm(Transaction& txn, CompactWriter& w, std::string_view text) {

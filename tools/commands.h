@@ -45,7 +45,7 @@ struct ImportOptions {
   std::vector<std::string> maps, ignores;
   std::string mapFile, preset, dateFormat;
   std::string node;
-  size_t batchRows = 1000;
+  size_t batchRows = 5000;
   bool json = false;
   bool strict = false, dryRun = false, full = false, removeMissing = false;
   std::string rejectsFile;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <optional>
 
 namespace entente::tools {
 
@@ -165,6 +166,36 @@ void runImport(const ImportOptions& o) {
   // never makes a message past Cap'n Proto's traversal limit (64 MiB).
   constexpr size_t kMaxBatchBytes = 8 << 20;
   size_t batchBytes = 0;
+  using RowsResponse = capnp::Response<protocol::control::CustomerImport::RowsResults>;
+  struct InFlight {
+    kj::Promise<RowsResponse> response;
+    std::vector<csv::Record> batch;
+  };
+  std::optional<InFlight> inFlight;
+  // Waits for a batch's outcome; `next` is the batch sent after it, if any.
+  auto settle = [&](InFlight& done, const InFlight* next) {
+    uint64_t firstLine = done.batch.front().line;
+    try {
+      auto response = client.wait(std::move(done.response));  // owns what `outcome` reads
+      auto outcome = response.getOutcome();
+      size_t at = 0;
+      for (auto r : outcome.getRejections()) {
+        while (at < done.batch.size() && done.batch[at].line != r.getLine()) ++at;
+        summary.rejected(r.getLine(), r.getReason());
+        rejects.add(r.getLine(), r.getReason(),
+                    at < done.batch.size() ? done.batch[at].fields : std::vector<std::string>());
+      }
+      for (auto w : outcome.getWarnings()) summary.dropped(w.getLine(), w.getColumn(), w.getReason());
+    } catch (const CliError& e) {
+      std::string after = next == nullptr ? ""
+                                          : ", and the batch after it (from line " +
+                                                std::to_string(next->batch.front().line) + ") may be too";
+      throw CliError(std::string(e.what()) + "\nthe import stopped at the batch starting on line " +
+                     std::to_string(firstLine) + "; the batches before it are " +
+                     (o.dryRun ? "checked (a dry run stores nothing)" : "stored") + after +
+                     "; run the same import again once fixed (stored rows count as unchanged)");
+    }
+  };
   auto flush = [&] {
     if (batch.empty()) return;
     auto request = import.rowsRequest();
@@ -181,25 +212,13 @@ void runImport(const ImportOptions& o) {
         fields[j].setValue(capnp::Text::Reader(value.data(), value.size()));
       }
     }
-    uint64_t firstLine = batch.front().line;
-    try {
-      auto response = client.wait(request.send());  // owns what `outcome` reads
-      auto outcome = response.getOutcome();
-      size_t at = 0;
-      for (auto r : outcome.getRejections()) {
-        while (at < batch.size() && batch[at].line != r.getLine()) ++at;
-        summary.rejected(r.getLine(), r.getReason());
-        rejects.add(r.getLine(), r.getReason(), at < batch.size() ? batch[at].fields : std::vector<std::string>());
-      }
-      for (auto w : outcome.getWarnings()) summary.dropped(w.getLine(), w.getColumn(), w.getReason());
-    } catch (const CliError& e) {
-      throw CliError(std::string(e.what()) + "\nthe import stopped at the batch starting on line " +
-                     std::to_string(firstLine) + "; the batches before it are " +
-                     (o.dryRun ? "checked (a dry run stores nothing)" : "stored") +
-                     "; run the same import again once fixed (stored rows count as unchanged)");
-    }
-    batch.clear();
+    // One batch in flight while the next is read and sent: the node stores one while
+    // this process parses the next, instead of each waiting for the other.
+    InFlight sent{request.send(), std::move(batch)};
+    batch = {};
     batchBytes = 0;
+    if (inFlight) settle(*inFlight, &sent);
+    inFlight.emplace(std::move(sent));
     progress.show(rows, reader, false);
   };
   while (reader.next(record, error)) {
@@ -227,6 +246,7 @@ void runImport(const ImportOptions& o) {
     if (batch.size() >= o.batchRows || batchBytes >= kMaxBatchBytes) flush();
   }
   flush();
+  if (inFlight) settle(*inFlight, nullptr);
   progress.show(rows, reader, true);
   auto finish = import.finishRequest();
   finish.setClientRejected(clientRejected);

@@ -248,11 +248,13 @@ ImportTotals CustomerImport::storeRows(storage::Transaction& txn,
         key = storage::CustomerStore::keyOf(rowTxn, checked.customerId);
         ++counted.updated;
       }
-      for (auto& update : consent) {
-        if (storage::ConsentStore::record(rowTxn, *key, update.purpose, update.change)) {
-          ++counted.consentChanges;
-          events.push_back({*key, update.purpose, update.change.granted});
-        }
+      std::vector<storage::ConsentStore::PurposeChange> purposeChanges;
+      for (auto& update : consent) purposeChanges.push_back({update.purpose, &update.change});
+      auto recorded = storage::ConsentStore::record(rowTxn, *key, purposeChanges);
+      for (size_t u = 0; u < consent.size(); ++u) {
+        if (!recorded[u]) continue;
+        ++counted.consentChanges;
+        events.push_back({*key, consent[u].purpose, consent[u].change.granted});
       }
       // A row that stored cleanly gets its digest; the store dropped any older one
       // if the record or its consent changed above.
