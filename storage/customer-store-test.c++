@@ -62,6 +62,60 @@ TEST_CASE("an updated customer's old identifier no longer points to it") {
   CHECK(CustomerStore::count(txn) == 1);
 }
 
+namespace {
+// Identifiers held by more than one customer, counted from the index itself.
+uint64_t countShared(const Transaction& txn) {
+  uint64_t shared = 0;
+  Cursor cursor(txn, Table::IDENTIFIERS);
+  std::string last;
+  for (bool ok = cursor.first(); ok; ok = cursor.next()) {
+    std::string key(textOf(cursor.key()));
+    if (key != last && txn.duplicateCount(Table::IDENTIFIERS, cursor.key()) > 1) ++shared;
+    last = key;
+  }
+  return shared;
+}
+}  // namespace
+
+TEST_CASE("the count of shared identifiers follows inserts, updates and erasures without a scan") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  auto check = [&](uint64_t expected) {
+    Transaction txn(env, Transaction::Mode::READ);
+    CHECK(countShared(txn) == expected);
+    CHECK(CustomerStore::sharedIdentifierCount(txn) == expected);
+  };
+  store(env, {"C1", "a@example.fr"});
+  store(env, {"C2", "a@example.fr"});
+  store(env, {"C3", "a@example.fr"});
+  store(env, {"C4", "b@example.fr"});
+  check(1);
+  store(env, {"C5", "b@example.fr"});
+  check(2);
+  store(env, {"C1", "c@example.fr"});  // a@ keeps two holders
+  check(2);
+  store(env, {"C2", "c@example.fr"});  // a@ down to one, c@ up to two
+  check(2);
+  {
+    Transaction txn(env, Transaction::Mode::WRITE);
+    CHECK(CustomerStore::erase(txn, "C5").has_value());
+    txn.commit();
+  }
+  check(1);
+  // A store written before the count was kept: it is counted by a scan, then kept.
+  {
+    Transaction txn(env, Transaction::Mode::WRITE);
+    CHECK(txn.erase(Table::META, bytesOf("shared_identifiers")));
+    txn.commit();
+  }
+  check(1);
+  store(env, {"C6", "b@example.fr"});
+  check(2);
+  Transaction txn(env, Transaction::Mode::READ);
+  Bytes kept;
+  CHECK(txn.get(Table::META, bytesOf("shared_identifiers"), kept));
+}
+
 TEST_CASE("two customers with one e-mail are reported as sharing an identifier") {
   TempDir dir;
   Environment env(dir / "store", true);

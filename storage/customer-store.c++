@@ -10,6 +10,7 @@ namespace entente::storage {
 namespace {
 
 constexpr std::string_view kNextKey = "next_customer_key";
+constexpr std::string_view kSharedCount = "shared_identifiers";
 
 std::string identifierKey(uint8_t kind, std::string_view value) {
   std::string key(1, static_cast<char>(kind));
@@ -26,6 +27,37 @@ uint64_t allocateKey(Transaction& txn) {
   return next;
 }
 
+uint64_t scanSharedIdentifiers(const Transaction& txn) {
+  uint64_t shared = 0;
+  Cursor cursor(txn, Table::IDENTIFIERS);
+  std::string previous;
+  bool counted = false;
+  for (bool ok = cursor.first(); ok; ok = cursor.next()) {
+    std::string_view key = textOf(cursor.key());
+    if (key == previous) {
+      if (!counted) ++shared;
+      counted = true;
+    } else {
+      previous.assign(key);
+      counted = false;
+    }
+  }
+  return shared;
+}
+
+// The number of identifiers held by more than one customer is kept as the index
+// changes, so that `entente node status` does not scan the whole index. A store
+// written before it was kept gets it from one scan, at its first such change: the
+// scan then already counts the change. Called after each change to the index.
+void adjustSharedIdentifiers(Transaction& txn, int64_t delta) {
+  Bytes stored;
+  uint64_t value = txn.get(Table::META, bytesOf(kSharedCount), stored)
+                       ? static_cast<uint64_t>(static_cast<int64_t>(decodeKey(stored)) + delta)
+                       : scanSharedIdentifiers(txn);
+  auto encoded = encodeKey(value);
+  txn.put(Table::META, bytesOf(kSharedCount), Bytes(encoded));
+}
+
 void indexIdentifiers(Transaction& txn, schema::Customer::Reader customer, uint64_t key,
                       bool add, uint32_t* shared) {
   auto encoded = encodeKey(key);
@@ -33,9 +65,14 @@ void indexIdentifiers(Transaction& txn, schema::Customer::Reader customer, uint6
     std::string k = identifierKey(id.getKind(), id.getValue().cStr());
     if (add) {
       txn.put(Table::IDENTIFIERS, bytesOf(k), Bytes(encoded));
-      if (shared != nullptr && txn.duplicateCount(Table::IDENTIFIERS, bytesOf(k)) > 1) ++*shared;
+      size_t holders = txn.duplicateCount(Table::IDENTIFIERS, bytesOf(k));
+      if (shared != nullptr && holders > 1) ++*shared;
+      if (holders == 2) adjustSharedIdentifiers(txn, +1);
     } else {
-      txn.eraseDuplicate(Table::IDENTIFIERS, bytesOf(k), Bytes(encoded));
+      size_t holders = txn.duplicateCount(Table::IDENTIFIERS, bytesOf(k));
+      if (txn.eraseDuplicate(Table::IDENTIFIERS, bytesOf(k), Bytes(encoded)) && holders == 2) {
+        adjustSharedIdentifiers(txn, -1);
+      }
     }
   }
 }
@@ -127,21 +164,9 @@ std::vector<uint64_t> CustomerStore::holdersOf(const Transaction& txn, uint8_t k
 }
 
 uint64_t CustomerStore::sharedIdentifierCount(const Transaction& txn) {
-  uint64_t shared = 0;
-  Cursor cursor(txn, Table::IDENTIFIERS);
-  std::string previous;
-  bool counted = false;
-  for (bool ok = cursor.first(); ok; ok = cursor.next()) {
-    std::string_view key = textOf(cursor.key());
-    if (key == previous) {
-      if (!counted) ++shared;
-      counted = true;
-    } else {
-      previous.assign(key);
-      counted = false;
-    }
-  }
-  return shared;
+  Bytes stored;
+  if (txn.get(Table::META, bytesOf(kSharedCount), stored)) return decodeKey(stored);
+  return scanSharedIdentifiers(txn);
 }
 
 void CustomerStore::forEach(const Transaction& txn,

@@ -29,6 +29,13 @@ std::string storedField(storage::schema::Customer::Reader c, std::string_view co
 
 }  // namespace
 
+std::string_view customerIdIn(protocol::control::ImportRow::Reader row) {
+  for (auto field : row.getFields()) {
+    if (fieldText(field.getName()) == "customer_id") return trimField(fieldText(field.getValue()));
+  }
+  return {};
+}
+
 std::optional<std::string> readRow(protocol::control::ImportRow::Reader row, bool consentOnly, CheckedRow& out) {
   for (auto field : row.getFields()) {
     std::string name(fieldText(field.getName()));

@@ -61,6 +61,10 @@ struct CheckedRow {
 // columns are read. Returns why the row is rejected, or nullopt.
 std::optional<std::string> readRow(protocol::control::ImportRow::Reader row, bool consentOnly, CheckedRow& out);
 
+// The row's customer_id as readRow reads it (trimmed), without reading the rest;
+// empty when the row has none.
+std::string_view customerIdIn(protocol::control::ImportRow::Reader row);
+
 // Completes `row` with the stored customer's fields and attributes of the columns the
 // file does not have.
 void keepAbsentFields(storage::schema::Customer::Reader stored, CheckedRow& row);
