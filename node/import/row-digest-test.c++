@@ -139,7 +139,8 @@ TEST_CASE("a row with a dropped field is not skipped, so its warning is given on
   importRows(env, rows);
   capnp::MallocMessageBuilder message;
   auto list = node::testing::importRowsOf(message, rows);
-  node::CustomerImport import(env, frConfig(), "import crm.csv", false);
+  auto config = frConfig();  // the import keeps a reference to it
+  node::CustomerImport import(env, config, "import crm.csv", false);
   std::vector<node::RowRejection> rejections;
   std::vector<node::RowWarning> warnings;
   auto totals = import.storeBatch(list, rejections, warnings);
@@ -147,4 +148,33 @@ TEST_CASE("a row with a dropped field is not skipped, so its warning is given on
   CHECK(import.skippedByDigest() == 0);
   REQUIRE(warnings.size() == 1);
   CHECK(warnings[0].column == "phone");
+}
+
+TEST_CASE("past the rows searched for special-category values, an unchanged row is skipped on its id and digest") {
+  TempDir dir;
+  storage::Environment env(dir / "store", true);
+  auto all = customers(10010);
+  REQUIRE(importRows(env, all).totals.inserted == 10010);
+
+  // The same file again, in two batches of one import: the first 10,000 rows take the
+  // long way (the search for special-category values reads them); the rest are
+  // found by id and digest alone, except one changed row and one repeated id.
+  std::vector<Row> head(all.begin(), all.begin() + 10000), tail(all.begin() + 10000, all.end());
+  tail[5][1].second = "Changed.Person@Example.org";
+  tail.push_back(tail[1]);
+  auto config = frConfig();  // the import keeps a reference to it
+  node::CustomerImport import(env, config, "import crm.csv", false);
+  std::vector<node::RowRejection> rejections;
+  std::vector<node::RowWarning> warnings;
+  capnp::MallocMessageBuilder first, second;
+  auto one = import.storeBatch(node::testing::importRowsOf(first, head), rejections, warnings);
+  CHECK(one.unchanged == 10000);
+  auto two = import.storeBatch(node::testing::importRowsOf(second, tail), rejections, warnings);
+  CHECK(two.unchanged == 9);
+  CHECK(two.updated == 1);
+  REQUIRE(two.rejected == 1);
+  REQUIRE(rejections.size() == 1);
+  CHECK_THAT(rejections[0].reason, Catch::Contains("customer_id repeats the row on line 3"));
+  CHECK(import.skippedByDigest() == 10009);
+  CHECK(emailOf(env, "C-10005") == "changed.person@example.org");
 }
