@@ -1,9 +1,14 @@
 #include "protocol/responder-session.h"
 
 #include <algorithm>
+#include <memory>
 #include <numeric>
 
 namespace entente::protocol {
+
+ResponderSession::RandomBelow ResponderSession::freshRandom() {
+  return [stream = std::make_shared<crypto::RandomStream>()](uint32_t bound) { return stream->below(bound); };
+}
 
 ResponderSession::ResponderSession(const crypto::HashDomain& domain, SessionTerms terms,
                                    RecordSource& source, uint64_t requestGroups,

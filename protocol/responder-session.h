@@ -30,13 +30,15 @@ class ResponderSession {
  public:
   // A uniform integer in [0, bound): the source of the count-mode shuffle.
   using RandomBelow = std::function<uint32_t(uint32_t bound)>;
+  // A session's own source: a crypto::RandomStream, drawn from the system once.
+  static RandomBelow freshRandom();
 
   // `requestGroups` is what the requester announced; the session holds it to that.
   // `scalar` and `randomBelow` are parameters so that tests can fix them and predict
   // the shuffled order; a node always keeps the defaults.
   ResponderSession(const crypto::HashDomain& domain, SessionTerms terms, RecordSource& source,
                    uint64_t requestGroups, crypto::SessionScalar scalar = crypto::SessionScalar::random(),
-                   RandomBelow randomBelow = crypto::randomBelow);
+                   RandomBelow randomBelow = freshRandom());
 
   uint64_t values() const { return values_; }
   size_t tagBytes() const { return tagBytes_; }
