@@ -1,5 +1,7 @@
 #include "protocol/requester-session.h"
 
+#include "crypto/batch-pool.h"
+
 #include <algorithm>
 
 namespace entente::protocol {
@@ -173,14 +175,23 @@ MatchOutcome RequesterSession::finish() {
   } else {
     std::sort(partnerTags_.begin(), partnerTags_.end());
   }
+  // Each customer's lookups are independent of the others': on all cores, like the
+  // blinding, so that the event loop's thread does not search a million tags alone.
+  std::vector<uint8_t> masks(groups_, 0);
+  crypto::parallelFor(groups_, [&](size_t begin, size_t end) {
+    for (size_t g = begin; g < end; ++g) {
+      uint8_t mask = 0;
+      for (size_t slot = 0; slot < k; ++slot) {
+        if (std::binary_search(partnerTags_.begin(), partnerTags_.end(), ownTags_[g * k + slot])) {
+          mask |= static_cast<uint8_t>(1u << slot);
+        }
+      }
+      masks[g] = mask;
+    }
+  });
   MatchOutcome outcome;
   for (uint64_t g = 0; g < groups_; ++g) {
-    uint8_t mask = 0;
-    for (size_t slot = 0; slot < k; ++slot) {
-      if (std::binary_search(partnerTags_.begin(), partnerTags_.end(), ownTags_[g * k + slot])) {
-        mask |= static_cast<uint8_t>(1u << slot);
-      }
-    }
+    uint8_t mask = masks[g];
     if (mask == 0) continue;
     ++outcome.overlap;
     if (!learnsWhich(terms_.mode)) continue;

@@ -46,9 +46,8 @@ uint64_t scanSharedIdentifiers(const Transaction& txn) {
 }
 
 // The number of identifiers held by more than one customer is kept as the index
-// changes, so that `entente node status` does not scan the whole index. A store
-// written before it was kept gets it from one scan, at its first such change: the
-// scan then already counts the change. Called after each change to the index.
+// changes, so that `entente node status` does not scan the whole index. Called after
+// each change to the index; indexIdentifiers makes sure it exists before.
 void adjustSharedIdentifiers(Transaction& txn, int64_t delta) {
   Bytes stored;
   uint64_t value = txn.get(Table::META, bytesOf(kSharedCount), stored)
@@ -60,6 +59,13 @@ void adjustSharedIdentifiers(Transaction& txn, int64_t delta) {
 
 void indexIdentifiers(Transaction& txn, schema::Customer::Reader customer, uint64_t key,
                       bool add, uint32_t* shared) {
+  // Kept from the first change on, even while nothing is shared (a fresh store, or
+  // one of an earlier release, counted once here), so that reading it never scans.
+  Bytes kept;
+  if (!txn.get(Table::META, bytesOf(kSharedCount), kept)) {
+    auto encoded = encodeKey(scanSharedIdentifiers(txn));
+    txn.put(Table::META, bytesOf(kSharedCount), Bytes(encoded));
+  }
   auto encoded = encodeKey(key);
   for (auto id : customer.getIdentifiers()) {
     std::string k = identifierKey(id.getKind(), id.getValue().cStr());

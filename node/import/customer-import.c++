@@ -19,6 +19,7 @@ namespace {
 // Values of the first rows are searched for special-category words: enough to see a
 // "notes" column full of diagnoses, without a word search on every row of a large file.
 constexpr uint64_t kRowsSearchedForSpecialValues = 10000;
+constexpr unsigned kCustomerMessageWords = 128;
 
 // Each part with its length first, so that no two different rows hash alike.
 void appendPart(std::string& out, std::string_view part) {
@@ -241,7 +242,9 @@ ImportTotals CustomerImport::storeRows(storage::Transaction& txn,
       if (rowByRow) nested.emplace(txn);
       storage::Transaction& rowTxn = rowByRow ? *nested : txn;
       if (!consentOnly_) {
-        capnp::MallocMessageBuilder message;
+        // A first segment the size of a customer (about 1 KiB), not capnp's default of
+        // 8 KiB, which every row would allocate and zero.
+        capnp::MallocMessageBuilder message(kCustomerMessageWords);
         auto customer = message.initRoot<storage::schema::Customer>();
         buildCustomer(checked, categories_, customer);
         // Compared before the upsert: a record read in place is valid only until the
