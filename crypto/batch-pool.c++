@@ -1,7 +1,9 @@
 #include "crypto/batch-pool.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
+#include <ctime>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -12,6 +14,7 @@ namespace {
 
 // Below this many elements per slice the hand-off costs more than it saves.
 constexpr size_t kMinSlice = 8;
+constexpr size_t kSlicesPerThread = 4;
 
 class WorkerPool {
  public:
@@ -33,7 +36,9 @@ class WorkerPool {
   size_t threads() const { return threads_; }
 
   void run(size_t count, const std::function<void(size_t, size_t)>& body) {
-    size_t slices = std::min(threads_, (count + kMinSlice - 1) / kMinSlice);
+    // A few slices per thread, taken in turn: a worker that wakes late, or a slice
+    // that runs slow, leaves the others less to wait for.
+    size_t slices = std::min(threads_ * kSlicesPerThread, (count + kMinSlice - 1) / kMinSlice);
     if (slices <= 1) {
       if (count > 0) body(0, count);
       return;
@@ -116,9 +121,28 @@ WorkerPool& pool() {
 
 }  // namespace
 
+namespace {
+std::atomic<uint64_t> callerBatchNanos{0};
+
+uint64_t threadCpuNanos() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<uint64_t>(t.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(t.tv_nsec);
+}
+}  // namespace
+
 void parallelFor(size_t count, const std::function<void(size_t, size_t)>& body) {
+  // The calling thread's CPU here is its share of the batch, counted apart so that
+  // what it does outside batches (a node's event loop) is measured, not estimated.
+  uint64_t before = threadCpuNanos();
+  struct Count {
+    uint64_t before;
+    ~Count() { callerBatchNanos += threadCpuNanos() - before; }
+  } count_{before};
   pool().run(count, body);
 }
+
+double callerBatchCpuSeconds() { return static_cast<double>(callerBatchNanos.load()) / 1e9; }
 
 size_t parallelism() { return pool().threads(); }
 

@@ -19,5 +19,9 @@ void parallelFor(size_t count, const std::function<void(size_t begin, size_t end
 
 // Number of worker threads (the number of cores, at least 1).
 size_t parallelism();
+// CPU seconds that threads calling parallelFor spent in it (their share of the
+// batches) since the process started: a node's main thread minus this is its event
+// loop's own work, the serial part of a match.
+double callerBatchCpuSeconds();
 
 }  // namespace entente::crypto

@@ -23,6 +23,9 @@ struct NodeStatus {
   wireBytesSent @10 :UInt64;      # on partner connections since start
   wireBytesReceived @11 :UInt64;
   pid @12 :UInt32;
+  mainBatchCpuSeconds @13 :Float64;  # CPU of the main thread in batches of group operations and
+                                     # import normalisation since start (its share of them); the
+                                     # rest of its CPU is the event loop's own, serial work
 }
 
 struct Field {

@@ -119,7 +119,8 @@ void status(const std::string& nodeOption, bool json) {
                                {"uptimeSeconds", s.getUptimeSeconds()},
                                {"wireBytesSent", s.getWireBytesSent()},
                                {"wireBytesReceived", s.getWireBytesReceived()},
-                               {"pid", s.getPid()}};
+                               {"pid", s.getPid()},
+                               {"mainBatchCpuSeconds", s.getMainBatchCpuSeconds()}};
     fmt::print("{}\n", out.dump());
     return;
   }

@@ -1,5 +1,6 @@
 #include "node/control/control-service.h"
 
+#include "crypto/batch-pool.h"
 #include "crypto/credential.h"
 #include "crypto/wipe.h"
 #include "node/consent/consent-service.h"
@@ -68,6 +69,7 @@ class ControlSessionService final : public control::ControlSession::Server {
     s.setWireBytesSent(protocol::partnerWireCounters().sent);
     s.setWireBytesReceived(protocol::partnerWireCounters().received);
     s.setPid(static_cast<uint32_t>(getpid()));
+    s.setMainBatchCpuSeconds(crypto::callerBatchCpuSeconds());
     return kj::READY_NOW;
   }
 
