@@ -10,6 +10,7 @@
 
 #include "text/identifier-normaliser.h"
 
+#include "text/code-points.h"
 #include "text/country-names.h"
 #include "text/date-reading.h"
 #include "text/latin-fold.h"
@@ -93,19 +94,6 @@ std::string_view asciiTrimmed(std::string_view s) {
   return s;
 }
 
-// Calls visit(c) for each code point of valid UTF-8 while it returns true; true when
-// it never returned false.
-template <typename Visit>
-bool allCodePoints(std::string_view utf8, Visit visit) {
-  const auto* bytes = reinterpret_cast<const uint8_t*>(utf8.data());
-  auto length = static_cast<int32_t>(utf8.size());
-  for (int32_t i = 0; i < length;) {
-    UChar32 c;
-    U8_NEXT(bytes, i, length, c);
-    if (!visit(c)) return false;
-  }
-  return true;
-}
 
 std::string toUtf8(const icu::UnicodeString& s) {
   std::string out;
@@ -267,7 +255,7 @@ Normalisation IdentifierNormaliser::email(std::string_view raw) const {
   std::string value = std::move(*lowered);
   if (value.empty()) return Normalisation::rejected("email: empty");
 
-  bool printable = allCodePoints(value, [](UChar32 c) {
+  bool printable = eachCodePoint(value, [](UChar32 c) {
     return !u_isUWhiteSpace(c) && u_charType(c) != U_CONTROL_CHAR;
   });
   if (!printable) {
@@ -398,7 +386,7 @@ Normalisation IdentifierNormaliser::postalCode(std::string_view raw) const {
     return Normalisation::rejected(partReason(kSubject, "is not valid UTF-8 or too long"));
   }
   std::string code;
-  bool readable = allCodePoints(*text, [&code](UChar32 c) {
+  bool readable = eachCodePoint(*text, [&code](UChar32 c) {
     // Spaces and any dash ('-', en dash, non-breaking hyphen) only group the digits.
     if (u_isUWhiteSpace(c) || u_charType(c) == U_DASH_PUNCTUATION) return true;
     char ascii = c >= 0 && c < 0x80 ? asciiUpper(static_cast<char>(c)) : '\0';

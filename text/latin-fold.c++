@@ -3,6 +3,8 @@
 
 #include "text/latin-fold.h"
 
+#include "text/code-points.h"
+
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
 #include <unicode/utf8.h>
@@ -12,19 +14,6 @@ namespace entente::text {
 namespace {
 
 constexpr UChar32 kTableRanges[][2] = {{0x0000, 0x0250}, {0x1E00, 0x1F00}};
-
-// Calls visit(c) for each code point of valid UTF-8, stopping at the first false.
-template <typename Visit>
-bool eachCodePoint(std::string_view utf8, Visit visit) {
-  const auto* bytes = reinterpret_cast<const uint8_t*>(utf8.data());
-  auto length = static_cast<int32_t>(utf8.size());
-  for (int32_t i = 0; i < length;) {
-    UChar32 c;
-    U8_NEXT(bytes, i, length, c);
-    if (c < 0 || !visit(c)) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
