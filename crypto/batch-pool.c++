@@ -15,6 +15,9 @@ namespace {
 // Below this many elements per slice the hand-off costs more than it saves.
 constexpr size_t kMinSlice = 8;
 constexpr size_t kSlicesPerThread = 4;
+// Consumed in order, slices are smaller: the caller's first consume waits for the
+// first slice only, and the last slice produced leaves little to consume after it.
+constexpr size_t kOrderedSlicesPerThread = 16;
 
 class WorkerPool {
  public:
@@ -45,21 +48,57 @@ class WorkerPool {
     }
     // One batch at a time: callers from several threads take turns.
     std::lock_guard batchLock(batchMutex_);
-    {
-      std::lock_guard lock(mutex_);
-      body_ = &body;
-      count_ = count;
-      slices_ = slices;
-      nextSlice_ = 0;
-      pending_ = slices;
-      error_ = nullptr;
-      ++generation_;
-    }
-    wake_.notify_all();
+    start(count, slices, body);
     runSlices();
     std::unique_lock lock(mutex_);
     done_.wait(lock, [this] { return pending_ == 0; });
     body_ = nullptr;
+    if (error_) std::rethrow_exception(error_);
+  }
+
+  // The workers produce slices; the caller consumes each finished one in order and,
+  // while the next in order is not finished, produces one itself rather than wait.
+  void runInOrder(size_t count, const std::function<void(size_t, size_t)>& produce,
+                  const std::function<void(size_t, size_t)>& consume,
+                  const std::function<void(size_t, size_t)>& producedByCaller) {
+    size_t slices = std::min(threads_ * kOrderedSlicesPerThread, (count + kMinSlice - 1) / kMinSlice);
+    if (slices <= 1) {
+      if (count > 0) {
+        producedByCaller(0, count);
+        consume(0, count);
+      }
+      return;
+    }
+    std::lock_guard batchLock(batchMutex_);
+    start(count, slices, produce);
+    std::exception_ptr consumeError;
+    size_t consumed = 0;
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      bool consuming = !consumeError && !error_ && consumed < slices;
+      if (consuming && finished_[consumed]) {
+        size_t slice = consumed++;
+        lock.unlock();
+        try {
+          consume(sliceBegin(slice), sliceBegin(slice + 1));
+        } catch (...) {
+          consumeError = std::current_exception();
+        }
+        lock.lock();
+      } else if (nextSlice_ < slices_) {
+        size_t slice = nextSlice_++;
+        lock.unlock();
+        runSlice(slice, producedByCaller);
+        lock.lock();
+      } else if (pending_ == 0) {
+        // Nothing left to consume: all consumed, or a slice failed.
+        break;
+      } else {
+        done_.wait(lock);
+      }
+    }
+    body_ = nullptr;
+    if (consumeError) std::rethrow_exception(consumeError);
     if (error_) std::rethrow_exception(error_);
   }
 
@@ -80,25 +119,47 @@ class WorkerPool {
   void runSlices() {
     for (;;) {
       size_t slice;
-      const std::function<void(size_t, size_t)>* body;
       {
         std::lock_guard lock(mutex_);
         if (body_ == nullptr || nextSlice_ >= slices_) return;
         slice = nextSlice_++;
-        body = body_;
       }
-      size_t begin = count_ * slice / slices_;
-      size_t end = count_ * (slice + 1) / slices_;
-      std::exception_ptr error;
-      try {
-        (*body)(begin, end);
-      } catch (...) {
-        error = std::current_exception();
-      }
-      std::lock_guard lock(mutex_);
-      if (error && !error_) error_ = error;
-      if (--pending_ == 0) done_.notify_all();
+      runSlice(slice, *body_);
     }
+  }
+
+  // Runs one claimed slice and marks it finished. body_ stays set until every
+  // claimed slice is finished, so reading it without the lock is safe.
+  void runSlice(size_t slice, const std::function<void(size_t, size_t)>& body) {
+    std::exception_ptr error;
+    try {
+      body(sliceBegin(slice), sliceBegin(slice + 1));
+    } catch (...) {
+      error = std::current_exception();
+    }
+    std::lock_guard lock(mutex_);
+    if (error && !error_) error_ = error;
+    finished_[slice] = 1;
+    --pending_;
+    // Every slice, not only the last: a caller of runInOrder waits for the next one.
+    done_.notify_all();
+  }
+
+  size_t sliceBegin(size_t slice) const { return count_ * slice / slices_; }
+
+  void start(size_t count, size_t slices, const std::function<void(size_t, size_t)>& body) {
+    {
+      std::lock_guard lock(mutex_);
+      body_ = &body;
+      count_ = count;
+      slices_ = slices;
+      nextSlice_ = 0;
+      pending_ = slices;
+      finished_.assign(slices, 0);
+      error_ = nullptr;
+      ++generation_;
+    }
+    wake_.notify_all();
   }
 
   std::vector<std::thread> workers_;
@@ -111,6 +172,7 @@ class WorkerPool {
   uint64_t generation_ = 0;
   const std::function<void(size_t, size_t)>* body_ = nullptr;
   size_t count_ = 0, slices_ = 0, nextSlice_ = 0, pending_ = 0;
+  std::vector<uint8_t> finished_;  // per slice: produced
   std::exception_ptr error_;
 };
 
@@ -140,6 +202,21 @@ void parallelFor(size_t count, const std::function<void(size_t, size_t)>& body) 
     ~Count() { callerBatchNanos += threadCpuNanos() - before; }
   } count_{before};
   pool().run(count, body);
+}
+
+void parallelForInOrder(size_t count, const std::function<void(size_t begin, size_t end)>& produce,
+                        const std::function<void(size_t begin, size_t end)>& consume) {
+  // Only the caller's share of producing counts as batch work: consuming is the
+  // caller's own, serial work.
+  auto producedByCaller = [&](size_t begin, size_t end) {
+    uint64_t before = threadCpuNanos();
+    struct Count {
+      uint64_t before;
+      ~Count() { callerBatchNanos += threadCpuNanos() - before; }
+    } count_{before};
+    produce(begin, end);
+  };
+  pool().runInOrder(count, produce, consume, producedByCaller);
 }
 
 double callerBatchCpuSeconds() { return static_cast<double>(callerBatchNanos.load()) / 1e9; }

@@ -17,6 +17,17 @@ namespace entente::crypto {
 // rethrown here after all slices have finished.
 void parallelFor(size_t count, const std::function<void(size_t begin, size_t end)>& body);
 
+// Runs produce(begin, end) over slices covering [0, count) on all cores, and
+// consume(begin, end) on the calling thread for each produced slice, in order, as
+// soon as it and every slice before it are produced: the caller's serial work on
+// early slices overlaps the workers' producing of later ones. When the next slice
+// in order is not ready, the caller produces one itself. If a call throws, no slice
+// after it is consumed, every other slice is still produced (the caller may rely
+// on that to redo the consuming another way), and the first error of consume, else of produce,
+// is rethrown.
+void parallelForInOrder(size_t count, const std::function<void(size_t begin, size_t end)>& produce,
+                        const std::function<void(size_t begin, size_t end)>& consume);
+
 // Number of worker threads (the number of cores, at least 1).
 size_t parallelism();
 // CPU seconds that threads calling parallelFor spent in it (their share of the

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace entente::crypto;
@@ -169,6 +170,67 @@ TEST_CASE("parallelFor rethrows the error of a failing slice") {
                                   if (b <= 500 && 500 < e) throw std::runtime_error("slice failed");
                                 }),
                     "slice failed");
+  // The pool still works afterwards.
+  std::atomic<size_t> sum = 0;
+  parallelFor(100, [&](size_t b, size_t e) { sum += e - b; });
+  CHECK(sum == 100);
+}
+
+TEST_CASE("parallelForInOrder consumes each produced slice once, in order, on the calling thread") {
+  auto caller = std::this_thread::get_id();
+  for (size_t n : {0u, 1u, 9u, 1000u, 4099u}) {
+    std::vector<std::atomic<int>> produced(n);
+    std::vector<int> consumedOrder;
+    bool allOnCaller = true, producedFirst = true;
+    parallelForInOrder(
+        n,
+        [&](size_t b, size_t e) {
+          for (size_t i = b; i < e; ++i) produced[i]++;
+        },
+        [&](size_t b, size_t e) {
+          allOnCaller = allOnCaller && std::this_thread::get_id() == caller;
+          for (size_t i = b; i < e; ++i) {
+            producedFirst = producedFirst && produced[i] == 1;
+            consumedOrder.push_back(static_cast<int>(i));
+          }
+        });
+    for (size_t i = 0; i < n; ++i) REQUIRE(produced[i] == 1);
+    REQUIRE(consumedOrder.size() == n);
+    for (size_t i = 0; i < n; ++i) REQUIRE(consumedOrder[i] == static_cast<int>(i));
+    CHECK(allOnCaller);
+    CHECK(producedFirst);
+  }
+}
+
+TEST_CASE("parallelForInOrder stops consuming at a failure but still produces every slice") {
+  constexpr size_t n = 2000;
+  std::vector<std::atomic<int>> produced(n);
+  size_t consumedUpTo = 0;
+  CHECK_THROWS_WITH(parallelForInOrder(
+                        n,
+                        [&](size_t b, size_t e) {
+                          for (size_t i = b; i < e; ++i) produced[i]++;
+                        },
+                        [&](size_t b, size_t e) {
+                          if (b <= 700 && 700 < e) throw std::runtime_error("store refused");
+                          consumedUpTo = e;
+                        }),
+                    "store refused");
+  for (size_t i = 0; i < n; ++i) REQUIRE(produced[i] == 1);
+  CHECK(consumedUpTo > 0);
+  CHECK(consumedUpTo <= 700);
+
+  size_t consumedAfterBadSlice = 0;
+  CHECK_THROWS_WITH(parallelForInOrder(
+                        n,
+                        [](size_t b, size_t e) {
+                          if (b <= 1500 && 1500 < e) throw std::runtime_error("bad slice");
+                        },
+                        [&](size_t b, size_t) {
+                          if (b > 1500) ++consumedAfterBadSlice;
+                        }),
+                    "bad slice");
+  CHECK(consumedAfterBadSlice == 0);
   // The pool still works afterwards.
   std::atomic<size_t> sum = 0;
   parallelFor(100, [&](size_t b, size_t e) { sum += e - b; });

@@ -173,28 +173,32 @@ ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
     prepared[i].line = rows[i].getLine();
     prepared[i].why = prepare(txn, rows[i], prepared[i]);
   }
-  // Then the costly part, normalising, on all cores: each row on its own, each
-  // thread with its own normaliser (ICU transliterators are not to be shared). The
-  // workers read only what prepare() copied out, never the message or the store.
-  crypto::parallelFor(rows.size(), [&](size_t begin, size_t end) {
+  // Then normalising, the costly part, on all cores, and the writes, in file order on
+  // this thread, at once: each slice of rows is written as soon as it and those
+  // before it are normalised, so that the writes overlap the normalising. Each
+  // thread normalises with its own normaliser (ICU transliterators are not to be
+  // shared) and reads only what prepare() copied out, never the message or the store.
+  // All rows are written in one transaction nested in the batch's (a nested
+  // transaction costs LMDB a list of dirty pages, too much to pay per row). If the
+  // store refuses a row, that attempt is undone and the rows are written again each
+  // in a transaction of its own, so that only that row is rejected, with its line.
+  auto normaliseSlice = [&](size_t begin, size_t end) {
     auto normaliser = takeNormaliser();
     for (size_t i = begin; i < end; ++i) {
       auto& p = prepared[i];
       if (!p.why && p.normalise) p.why = normalise(*normaliser, p.line, p, now);
     }
     giveBack(std::move(normaliser));
-  });
-  // Last, in file order on this thread again: the findings and the writes, all rows
-  // in one transaction nested in the batch's (a nested transaction costs LMDB a list
-  // of dirty pages, too much to pay per row). If the store refuses a row, that
-  // attempt is undone and the rows are written again each in a transaction of its
-  // own, so that only that row is rejected, with its line.
+  };
   auto savedFindings = findings_;
   auto savedScanned = rowsScanned_, savedSkipped = skippedByDigest_;
   auto savedEvents = consentEvents_.size(), savedRejections = rejections.size(), savedWarnings = warnings.size();
   try {
     storage::Transaction batchTxn(txn);
-    auto totals = storeRows(batchTxn, rows, prepared, rejections, warnings, now, false);
+    ImportTotals totals;
+    crypto::parallelForInOrder(rows.size(), normaliseSlice, [&](size_t begin, size_t end) {
+      totals.add(storeRows(batchTxn, rows, prepared, begin, end, rejections, warnings, now, false));
+    });
     batchTxn.commit();
     return totals;
   } catch (const storage::StoreError&) {
@@ -206,15 +210,16 @@ ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
   consentEvents_.resize(savedEvents);
   rejections.resize(savedRejections);
   warnings.resize(savedWarnings);
-  return storeRows(txn, rows, prepared, rejections, warnings, now, true);
+  return storeRows(txn, rows, prepared, 0, rows.size(), rejections, warnings, now, true);
 }
 
 ImportTotals CustomerImport::storeRows(storage::Transaction& txn,
                                        capnp::List<protocol::control::ImportRow>::Reader rows,
-                                       const std::vector<PreparedRow>& prepared, std::vector<RowRejection>& rejections,
-                                       std::vector<RowWarning>& warnings, int64_t now, bool rowByRow) {
+                                       const std::vector<PreparedRow>& prepared, size_t begin, size_t end,
+                                       std::vector<RowRejection>& rejections, std::vector<RowWarning>& warnings,
+                                       int64_t now, bool rowByRow) {
   ImportTotals totals;
-  for (unsigned i = 0; i < rows.size(); ++i) {
+  for (auto i = static_cast<unsigned>(begin); i < end; ++i) {
     auto row = rows[i];
     auto& p = prepared[i];
     auto& checked = p.checked;

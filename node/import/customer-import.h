@@ -11,9 +11,10 @@
 // other column becomes a named attribute. A consent-only import (`entente consent import`)
 // reads customer_id and the consent columns, and updates existing customers only.
 //
-// A batch is checked in three steps: what reads the store in file order, normalising
-// on all cores (crypto/batch-pool.h, one normaliser per thread), then the writes in
-// file order; the outcome is what checking each row in turn would give.
+// A batch is checked in steps: what reads the store, in file order; then normalising
+// on all cores (crypto/batch-pool.h, one normaliser per thread) while this thread
+// writes, in file order, each slice of rows already normalised. The outcome is what
+// checking each row in turn would give.
 //
 // A row stored before from the same bytes, under the same settings, is skipped by a
 // digest (storage/row-digests.h) before anything is normalised: it counts as unchanged,
@@ -118,12 +119,13 @@ class CustomerImport {
                                      PreparedRow& p);
   std::optional<std::string> normalise(const text::IdentifierNormaliser& normaliser,
                                        uint64_t line, PreparedRow& p, int64_t now) const;
-  // The writes of a batch whose rows are prepared and normalised: in `txn` itself, or
-  // with `rowByRow` each row in a transaction nested in it, a row the store refuses
-  // then being rejected alone.
+  // The writes of rows [begin, end) of a batch, prepared and normalised: in `txn`
+  // itself, or with `rowByRow` each row in a transaction nested in it, a row the
+  // store refuses then being rejected alone.
   ImportTotals storeRows(storage::Transaction& txn, capnp::List<protocol::control::ImportRow>::Reader rows,
-                         const std::vector<PreparedRow>& prepared, std::vector<RowRejection>& rejections,
-                         std::vector<RowWarning>& warnings, int64_t now, bool rowByRow);
+                         const std::vector<PreparedRow>& prepared, size_t begin, size_t end,
+                         std::vector<RowRejection>& rejections, std::vector<RowWarning>& warnings, int64_t now,
+                         bool rowByRow);
   // A normaliser for one slice of a batch: from the spares, or a new one.
   std::unique_ptr<text::IdentifierNormaliser> takeNormaliser();
   void giveBack(std::unique_ptr<text::IdentifierNormaliser> normaliser);
