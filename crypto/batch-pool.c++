@@ -191,16 +191,19 @@ uint64_t threadCpuNanos() {
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
   return static_cast<uint64_t>(t.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(t.tv_nsec);
 }
+
+// Adds the calling thread's CPU time between construction and destruction to
+// callerBatchNanos.
+struct CallerBatchTime {
+  uint64_t before = threadCpuNanos();
+  ~CallerBatchTime() { callerBatchNanos += threadCpuNanos() - before; }
+};
 }  // namespace
 
 void parallelFor(size_t count, const std::function<void(size_t, size_t)>& body) {
   // The calling thread's CPU here is its share of the batch, counted apart so that
   // what it does outside batches (a node's event loop) is measured, not estimated.
-  uint64_t before = threadCpuNanos();
-  struct Count {
-    uint64_t before;
-    ~Count() { callerBatchNanos += threadCpuNanos() - before; }
-  } count_{before};
+  CallerBatchTime counted;
   pool().run(count, body);
 }
 
@@ -209,11 +212,7 @@ void parallelForInOrder(size_t count, const std::function<void(size_t begin, siz
   // Only the caller's share of producing counts as batch work: consuming is the
   // caller's own, serial work.
   auto producedByCaller = [&](size_t begin, size_t end) {
-    uint64_t before = threadCpuNanos();
-    struct Count {
-      uint64_t before;
-      ~Count() { callerBatchNanos += threadCpuNanos() - before; }
-    } count_{before};
+    CallerBatchTime counted;
     produce(begin, end);
   };
   pool().runInOrder(count, produce, consume, producedByCaller);
