@@ -5,12 +5,25 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 namespace entente::storage {
 namespace {
 
 constexpr std::string_view kNextKey = "next_customer_key";
 constexpr std::string_view kSharedCount = "shared_identifiers";
+// The first customer key outside the identifier index (IndexTiming::LATER); absent when
+// every customer is in it. Keys are handed out in increasing order, so the customers
+// outside the index are exactly those from this key on.
+constexpr std::string_view kUnindexedFrom = "identifiers_unindexed_from";
+
+std::optional<uint64_t> unindexedFrom(const Transaction& txn) {
+  Bytes stored;
+  if (!txn.get(Table::META, bytesOf(kUnindexedFrom), stored)) return std::nullopt;
+  return decodeKey(stored);
+}
+
+bool inIndex(const std::optional<uint64_t>& unindexed, uint64_t key) { return !unindexed || key < *unindexed; }
 
 std::string identifierKey(uint8_t kind, std::string_view value) {
   std::string key(1, static_cast<char>(kind));
@@ -57,23 +70,32 @@ void adjustSharedIdentifiers(Transaction& txn, int64_t delta) {
   txn.put(Table::META, bytesOf(kSharedCount), Bytes(encoded));
 }
 
-void indexIdentifiers(Transaction& txn, schema::Customer::Reader customer, uint64_t key,
-                      bool add, uint32_t* shared) {
-  // Kept from the first change on, even while nothing is shared (a fresh store, or
-  // one of an earlier release, counted once here), so that reading it never scans.
+// Kept from the first change on, even while nothing is shared (a fresh store, or one of
+// an earlier release, counted once here), so that reading it never scans.
+void keepSharedCount(Transaction& txn) {
   Bytes kept;
   if (!txn.get(Table::META, bytesOf(kSharedCount), kept)) {
     auto encoded = encodeKey(scanSharedIdentifiers(txn));
     txn.put(Table::META, bytesOf(kSharedCount), Bytes(encoded));
   }
+}
+
+// Adds one (identifier, customer) pair; returns whether another customer holds it too.
+bool addToIndex(Transaction& txn, std::string_view identifier, Bytes encodedKey) {
+  txn.put(Table::IDENTIFIERS, bytesOf(identifier), encodedKey);
+  size_t holders = txn.duplicateCount(Table::IDENTIFIERS, bytesOf(identifier));
+  if (holders == 2) adjustSharedIdentifiers(txn, +1);
+  return holders > 1;
+}
+
+void indexIdentifiers(Transaction& txn, schema::Customer::Reader customer, uint64_t key,
+                      bool add, uint32_t* shared) {
+  keepSharedCount(txn);
   auto encoded = encodeKey(key);
   for (auto id : customer.getIdentifiers()) {
     std::string k = identifierKey(id.getKind(), id.getValue().cStr());
     if (add) {
-      txn.put(Table::IDENTIFIERS, bytesOf(k), Bytes(encoded));
-      size_t holders = txn.duplicateCount(Table::IDENTIFIERS, bytesOf(k));
-      if (shared != nullptr && holders > 1) ++*shared;
-      if (holders == 2) adjustSharedIdentifiers(txn, +1);
+      if (addToIndex(txn, k, Bytes(encoded)) && shared != nullptr) ++*shared;
     } else {
       size_t holders = txn.duplicateCount(Table::IDENTIFIERS, bytesOf(k));
       if (txn.eraseDuplicate(Table::IDENTIFIERS, bytesOf(k), Bytes(encoded)) && holders == 2) {
@@ -85,13 +107,14 @@ void indexIdentifiers(Transaction& txn, schema::Customer::Reader customer, uint6
 
 }  // namespace
 
-UpsertResult CustomerStore::upsert(Transaction& txn, schema::Customer::Reader customer) {
+UpsertResult CustomerStore::upsert(Transaction& txn, schema::Customer::Reader customer, IndexTiming timing) {
   std::string encoded = encodeCustomer(txn, customer);
   Bytes newBytes = bytesOf(encoded);
   std::string_view customerId = customer.getCustomerId().cStr();
   if (customerId.empty()) throw StoreError("a customer without customer_id cannot be stored");
 
   UpsertResult result{UpsertOutcome::INSERTED, 0};
+  auto unindexed = unindexedFrom(txn);
   if (auto existing = keyOf(txn, customerId)) {
     result.key = *existing;
     auto keyBytes = encodeKey(result.key);
@@ -110,8 +133,10 @@ UpsertResult CustomerStore::upsert(Transaction& txn, schema::Customer::Reader cu
       result.outcome = UpsertOutcome::UNCHANGED;
       return result;
     }
-    CustomerRecord old(txn, oldBytes);
-    indexIdentifiers(txn, old.get(), result.key, false, nullptr);
+    if (inIndex(unindexed, result.key)) {
+      CustomerRecord old(txn, oldBytes);
+      indexIdentifiers(txn, old.get(), result.key, false, nullptr);
+    }
     RowDigests::erase(txn, result.key);
     result.outcome = UpsertOutcome::UPDATED;
   } else {
@@ -121,9 +146,64 @@ UpsertResult CustomerStore::upsert(Transaction& txn, schema::Customer::Reader cu
   }
   auto keyBytes = encodeKey(result.key);
   txn.put(Table::CUSTOMERS, Bytes(keyBytes), newBytes);
-  indexIdentifiers(txn, customer, result.key, true, &result.sharedIdentifiers);
+  if (inIndex(unindexed, result.key) && result.outcome == UpsertOutcome::INSERTED && timing == IndexTiming::LATER) {
+    txn.put(Table::META, bytesOf(kUnindexedFrom), Bytes(keyBytes));
+    unindexed = result.key;
+  }
+  if (inIndex(unindexed, result.key)) indexIdentifiers(txn, customer, result.key, true, &result.sharedIdentifiers);
   return result;
 }
+
+IndexCatchUp CustomerStore::indexPending(Transaction& txn, uint64_t maxCustomers) {
+  IndexCatchUp done;
+  auto unindexed = unindexedFrom(txn);
+  if (!unindexed) return done;
+  // Each identifier as kind byte || value in one arena, sorted by (identifier, key):
+  // index pages are then written in order, each once, and the holders of one
+  // identifier are added in key order, as one by one they would have been.
+  struct Entry {
+    uint64_t key;
+    uint32_t offset, size;
+  };
+  std::string arena;
+  std::vector<Entry> entries;
+  std::optional<uint64_t> next;
+  {
+    Cursor cursor(txn, Table::CUSTOMERS);
+    auto from = encodeKey(*unindexed);
+    bool more = cursor.seek(Bytes(from));
+    for (; more && done.customers < maxCustomers; more = cursor.next(), ++done.customers) {
+      uint64_t key = decodeKey(cursor.key());
+      CustomerRecord record(txn, cursor.value());
+      for (auto id : record.get().getIdentifiers()) {
+        entries.push_back({key, static_cast<uint32_t>(arena.size()), static_cast<uint32_t>(id.getValue().size() + 1)});
+        arena.push_back(static_cast<char>(id.getKind()));
+        arena.append(id.getValue().cStr(), id.getValue().size());
+      }
+    }
+    if (more) next = decodeKey(cursor.key());
+  }
+  auto textOfEntry = [&arena](const Entry& e) { return std::string_view(arena).substr(e.offset, e.size); };
+  std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
+    auto ta = textOfEntry(a), tb = textOfEntry(b);
+    return ta != tb ? ta < tb : a.key < b.key;
+  });
+  keepSharedCount(txn);
+  for (auto& e : entries) {
+    auto encoded = encodeKey(e.key);
+    if (addToIndex(txn, textOfEntry(e), Bytes(encoded))) ++done.sharedIdentifiers;
+  }
+  if (next) {
+    auto encoded = encodeKey(*next);
+    txn.put(Table::META, bytesOf(kUnindexedFrom), Bytes(encoded));
+    done.done = false;
+  } else {
+    txn.erase(Table::META, bytesOf(kUnindexedFrom));
+  }
+  return done;
+}
+
+bool CustomerStore::indexIsPending(const Transaction& txn) { return unindexedFrom(txn).has_value(); }
 
 std::optional<uint32_t> CustomerStore::erase(Transaction& txn, std::string_view customerId) {
   auto key = keyOf(txn, customerId);
@@ -134,7 +214,7 @@ std::optional<uint32_t> CustomerStore::erase(Transaction& txn, std::string_view 
   if (txn.get(Table::CUSTOMERS, Bytes(keyBytes), stored)) {
     CustomerRecord record(txn, stored);
     identifiers = record.get().getIdentifiers().size();
-    indexIdentifiers(txn, record.get(), *key, false, nullptr);
+    if (inIndex(unindexedFrom(txn), *key)) indexIdentifiers(txn, record.get(), *key, false, nullptr);
     txn.erase(Table::CUSTOMERS, Bytes(keyBytes));
   }
   txn.erase(Table::CUSTOMER_IDS, bytesOf(customerId));
@@ -165,6 +245,20 @@ std::vector<uint64_t> CustomerStore::holdersOf(const Transaction& txn, uint8_t k
   Cursor cursor(txn, Table::IDENTIFIERS);
   for (bool ok = cursor.firstDuplicateOf(bytesOf(k)); ok; ok = cursor.nextDuplicate()) {
     keys.push_back(decodeKey(cursor.value()));
+  }
+  // Customers outside the index have keys above every indexed one: key order holds.
+  if (auto unindexed = unindexedFrom(txn)) {
+    Cursor tail(txn, Table::CUSTOMERS);
+    auto from = encodeKey(*unindexed);
+    for (bool ok = tail.seek(Bytes(from)); ok; ok = tail.next()) {
+      CustomerRecord record(txn, tail.value());
+      for (auto id : record.get().getIdentifiers()) {
+        if (id.getKind() == kind && std::string_view(id.getValue().cStr(), id.getValue().size()) == value) {
+          keys.push_back(decodeKey(tail.key()));
+          break;
+        }
+      }
+    }
   }
   return keys;
 }

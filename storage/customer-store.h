@@ -22,6 +22,20 @@ namespace entente::storage {
 
 enum class UpsertOutcome { INSERTED, UPDATED, UNCHANGED };
 
+// When a new customer's identifiers go into the index. LATER is for a bulk load: one
+// random insert per identifier into a large index costs more than all the rest of
+// storing a customer, while the same entries sorted and inserted together afterwards
+// (indexPending) cost little. A customer stored LATER, and every customer stored after
+// it, is outside the index until indexPending reaches it; holdersOf still finds it.
+enum class IndexTiming { NOW, LATER };
+
+// What one indexPending call did.
+struct IndexCatchUp {
+  uint64_t customers = 0;          // customers whose identifiers went into the index
+  uint64_t sharedIdentifiers = 0;  // of their identifiers, those another customer also holds
+  bool done = true;                // no customer is left outside the index
+};
+
 struct UpsertResult {
   UpsertOutcome outcome;
   uint64_t key;
@@ -33,15 +47,25 @@ class CustomerStore {
  public:
   // Inserts the customer, or replaces the one with the same customer_id, keeping the
   // identifier index in step. A record equal to the stored one is left untouched.
-  static UpsertResult upsert(Transaction& txn, schema::Customer::Reader customer);
+  // With IndexTiming::LATER a new customer's identifiers wait for indexPending, and
+  // the result's sharedIdentifiers is 0 (indexPending counts them).
+  static UpsertResult upsert(Transaction& txn, schema::Customer::Reader customer,
+                             IndexTiming timing = IndexTiming::NOW);
+  // Puts the identifiers of up to `maxCustomers` customers left outside the index into
+  // it, in key order, sorted so that each index page is written once. Bounded so that
+  // a caller can cut a large catch-up into transactions of a bounded size.
+  static IndexCatchUp indexPending(Transaction& txn, uint64_t maxCustomers);
+  // Whether some customers are outside the identifier index.
+  static bool indexIsPending(const Transaction& txn);
 
   static std::optional<uint64_t> keyOf(const Transaction& txn, std::string_view customerId);
   // Throws StoreError when the key is unknown.
   static CustomerRecord read(const Transaction& txn, uint64_t key);
   static uint64_t count(const Transaction& txn);
-  // Keys of the customers holding this normalised identifier, in key order.
+  // Keys of the customers holding this normalised identifier, in key order. Customers
+  // outside the index (IndexTiming::LATER) are found by reading them all.
   static std::vector<uint64_t> holdersOf(const Transaction& txn, uint8_t kind, std::string_view value);
-  // Number of distinct identifiers held by more than one customer.
+  // Number of distinct identifiers held by more than one customer, among the indexed ones.
   static uint64_t sharedIdentifierCount(const Transaction& txn);
 
   // Deletes the customer, its customer_id entry and its identifiers from the index.

@@ -3,6 +3,7 @@
 #include "node/consent/consent-service.h"
 #include "node/import/customer-import.h"
 #include "node/import/history-import.h"
+#include "node/import/identifier-index.h"
 #include "node/import/import-columns.h"
 #include "storage/customer-store.h"
 
@@ -63,6 +64,7 @@ class ImportSession final : public control::CustomerImport::Server {
         removeMissing_(options.getRemoveMissing()),
         import_(context.store, context.config, (kind == Kind::CONSENT ? "consent-import " : "import ") + source_,
                 kind == Kind::CONSENT, rulesOf(options, actor_)) {
+    if (kind == Kind::CUSTOMERS && !dryRun_) import_.putOffIndexing();
     if (kind == Kind::HISTORY) {
       auto rules = rulesOf(options);
       auto format = rules.dateFormats.find("date");
@@ -72,7 +74,13 @@ class ImportSession final : public control::CustomerImport::Server {
   }
 
   ~ImportSession() noexcept {
-    if (!finished_) context_.gate.recordNoThrow(action_, actor_, "interrupted", countDetails(source_, totals_));
+    if (finished_) return;
+    context_.gate.recordNoThrow(action_, actor_, "interrupted", countDetails(source_, totals_));
+    try {
+      catchUpIdentifierIndex(context_.gate, context_.store, actor_, "interrupted import " + source_);
+    } catch (...) {
+      // The gate recorded the failure; the next import or start-up tries again.
+    }
   }
 
   // File-level problems, said once: an unknown purpose fails the call.
@@ -176,6 +184,8 @@ class ImportSession final : public control::CustomerImport::Server {
   kj::Promise<void> finish(FinishContext context) override {
     uint64_t clientRejected = context.getParams().getClientRejected();
     totals_.rejected += clientRejected;
+    totals_.sharedIdentifiers +=
+        userFacing([&] { return catchUpIdentifierIndex(context_.gate, context_.store, actor_, "import " + source_); });
     auto report = context.getResults().initReport();
     report.setDryRun(dryRun_);
     fillFindings(report);

@@ -19,7 +19,6 @@ namespace {
 // Values of the first rows are searched for special-category words: enough to see a
 // "notes" column full of diagnoses, without a word search on every row of a large file.
 constexpr uint64_t kRowsSearchedForSpecialValues = 10000;
-constexpr unsigned kCustomerMessageWords = 128;
 
 // Each part with its length first, so that no two different rows hash alike.
 void appendPart(std::string& out, std::string_view part) {
@@ -52,13 +51,13 @@ CustomerImport::CustomerImport(storage::Environment& env, const NodeConfig& conf
   for (auto& column : config.specialCategoryAttributes) appendPart(digestContext_, column);
 }
 
-storage::RowDigest CustomerImport::digestOf(protocol::control::ImportRow::Reader row) {
-  digestBuffer_ = digestContext_;
+storage::RowDigest CustomerImport::digestOf(protocol::control::ImportRow::Reader row, std::string& buffer) const {
+  buffer = digestContext_;
   for (auto field : row.getFields()) {
-    appendPart(digestBuffer_, std::string_view(field.getName().cStr(), field.getName().size()));
-    appendPart(digestBuffer_, std::string_view(field.getValue().cStr(), field.getValue().size()));
+    appendPart(buffer, std::string_view(field.getName().cStr(), field.getName().size()));
+    appendPart(buffer, std::string_view(field.getValue().cStr(), field.getValue().size()));
   }
-  auto full = crypto::blake2b256(std::string_view(digestBuffer_));
+  auto full = crypto::blake2b256(std::string_view(buffer));
   storage::RowDigest digest;
   std::copy_n(full.begin(), digest.size(), digest.begin());
   return digest;
@@ -99,7 +98,7 @@ std::optional<std::string> CustomerImport::prepare(const storage::Transaction& t
     std::string_view id = customerIdIn(row);
     auto key = id.empty() ? std::nullopt : storage::CustomerStore::keyOf(txn, id);
     if (key) {
-      p.digest = digestOf(row);
+      p.digest = digestOf(row, digestBuffer_);
       if (storage::RowDigests::find(txn, *key) == p.digest &&
           seen_.emplace(std::hash<std::string_view>()(id), row.getLine()).second) {
         p.unchanged = true;
@@ -107,19 +106,28 @@ std::optional<std::string> CustomerImport::prepare(const storage::Transaction& t
       }
     }
   }
-  auto& checked = p.checked;
-  if (auto why = readRow(row, consentOnly_, checked)) return why;
-  auto [first, isNew] = seen_.emplace(std::hash<std::string_view>()(checked.customerId), row.getLine());
+  std::string_view id;
+  if (auto why = checkRow(row, consentOnly_, id)) return why;
+  auto [first, isNew] = seen_.emplace(std::hash<std::string_view>()(id), row.getLine());
   if (!isNew) {
     ++findings_.repeatedIds;
     return "customer_id repeats the row on line " + std::to_string(first->second) +
            "; each customer once per file (the first row was imported)";
   }
-  auto key = storage::CustomerStore::keyOf(txn, checked.customerId);
+  auto key = storage::CustomerStore::keyOf(txn, id);
   if (consentOnly_ && !key) return "no customer with this customer_id; import the customer first";
+  p.normalise = true;
+  if (!key) {
+    // A new customer: nothing of the store to read, so that copying the row and its
+    // digest wait for normalise(), on all cores.
+    p.copyLater = true;
+    return std::nullopt;
+  }
+  auto& checked = p.checked;
+  copyRow(row, consentOnly_, checked);
   if (!consentOnly_) {
-    p.digest = digestOf(row);
-    if (key && storage::RowDigests::find(txn, *key) == p.digest) {
+    p.digest = digestOf(row, digestBuffer_);
+    if (storage::RowDigests::find(txn, *key) == p.digest) {
       // Stored from these very bytes, and untouched since: only the search for
       // special-category values still reads it, as it reads every early row.
       if (rowsScanned_ < kRowsSearchedForSpecialValues) {
@@ -127,21 +135,26 @@ std::optional<std::string> CustomerImport::prepare(const storage::Transaction& t
       }
       p.unchanged = true;
       p.searched = true;
+      p.normalise = false;
       return std::nullopt;
     }
-    if (key) keepAbsentFields(storage::CustomerStore::read(txn, *key).get(), checked);
+    keepAbsentFields(storage::CustomerStore::read(txn, *key).get(), checked);
   }
-  p.normalise = true;
   return std::nullopt;
 }
 
 std::optional<std::string> CustomerImport::normalise(const text::IdentifierNormaliser& normaliser,
-                                                     uint64_t line, PreparedRow& p, int64_t now) const {
+                                                     protocol::control::ImportRow::Reader row, PreparedRow& p,
+                                                     int64_t now, std::string& digestBuffer) const {
+  if (p.copyLater) {
+    copyRow(row, consentOnly_, p.checked);
+    if (!consentOnly_) p.digest = digestOf(row, digestBuffer);
+  }
   if (!consentOnly_) {
     if (auto why = normaliseRow(normaliser, rules_, p.checked)) return why;
     p.searched = true;
   }
-  return readConsentColumns(p.checked.consent, config_, source_ + ":" + std::to_string(line), now,
+  return readConsentColumns(p.checked.consent, config_, source_ + ":" + std::to_string(p.line), now,
                             rules_.dateFormats, p.consent);
 }
 
@@ -184,9 +197,10 @@ ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
   // in a transaction of its own, so that only that row is rejected, with its line.
   auto normaliseSlice = [&](size_t begin, size_t end) {
     auto normaliser = takeNormaliser();
+    std::string digestBuffer;
     for (size_t i = begin; i < end; ++i) {
       auto& p = prepared[i];
-      if (!p.why && p.normalise) p.why = normalise(*normaliser, p.line, p, now);
+      if (!p.why && p.normalise) p.why = normalise(*normaliser, rows[i], p, now, digestBuffer);
     }
     giveBack(std::move(normaliser));
   };
@@ -247,18 +261,20 @@ ImportTotals CustomerImport::storeRows(storage::Transaction& txn,
       if (rowByRow) nested.emplace(txn);
       storage::Transaction& rowTxn = rowByRow ? *nested : txn;
       if (!consentOnly_) {
-        // A first segment the size of a customer (about 1 KiB), not capnp's default of
-        // 8 KiB, which every row would allocate and zero.
-        capnp::MallocMessageBuilder message(kCustomerMessageWords);
+        // One first segment the size of a customer (1 KiB) for every row, not capnp's
+        // default of 8 KiB allocated and zeroed per row (the builder zeroes what it
+        // used when it goes; a larger customer spills into segments of its own).
+        capnp::MallocMessageBuilder message(kj::arrayPtr(customerSegment_.data(), customerSegment_.size()));
         auto customer = message.initRoot<storage::schema::Customer>();
         buildCustomer(checked, categories_, customer);
         // Compared before the upsert: a record read in place is valid only until the
         // transaction writes.
-        if (auto existing = storage::CustomerStore::keyOf(rowTxn, checked.customerId)) {
+        // (A row found new by prepare() stays new: a customer_id is once per file.)
+        if (auto existing = p.copyLater ? std::nullopt : storage::CustomerStore::keyOf(rowTxn, checked.customerId)) {
           auto before = storage::CustomerStore::read(rowTxn, *existing);
           changes.compare(before.get(), customer.asReader());
         }
-        auto result = storage::CustomerStore::upsert(rowTxn, customer.asReader());
+        auto result = storage::CustomerStore::upsert(rowTxn, customer.asReader(), indexTiming_);
         switch (result.outcome) {
           case storage::UpsertOutcome::INSERTED: ++counted.inserted; break;
           case storage::UpsertOutcome::UPDATED: ++counted.updated; break;

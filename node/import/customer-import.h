@@ -35,10 +35,12 @@
 #include "node/import/special-categories.h"
 #include "node/server/node-config.h"
 #include "protocol/control.capnp.h"
+#include "storage/customer-store.h"
 #include "storage/environment.h"
 #include "storage/row-digests.h"
 #include "text/identifier-normaliser.h"
 
+#include <array>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -81,6 +83,10 @@ class CustomerImport {
   ImportTotals storeBatch(capnp::List<protocol::control::ImportRow>::Reader rows,
                           std::vector<RowRejection>& rejections, std::vector<RowWarning>& warnings);
 
+  // New customers' identifiers wait for the end of the import (node/import/identifier-index.h),
+  // which then counts the shared ones: for an import that commits, not for a dry run.
+  void putOffIndexing() { indexTiming_ = storage::IndexTiming::LATER; }
+
   const ImportFindings& findings() const { return findings_; }
   // The special-category an attribute column holds, or empty (special-categories.h).
   std::string specialCategoryOf(const std::string& column) { return categories_.categoryOfColumn(column); }
@@ -110,6 +116,7 @@ class CustomerImport {
     std::optional<std::string> why;  // the rejection
     bool unchanged = false;          // the digest is its customer's stored one: nothing more to do
     bool normalise = false;          // passed prepare(): normalise() is next
+    bool copyLater = false;          // a new customer: normalise() copies the row and takes its digest
     bool searched = false;           // its values go to the search for special-category data
   };
   // The checks before the store, in two steps: prepare() reads the store and the
@@ -118,7 +125,8 @@ class CustomerImport {
   std::optional<std::string> prepare(const storage::Transaction& txn, protocol::control::ImportRow::Reader row,
                                      PreparedRow& p);
   std::optional<std::string> normalise(const text::IdentifierNormaliser& normaliser,
-                                       uint64_t line, PreparedRow& p, int64_t now) const;
+                                       protocol::control::ImportRow::Reader row, PreparedRow& p, int64_t now,
+                                       std::string& digestBuffer) const;
   // The writes of rows [begin, end) of a batch, prepared and normalised: in `txn`
   // itself, or with `rowByRow` each row in a transaction nested in it, a row the
   // store refuses then being rejected alone.
@@ -129,7 +137,8 @@ class CustomerImport {
   // A normaliser for one slice of a batch: from the spares, or a new one.
   std::unique_ptr<text::IdentifierNormaliser> takeNormaliser();
   void giveBack(std::unique_ptr<text::IdentifierNormaliser> normaliser);
-  storage::RowDigest digestOf(protocol::control::ImportRow::Reader row);
+  // The row's digest, hashed in `buffer` (one per thread).
+  storage::RowDigest digestOf(protocol::control::ImportRow::Reader row, std::string& buffer) const;
   void lookForSpecialValues(const CheckedRow& row, uint64_t line);
 
   storage::Environment& env_;
@@ -151,6 +160,10 @@ class CustomerImport {
   std::mutex spareMutex_;
   std::vector<std::unique_ptr<text::IdentifierNormaliser>> spareNormalisers_;
   std::vector<ConsentEvent> consentEvents_;
+  storage::IndexTiming indexTiming_ = storage::IndexTiming::NOW;
+  // The first segment of each customer record built (storeRows), zeroed between rows.
+  static constexpr unsigned kCustomerMessageWords = 128;
+  std::array<capnp::word, kCustomerMessageWords> customerSegment_{};
 };
 
 }  // namespace entente::node

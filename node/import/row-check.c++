@@ -36,30 +36,49 @@ std::string_view customerIdIn(protocol::control::ImportRow::Reader row) {
   return {};
 }
 
-std::optional<std::string> readRow(protocol::control::ImportRow::Reader row, bool consentOnly, CheckedRow& out) {
+std::optional<std::string> checkRow(protocol::control::ImportRow::Reader row, bool consentOnly,
+                                    std::string_view& customerId) {
+  customerId = {};
   for (auto field : row.getFields()) {
-    std::string name(fieldText(field.getName()));
+    std::string_view name = fieldText(field.getName());
     std::string_view value = trimField(fieldText(field.getValue()));
     bool consent = isConsentColumn(name);
     bool canonical = isCanonicalColumn(name);
     if (consentOnly && name != "customer_id" && !consent) continue;
     if (name.size() > kMaxColumnNameBytes) return "a column name is longer than 128 bytes";
     if (auto bad = controlCharacterIn("a column name", name, false)) return bad;
-    if (value.size() > kMaxFieldBytes) return name + " is longer than 4096 bytes";
+    if (value.size() > kMaxFieldBytes) return std::string(name) + " is longer than 4096 bytes";
     if (auto bad = controlCharacterIn(name, value, !canonical)) return bad;
+    if (name == "customer_id") customerId = value;
+  }
+  if (customerId.empty()) return "customer_id is empty; every row needs the firm's own customer id";
+  if (customerId.size() > kMaxCustomerIdBytes) return "customer_id is longer than 128 bytes";
+  return std::nullopt;
+}
+
+void copyRow(protocol::control::ImportRow::Reader row, bool consentOnly, CheckedRow& out) {
+  for (auto field : row.getFields()) {
+    std::string_view name = fieldText(field.getName());
+    std::string_view value = trimField(fieldText(field.getValue()));
+    bool consent = isConsentColumn(name);
+    if (consentOnly && name != "customer_id" && !consent) continue;
     if (consent) {
-      out.consent[name] = value;
-    } else if (canonical) {
-      out.canonical[name] = value;
+      out.consent.insert_or_assign(std::string(name), value);
+    } else if (isCanonicalColumn(name)) {
+      out.canonical.insert_or_assign(std::string(name), value);
     } else {
       out.attributes.emplace_back(name, value);
     }
   }
   out.customerId = out.canonical["customer_id"];
-  if (out.customerId.empty()) return "customer_id is empty; every row needs the firm's own customer id";
-  if (out.customerId.size() > kMaxCustomerIdBytes) return "customer_id is longer than 128 bytes";
   // Attributes in name order so that a re-import with reordered columns is unchanged.
   std::sort(out.attributes.begin(), out.attributes.end());
+}
+
+std::optional<std::string> readRow(protocol::control::ImportRow::Reader row, bool consentOnly, CheckedRow& out) {
+  std::string_view customerId;
+  if (auto why = checkRow(row, consentOnly, customerId)) return why;
+  copyRow(row, consentOnly, out);
   return std::nullopt;
 }
 

@@ -1,6 +1,7 @@
 #include "node/server/node-server.h"
 
 #include "node/control/control-service.h"
+#include "node/import/identifier-index.h"
 #include "node/match/partner-service.h"
 #include "node/partners/connection-registry.h"
 #include "node/partners/refusal-log.h"
@@ -161,6 +162,8 @@ int runNode(const std::filesystem::path& dirArgument) {
     ConnectionRegistry connections;
     // Finish an erasure's scrubbing that a crash interrupted, before anything reads.
     if (store.compactIfPending()) gate.record("store.compact", "system", "ok", {{"reason", "pending after erasure"}});
+    // Index the customers of an import that was cut off (node/import/identifier-index.h).
+    catchUpIdentifierIndex(gate, store, "system", "left by an import that was cut off");
     auto partnerListener = [&] {
       try {
         return transport.listen(config.listen).wait(io.waitScope);

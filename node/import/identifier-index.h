@@ -1,0 +1,25 @@
+// The identifier index after a bulk load. A customer import stores new customers with
+// their identifiers put off (storage/customer-store.h, IndexTiming::LATER): inserted
+// one by one into a large index they cost more than the rest of the import; sorted and
+// inserted together when the import ends, little. This brings the index up to date,
+// at the end of an import, and at start-up after an import that was cut off.
+#pragma once
+
+#include "node/audit/action-gate.h"
+
+#include <cstdint>
+#include <string_view>
+
+namespace entente::node {
+
+// Customers indexed per transaction: bounds the memory of the sort (about 40 bytes per
+// identifier) and the size of one commit.
+inline constexpr uint64_t kCustomersIndexedPerTransaction = 250000;
+
+// Indexes every customer left outside the index, each transaction through the gate
+// (action "store.index", with `reason`). Returns the identifiers found held by another
+// customer too. Does nothing, and records nothing, when the index is up to date.
+uint64_t catchUpIdentifierIndex(ActionGate& gate, storage::Environment& store, std::string_view actor,
+                                std::string_view reason);
+
+}  // namespace entente::node
