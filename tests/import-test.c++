@@ -1,13 +1,20 @@
 // `entente import` against a real node: what IT staff see when they load exports.
 #include "tests/support/entente-cli.h"
+#include "tools/child-process.h"
 #include "tools/commands.h"
 #include "tools/sample-population.h"
 
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <ctime>
 #include <fstream>
+#include <thread>
 
 using namespace entente;
 using namespace entente::testing;
@@ -289,4 +296,73 @@ TEST_CASE("on a terminal an import shows its rate and time left; in a pipe only 
   REQUIRE(piped.exitCode == 0);
   CHECK_THAT(piped.err + piped.out, !Catch::Contains("rows/s"));
   CHECK_THAT(piped.out, Catch::Contains("3000 unchanged"));
+}
+
+namespace {
+
+// customer_id,email for `rows` customers, the first two with one e-mail address.
+std::filesystem::path writeSharedEmailFile(const std::filesystem::path& path, int rows) {
+  std::ofstream out(path);
+  out << "customer_id,email\n";
+  for (int i = 0; i < rows; ++i) out << "C" << i << "," << (i < 2 ? std::string("same") : "p" + std::to_string(i)) << "@example.fr\n";
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("an import counts the identifiers its customers share once its index has caught up") {
+  TestNetwork net;
+  net.addNode("boats", "FR");
+  auto file = writeSharedEmailFile(net.root() / "crm.csv", 5);
+  auto r = net.run("boats", {"import", file.string(), "--batch-rows", "2", "--json"});
+  REQUIRE(r.exitCode == 0);
+  CHECK(jsonNumber(r.out, "inserted") == 5);
+  CHECK(jsonNumber(r.out, "sharedIdentifiers") == 1);
+  auto status = net.run("boats", {"node", "status", "--json"});
+  CHECK(jsonNumber(status.out, "sharedIdentifiers") == 1);
+  auto subject = net.run("boats", {"report", "subject", "--email", "same@example.fr"});
+  CHECK(subject.exitCode != 0);
+  CHECK(subject.err.find("2 customers hold this e-mail address (customer_ids C0, C1)") != std::string::npos);
+  CHECK(readFile(net.dir("boats") / "node.log").find("store.index") != std::string::npos);
+}
+
+TEST_CASE("the customers of an import cut off by a crash are indexed when the node starts again") {
+  TestNetwork net;
+  net.addNode("boats", "FR");
+  // One row per batch, each batch a commit: the import is still running when the
+  // third batch is in the log, and the node is killed there.
+  auto file = writeSharedEmailFile(net.root() / "crm.csv", 3000);
+  auto log = net.dir("boats") / "node.log";
+  int devNull = ::open("/dev/null", O_WRONLY);
+  pid_t cli = tools::startChild(ententeBinary(),
+                                {"import", file.string(), "--batch-rows", "1", "--node", net.dir("boats").string()},
+                                devNull, devNull);
+  ::close(devNull);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  auto batches = [&] {
+    auto text = readFile(log);
+    size_t count = 0;
+    for (auto at = text.find("import.batch"); at != std::string::npos; at = text.find("import.batch", at + 1)) ++count;
+    return count;
+  };
+  while (batches() < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // polls for the third batch, never a fixed wait
+  }
+  ::kill(net.process("boats").pid(), SIGKILL);
+  tools::waitForChild(cli);
+  REQUIRE(readFile(log).find("store.index") == std::string::npos);
+  net.restart("boats");
+  auto status = net.run("boats", {"node", "status", "--json"});
+  REQUIRE(status.exitCode == 0);
+  auto stored = jsonNumber(status.out, "customers");
+  INFO("customers stored before the kill: " << stored);
+  REQUIRE(stored >= 2);
+  CHECK(stored < 3000);
+  CHECK(jsonNumber(status.out, "sharedIdentifiers") == 1);  // counted by the catch-up at start
+  CHECK(readFile(log).find("reason=\"left by an import that was cut off\"") != std::string::npos);
+  // And the import run again completes it.
+  auto again = net.run("boats", {"import", file.string(), "--json"});
+  REQUIRE(again.exitCode == 0);
+  CHECK(jsonNumber(net.run("boats", {"node", "status", "--json"}).out, "customers") == 3000);
+  CHECK(net.run("boats", {"audit", "verify"}).exitCode == 0);
 }
