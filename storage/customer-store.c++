@@ -160,8 +160,11 @@ IndexCatchUp CustomerStore::indexPending(Transaction& txn, uint64_t maxCustomers
   if (!unindexed) return done;
   // Each identifier as kind byte || value in one arena, sorted by (identifier, key):
   // index pages are then written in order, each once, and the holders of one
-  // identifier are added in key order, as one by one they would have been.
+  // identifier are added in key order, as one by one they would have been. Each entry
+  // carries its first 16 bytes, zero-padded and big-endian, so that most comparisons
+  // of the sort are two integer compares instead of a visit to the arena.
   struct Entry {
+    uint64_t head[2];
     uint64_t key;
     uint32_t offset, size;
   };
@@ -176,15 +179,22 @@ IndexCatchUp CustomerStore::indexPending(Transaction& txn, uint64_t maxCustomers
       uint64_t key = decodeKey(cursor.key());
       CustomerRecord record(txn, cursor.value());
       for (auto id : record.get().getIdentifiers()) {
-        entries.push_back({key, static_cast<uint32_t>(arena.size()), static_cast<uint32_t>(id.getValue().size() + 1)});
+        Entry e{{0, 0}, key, static_cast<uint32_t>(arena.size()), static_cast<uint32_t>(id.getValue().size() + 1)};
         arena.push_back(static_cast<char>(id.getKind()));
         arena.append(id.getValue().cStr(), id.getValue().size());
+        for (uint32_t i = 0; i < 16 && i < e.size; ++i) {
+          e.head[i / 8] |= uint64_t{static_cast<uint8_t>(arena[e.offset + i])} << (56 - 8 * (i % 8));
+        }
+        entries.push_back(e);
       }
     }
     if (more) next = decodeKey(cursor.key());
   }
   auto textOfEntry = [&arena](const Entry& e) { return std::string_view(arena).substr(e.offset, e.size); };
   std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
+    if (a.head[0] != b.head[0]) return a.head[0] < b.head[0];
+    if (a.head[1] != b.head[1]) return a.head[1] < b.head[1];
+    // Equal heads: the texts decide (a shorter one padded with zeros can tie).
     auto ta = textOfEntry(a), tb = textOfEntry(b);
     return ta != tb ? ta < tb : a.key < b.key;
   });
