@@ -157,6 +157,9 @@ TEST_CASE("customers indexed later are found meanwhile, and the catch-up leaves 
       {{"C4", "b@example.fr"}, IndexTiming::NOW},   {{"C5", "d@example.fr"}, IndexTiming::LATER},
       {{"C3", "a@example.fr"}, IndexTiming::LATER},  // an update of a customer outside the index
       {{"C0", "e@example.fr"}, IndexTiming::LATER},  // an update of one inside it
+      // Past the index's last identifier (e@): appended, y@ with two holders.
+      {{"C6", "y@example.fr"}, IndexTiming::LATER}, {{"C7", "y@example.fr"}, IndexTiming::LATER},
+      {{"C8", "z@example.fr"}, IndexTiming::LATER},
   };
   for (auto& [spec, timing] : changes) {
     store(now, spec);
@@ -190,16 +193,35 @@ TEST_CASE("customers indexed later are found meanwhile, and the catch-up leaves 
     shared += step.sharedIdentifiers;
     done = step.done;
   }
-  CHECK(steps == 2);
+  CHECK(steps == 4);  // keys 2-3, 4-5, 7-8 (C5, key 6, was erased), 9
   CHECK(indexOf(later) == indexOf(now));
-  // a@ (C1, C3) and b@ (C2, C4), counted against the index as it stands at the catch-up,
-  // where C0 no longer holds a@.
-  CHECK(shared == 2);
+  // a@ (C1, C3), b@ (C2, C4) and y@ (C6, C7), counted against the index as it stands at
+  // the catch-up, where C0 no longer holds a@.
+  CHECK(shared == 3);
   Transaction txn(later, Transaction::Mode::READ);
   Transaction reference(now, Transaction::Mode::READ);
   CHECK_FALSE(CustomerStore::indexIsPending(txn));
   CHECK(CustomerStore::sharedIdentifierCount(txn) == CustomerStore::sharedIdentifierCount(reference));
   CHECK(CustomerStore::sharedIdentifierCount(txn) == countShared(txn));
+}
+
+TEST_CASE("a first load indexed later fills an empty index by appending, shared identifiers counted") {
+  TempDir dir;
+  Environment now(dir / "now", true), later(dir / "later", true);
+  for (CustomerSpec spec : {CustomerSpec{"C1", "x@example.fr"}, {"C2", "w@example.fr"}, {"C3", "x@example.fr"},
+                            {"C4", "v@example.fr"}}) {
+    store(now, spec);
+    store(later, spec, IndexTiming::LATER);
+  }
+  CHECK(indexOf(later).empty());
+  Transaction txn(later, Transaction::Mode::WRITE);
+  auto step = CustomerStore::indexPending(txn, 100);
+  CHECK(step.done);
+  CHECK(step.customers == 4);
+  CHECK(step.sharedIdentifiers == 1);
+  CHECK(CustomerStore::sharedIdentifierCount(txn) == 1);
+  txn.commit();
+  CHECK(indexOf(later) == indexOf(now));
 }
 
 namespace {

@@ -199,9 +199,34 @@ IndexCatchUp CustomerStore::indexPending(Transaction& txn, uint64_t maxCustomers
     return ta != tb ? ta < tb : a.key < b.key;
   });
   keepSharedCount(txn);
+  // Entries past the index's last key are appended, the holders of one identifier
+  // counted as they go; the others are put in place (a first load appends them all).
+  std::string lastIndexed;
+  bool indexEmpty = true;
+  {
+    Cursor cursor(txn, Table::IDENTIFIERS);
+    if (cursor.last()) {
+      lastIndexed = textOf(cursor.key());
+      indexEmpty = false;
+    }
+  }
+  bool appending = false;
+  std::string_view previous;
+  uint64_t holders = 0;
   for (auto& e : entries) {
+    auto text = textOfEntry(e);
     auto encoded = encodeKey(e.key);
-    if (addToIndex(txn, textOfEntry(e), Bytes(encoded))) ++done.sharedIdentifiers;
+    appending = appending || indexEmpty || text > lastIndexed;
+    if (!appending) {
+      if (addToIndex(txn, text, Bytes(encoded))) ++done.sharedIdentifiers;
+      continue;
+    }
+    bool sameKey = holders > 0 && text == previous;
+    txn.append(Table::IDENTIFIERS, bytesOf(text), Bytes(encoded), sameKey);
+    holders = sameKey ? holders + 1 : 1;
+    previous = text;
+    if (holders == 2) adjustSharedIdentifiers(txn, +1);
+    if (holders > 1) ++done.sharedIdentifiers;
   }
   if (next) {
     auto encoded = encodeKey(*next);

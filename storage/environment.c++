@@ -324,6 +324,11 @@ void Transaction::put(Table table, Bytes key, Bytes value) {
   check(mdb_put(txn_, env_->dbi(table), &k, &v, 0), "cannot write to the store");
 }
 
+void Transaction::append(Table table, Bytes key, Bytes value, bool sameKey) {
+  MDB_val k = valOf(key), v = valOf(value);
+  check(mdb_put(txn_, env_->dbi(table), &k, &v, sameKey ? MDB_APPENDDUP : MDB_APPEND), "cannot append to the store");
+}
+
 bool Transaction::erase(Table table, Bytes key) {
   MDB_val k = valOf(key);
   int rc = mdb_del(txn_, env_->dbi(table), &k, nullptr);
@@ -372,6 +377,7 @@ bool Cursor::move(int op, Bytes* wantKey) {
 }
 
 bool Cursor::first() { return move(MDB_FIRST, nullptr); }
+bool Cursor::last() { return move(MDB_LAST, nullptr); }
 bool Cursor::seek(Bytes key) { return move(MDB_SET_RANGE, &key); }
 bool Cursor::next() { return move(MDB_NEXT, nullptr); }
 bool Cursor::firstDuplicateOf(Bytes key) { return move(MDB_SET_KEY, &key); }

@@ -141,6 +141,11 @@ class Transaction {
   // Returns false when the key is absent.
   bool get(Table table, Bytes key, Bytes& value) const;
   void put(Table table, Bytes key, Bytes value);
+  // Adds a pair that sorts after every pair of the table, for loading sorted data: no
+  // search, and a full page is left full (LMDB's MDB_APPEND; for a duplicate-sorted
+  // table, `sameKey` adds another value to the last key, MDB_APPENDDUP). Throws
+  // StoreError when the pair does not sort last.
+  void append(Table table, Bytes key, Bytes value, bool sameKey);
   // Deletes the key (all its duplicates); returns false when absent.
   bool erase(Table table, Bytes key);
   // For duplicate-sorted tables: deletes one (key, value) pair.
@@ -178,6 +183,7 @@ class Cursor {
   // Positions at the first entry / the first key >= `key` / the next entry (next
   // duplicate included). Each returns false when there is none.
   bool first();
+  bool last();
   bool seek(Bytes key);
   bool next();
   // For duplicate-sorted tables: all values of one key, in order.
