@@ -224,6 +224,39 @@ TEST_CASE("a first load indexed later fills an empty index by appending, shared 
   CHECK(indexOf(later) == indexOf(now));
 }
 
+TEST_CASE("a catch-up large enough to sort on every core leaves the index as indexing at once would") {
+  TempDir dir;
+  Environment now(dir / "now", true), later(dir / "later", true);
+  // 23,000 customers with three identifiers each: more entries than the sort does on
+  // one thread. Every 100th customer shares its phone with the one before.
+  constexpr int kCustomers = 23000;
+  for (auto* env : {&now, &later}) {
+    Transaction txn(*env, Transaction::Mode::WRITE);
+    for (int i = 0; i < kCustomers; ++i) {
+      capnp::MallocMessageBuilder message;
+      auto customer = message.initRoot<schema::Customer>();
+      customer.setCustomerId("C" + std::to_string(i));
+      auto ids = customer.initIdentifiers(3);
+      // Hashed so that the identifiers arrive in no order.
+      auto n = std::to_string((static_cast<uint64_t>(i) * 2654435761u) % 1000003);
+      ids[0].setKind(0);
+      ids[0].setValue("p" + n + "@example.fr");
+      ids[1].setKind(1);
+      ids[1].setValue("+3361" + std::to_string(i % 100 == 1 ? i - 1 : i));
+      ids[2].setKind(2);
+      ids[2].setValue("n" + n);
+      CustomerStore::upsert(txn, customer.asReader(), env == &later ? IndexTiming::LATER : IndexTiming::NOW);
+    }
+    txn.commit();
+  }
+  Transaction txn(later, Transaction::Mode::WRITE);
+  auto step = CustomerStore::indexPending(txn, kCustomers);
+  CHECK(step.done);
+  CHECK(step.sharedIdentifiers == kCustomers / 100);
+  txn.commit();
+  CHECK(indexOf(later) == indexOf(now));
+}
+
 namespace {
 
 // A customer with every field, two attributes (one special category) and four
