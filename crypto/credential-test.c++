@@ -1,4 +1,5 @@
 #include "crypto/credential.h"
+#include "crypto/hash.h"
 
 #include <catch2/catch.hpp>
 
@@ -17,4 +18,18 @@ TEST_CASE("a secret's hash is stable, differs between secrets and does not conta
   CHECK_FALSE(sameHash(hashSecret(secret), hashSecret(secret + "x")));
   auto hash = hashSecret(secret);
   CHECK(std::string(hash.begin(), hash.end()).find(secret.substr(4, 8)) == std::string::npos);
+}
+
+TEST_CASE("BLAKE2b-256 fed in parts, or from a copy after a common prefix, equals the hash of the whole") {
+  using entente::crypto::Blake2b256;
+  using entente::crypto::blake2b256;
+  Blake2b256 prefix;
+  prefix.update("settings|");
+  auto first = prefix, second = prefix;
+  first.update("row one");
+  second.update("row ");
+  second.update("two");
+  CHECK(first.finish() == blake2b256(std::string_view("settings|row one")));
+  CHECK(second.finish() == blake2b256(std::string_view("settings|row two")));
+  CHECK(Blake2b256().finish() == blake2b256(std::string_view()));
 }

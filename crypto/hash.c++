@@ -10,6 +10,24 @@ Digest256 blake2b256(std::span<const uint8_t> bytes) {
   return digest;
 }
 
+static_assert(sizeof(crypto_generichash_state) <= 384 && alignof(crypto_generichash_state) <= 64,
+              "Blake2b256::state_ must hold libsodium's crypto_generichash_state");
+
+Blake2b256::Blake2b256() {
+  crypto_generichash_init(reinterpret_cast<crypto_generichash_state*>(state_), nullptr, 0, sizeof(Digest256));
+}
+
+void Blake2b256::update(std::string_view part) {
+  crypto_generichash_update(reinterpret_cast<crypto_generichash_state*>(state_),
+                            reinterpret_cast<const uint8_t*>(part.data()), part.size());
+}
+
+Digest256 Blake2b256::finish() {
+  Digest256 digest;
+  crypto_generichash_final(reinterpret_cast<crypto_generichash_state*>(state_), digest.data(), digest.size());
+  return digest;
+}
+
 Digest256 blake2b256(std::string_view text) {
   return blake2b256(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
 }

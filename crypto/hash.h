@@ -19,6 +19,19 @@ Digest256 blake2b256(std::string_view text);
 // compute nor reverse it, even for a value as guessable as an e-mail address.
 Digest256 blake2b256Keyed(std::span<const uint8_t, 32> key, std::string_view text);
 
+// BLAKE2b-256 fed in parts: blake2b256 of the parts joined. A copy carries what was
+// fed so far, so that a prefix common to many inputs is hashed once.
+class Blake2b256 {
+ public:
+  Blake2b256();
+  void update(std::string_view part);
+  Digest256 finish();
+
+ private:
+  // libsodium's crypto_generichash_state, opaque here (checked in hash.c++).
+  alignas(64) unsigned char state_[384];
+};
+
 // Lower-case hex, two digits a byte.
 std::string hexOf(std::span<const uint8_t> bytes);
 

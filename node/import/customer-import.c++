@@ -40,24 +40,31 @@ CustomerImport::CustomerImport(storage::Environment& env, const NodeConfig& conf
       categories_(config, normaliser_) {
   // Bump the version when normalising or storing a row changes, so that a newer node
   // reads every row again once.
-  appendPart(digestContext_, "entente import row digest v1");
-  appendPart(digestContext_, config.region);
-  appendPart(digestContext_, rules_.strict ? "strict" : "lenient");
+  std::string context;
+  appendPart(context, "entente import row digest v1");
+  appendPart(context, config.region);
+  appendPart(context, rules_.strict ? "strict" : "lenient");
   for (auto& [column, format] : rules_.dateFormats) {
-    appendPart(digestContext_, column);
-    appendPart(digestContext_, format);
+    appendPart(context, column);
+    appendPart(context, format);
   }
-  appendPart(digestContext_, config.purposeNames());
-  for (auto& column : config.specialCategoryAttributes) appendPart(digestContext_, column);
+  appendPart(context, config.purposeNames());
+  for (auto& column : config.specialCategoryAttributes) appendPart(context, column);
+  digestPrefix_.update(context);
 }
 
-storage::RowDigest CustomerImport::digestOf(protocol::control::ImportRow::Reader row, std::string& buffer) const {
-  buffer = digestContext_;
+storage::RowDigest CustomerImport::digestOf(protocol::control::ImportRow::Reader row) const {
+  auto hash = digestPrefix_;  // the settings, hashed once
+  auto feed = [&hash](std::string_view part) {
+    uint32_t size = static_cast<uint32_t>(part.size());
+    hash.update(std::string_view(reinterpret_cast<const char*>(&size), sizeof size));
+    hash.update(part);
+  };
   for (auto field : row.getFields()) {
-    appendPart(buffer, std::string_view(field.getName().cStr(), field.getName().size()));
-    appendPart(buffer, std::string_view(field.getValue().cStr(), field.getValue().size()));
+    feed(std::string_view(field.getName().cStr(), field.getName().size()));
+    feed(std::string_view(field.getValue().cStr(), field.getValue().size()));
   }
-  auto full = crypto::blake2b256(std::string_view(buffer));
+  auto full = hash.finish();
   storage::RowDigest digest;
   std::copy_n(full.begin(), digest.size(), digest.begin());
   return digest;
@@ -98,7 +105,7 @@ std::optional<std::string> CustomerImport::prepare(const storage::Transaction& t
     std::string_view id = customerIdIn(row);
     auto key = id.empty() ? std::nullopt : storage::CustomerStore::keyOf(txn, id);
     if (key) {
-      p.digest = digestOf(row, digestBuffer_);
+      p.digest = digestOf(row);
       if (storage::RowDigests::find(txn, *key) == p.digest &&
           seen_.emplace(std::hash<std::string_view>()(id), row.getLine()).second) {
         p.unchanged = true;
@@ -126,7 +133,7 @@ std::optional<std::string> CustomerImport::prepare(const storage::Transaction& t
   auto& checked = p.checked;
   copyRow(row, consentOnly_, checked);
   if (!consentOnly_) {
-    p.digest = digestOf(row, digestBuffer_);
+    p.digest = digestOf(row);
     if (storage::RowDigests::find(txn, *key) == p.digest) {
       // Stored from these very bytes, and untouched since: only the search for
       // special-category values still reads it, as it reads every early row.
@@ -145,10 +152,10 @@ std::optional<std::string> CustomerImport::prepare(const storage::Transaction& t
 
 std::optional<std::string> CustomerImport::normalise(const text::IdentifierNormaliser& normaliser,
                                                      protocol::control::ImportRow::Reader row, PreparedRow& p,
-                                                     int64_t now, std::string& digestBuffer) const {
+                                                     int64_t now) const {
   if (p.copyLater) {
     copyRow(row, consentOnly_, p.checked);
-    if (!consentOnly_) p.digest = digestOf(row, digestBuffer);
+    if (!consentOnly_) p.digest = digestOf(row);
   }
   if (!consentOnly_) {
     if (auto why = normaliseRow(normaliser, rules_, p.checked)) return why;
@@ -180,6 +187,7 @@ ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
                                         std::vector<RowRejection>& rejections, std::vector<RowWarning>& warnings) {
   int64_t now = static_cast<int64_t>(std::time(nullptr));
   std::vector<PreparedRow> prepared(rows.size());
+  seen_.reserve(seen_.size() + rows.size());
   // First, in file order on this thread, what reads the store (an LMDB write
   // transaction belongs to its thread) or the file-wide state (repeated ids).
   for (unsigned i = 0; i < rows.size(); ++i) {
@@ -197,10 +205,9 @@ ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
   // in a transaction of its own, so that only that row is rejected, with its line.
   auto normaliseSlice = [&](size_t begin, size_t end) {
     auto normaliser = takeNormaliser();
-    std::string digestBuffer;
     for (size_t i = begin; i < end; ++i) {
       auto& p = prepared[i];
-      if (!p.why && p.normalise) p.why = normalise(*normaliser, rows[i], p, now, digestBuffer);
+      if (!p.why && p.normalise) p.why = normalise(*normaliser, rows[i], p, now);
     }
     giveBack(std::move(normaliser));
   };

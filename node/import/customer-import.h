@@ -28,6 +28,7 @@
 // field, what the updates changed.
 #pragma once
 
+#include "crypto/hash.h"
 #include "node/import/field-changes.h"
 #include "node/import/import-columns.h"
 #include "node/import/import-totals.h"
@@ -125,8 +126,8 @@ class CustomerImport {
   std::optional<std::string> prepare(const storage::Transaction& txn, protocol::control::ImportRow::Reader row,
                                      PreparedRow& p);
   std::optional<std::string> normalise(const text::IdentifierNormaliser& normaliser,
-                                       protocol::control::ImportRow::Reader row, PreparedRow& p, int64_t now,
-                                       std::string& digestBuffer) const;
+                                       protocol::control::ImportRow::Reader row, PreparedRow& p,
+                                       int64_t now) const;
   // The writes of rows [begin, end) of a batch, prepared and normalised: in `txn`
   // itself, or with `rowByRow` each row in a transaction nested in it, a row the
   // store refuses then being rejected alone.
@@ -137,8 +138,8 @@ class CustomerImport {
   // A normaliser for one slice of a batch: from the spares, or a new one.
   std::unique_ptr<text::IdentifierNormaliser> takeNormaliser();
   void giveBack(std::unique_ptr<text::IdentifierNormaliser> normaliser);
-  // The row's digest, hashed in `buffer` (one per thread).
-  storage::RowDigest digestOf(protocol::control::ImportRow::Reader row, std::string& buffer) const;
+  // The row's digest (any thread).
+  storage::RowDigest digestOf(protocol::control::ImportRow::Reader row) const;
   void lookForSpecialValues(const CheckedRow& row, uint64_t line);
 
   storage::Environment& env_;
@@ -153,9 +154,9 @@ class CustomerImport {
   // one in 10^6 for ten million customers) would report a repeat that is not one.
   std::unordered_map<uint64_t, uint64_t> seen_;
   uint64_t rowsScanned_ = 0;
-  // What the row digests cover besides the row: the settings that decide how a row is
-  // read (region, rules, purposes, special categories), and the buffer they are hashed in.
-  std::string digestContext_, digestBuffer_;
+  // What the row digests cover besides the row, fed to the hash once: the settings
+  // that decide how a row is read (region, rules, purposes, special categories).
+  crypto::Blake2b256 digestPrefix_;
   uint64_t skippedByDigest_ = 0;
   std::mutex spareMutex_;
   std::vector<std::unique_ptr<text::IdentifierNormaliser>> spareNormalisers_;
