@@ -225,15 +225,12 @@ IndexCatchUp CustomerStore::indexPending(Transaction& txn, uint64_t maxCustomers
   });
   keepSharedCount(txn);
   // Entries past the index's last key are appended, the holders of one identifier
-  // counted as they go; the others are put in place (a first load appends them all).
+  // counted as they go; the others are put in place (a first load appends them all:
+  // every identifier, a kind byte and more, sorts after the empty string).
   std::string lastIndexed;
-  bool indexEmpty = true;
   {
     Cursor cursor(txn, Table::IDENTIFIERS);
-    if (cursor.last()) {
-      lastIndexed = textOf(cursor.key());
-      indexEmpty = false;
-    }
+    if (cursor.last()) lastIndexed = textOf(cursor.key());
   }
   bool appending = false;
   std::string_view previous;
@@ -241,7 +238,7 @@ IndexCatchUp CustomerStore::indexPending(Transaction& txn, uint64_t maxCustomers
   for (auto& e : entries) {
     auto text = textOfEntry(e);
     auto encoded = encodeKey(e.key);
-    appending = appending || indexEmpty || text > lastIndexed;
+    appending = appending || text > lastIndexed;
     if (!appending) {
       if (addToIndex(txn, text, Bytes(encoded))) ++done.sharedIdentifiers;
       continue;

@@ -14,7 +14,6 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
-#include <thread>
 
 using namespace entente;
 using namespace entente::testing;
@@ -338,16 +337,13 @@ TEST_CASE("the customers of an import cut off by a crash are indexed when the no
                                 {"import", file.string(), "--batch-rows", "1", "--node", net.dir("boats").string()},
                                 devNull, devNull);
   ::close(devNull);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   auto batches = [&] {
     auto text = readFile(log);
     size_t count = 0;
     for (auto at = text.find("import.batch"); at != std::string::npos; at = text.find("import.batch", at + 1)) ++count;
     return count;
   };
-  while (batches() < 3 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // polls for the third batch, never a fixed wait
-  }
+  REQUIRE(waitFor([&] { return batches() >= 3; }, std::chrono::seconds(60)));
   ::kill(net.process("boats").pid(), SIGKILL);
   tools::waitForChild(cli);
   REQUIRE(readFile(log).find("store.index") == std::string::npos);

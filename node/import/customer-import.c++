@@ -99,7 +99,7 @@ std::optional<std::string> CustomerImport::prepare(const storage::Transaction& t
   // An unchanged row of a daily re-import costs a lookup and a hash: it is found by
   // its customer_id and digest before anything is copied out of it. (A digest equal
   // to the stored one means the very bytes that were stored cleanly, so none of
-  // readRow's checks can fail.) The first rows still take the long way, for the
+  // checkRow's checks can fail.) The first rows still take the long way, for the
   // search for special-category values.
   if (!consentOnly_ && rowsScanned_ >= kRowsSearchedForSpecialValues) {
     std::string_view id = customerIdIn(row);

@@ -75,13 +75,6 @@ void copyRow(protocol::control::ImportRow::Reader row, bool consentOnly, Checked
   std::sort(out.attributes.begin(), out.attributes.end());
 }
 
-std::optional<std::string> readRow(protocol::control::ImportRow::Reader row, bool consentOnly, CheckedRow& out) {
-  std::string_view customerId;
-  if (auto why = checkRow(row, consentOnly, customerId)) return why;
-  copyRow(row, consentOnly, out);
-  return std::nullopt;
-}
-
 void keepAbsentFields(storage::schema::Customer::Reader stored, CheckedRow& row) {
   for (auto column : kCanonicalColumns) {
     if (!row.canonical.count(column)) row.canonical[column] = storedField(stored, column);

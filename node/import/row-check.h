@@ -56,18 +56,17 @@ struct CheckedRow {
   std::vector<DroppedField> dropped;
 };
 
-// Reads the row's fields into `out`: the limits of docs/operations.md ("Limits of an
-// import") and a customer_id. With `consentOnly`, only customer_id and the consent
-// columns are read. Returns why the row is rejected, or nullopt.
-std::optional<std::string> readRow(protocol::control::ImportRow::Reader row, bool consentOnly, CheckedRow& out);
-// readRow in two steps, so that the copying can be done on another thread: checkRow
-// makes every check and copies nothing (`customerId` then views the row's trimmed
-// customer_id); copyRow copies a row that checkRow passed.
+// Reading a row in two steps, so that the copying can be done on another thread.
+// checkRow makes every check and copies nothing: the limits of docs/operations.md
+// ("Limits of an import") and a customer_id; it returns why the row is rejected, or
+// nullopt, and `customerId` then views the row's trimmed customer_id. copyRow copies
+// the fields of a row that checkRow passed into `out`. With `consentOnly`, only
+// customer_id and the consent columns are read.
 std::optional<std::string> checkRow(protocol::control::ImportRow::Reader row, bool consentOnly,
                                     std::string_view& customerId);
 void copyRow(protocol::control::ImportRow::Reader row, bool consentOnly, CheckedRow& out);
 
-// The row's customer_id as readRow reads it (trimmed), without reading the rest;
+// The row's customer_id as checkRow reads it (trimmed), without reading the rest;
 // empty when the row has none.
 std::string_view customerIdIn(protocol::control::ImportRow::Reader row);
 
