@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <sodium.h>
 
+#include <algorithm>
 #include <atomic>
 #include <stdexcept>
 #include <string>
@@ -256,4 +257,45 @@ TEST_CASE("hashing and blinding in one pass equals hashing then blinding") {
   // The padding is a valid point: blinding it again succeeds.
   std::vector<Point> again(1);
   s.blind(std::span<const Point>(&out.back(), 1), again);
+}
+
+TEST_CASE("blinding with tags gives each result's tag in the same pass") {
+  HashDomain domain("test");
+  auto s = SessionScalar::random();
+  // Enough values for several slices on every core.
+  auto points = hashAll(domain, 300);
+  std::vector<Point> out(points.size());
+  std::vector<Tag> tags(points.size());
+  s.blind(points, out, tags, 12);
+  CHECK(out == blinded(s, points));
+  for (size_t i = 0; i < out.size(); ++i) CHECK(tags[i] == tagOf(out[i], 12));
+
+  std::vector<SessionScalar::HashInput> in;
+  std::vector<std::string> values;
+  for (int i = 0; i < 300; ++i) values.push_back("person" + std::to_string(i) + "@example.org");
+  for (auto& v : values) in.push_back({IdentifierKind::EMAIL, v});
+  std::vector<Point> hashedOut(in.size());
+  std::vector<Tag> hashedTags(in.size());
+  s.hashAndBlind(domain, in, hashedOut, hashedTags, 9);
+  CHECK(hashedOut == out);
+  for (size_t i = 0; i < out.size(); ++i) CHECK(hashedTags[i] == tagOf(out[i], 9));
+
+  std::vector<Tag> tooFew(points.size() - 1);
+  CHECK_THROWS_AS(s.blind(points, out, tooFew, 12), std::logic_error);
+}
+
+TEST_CASE("tags sorted on every core come out as std::sort puts them, spread or alike") {
+  for (size_t n : {size_t{0}, size_t{1}, size_t{1000}, size_t{200'000}}) {
+    INFO(n << " tags");
+    std::vector<Tag> tags(n);
+    for (auto& t : tags) randombytes_buf(t.data(), 12);
+    // A quarter of them share a first byte, as a hostile peer's might.
+    for (size_t i = 0; i < n / 4; ++i) tags[i * 4][0] = 0x42;
+    // And some are equal.
+    for (size_t i = 1; i < n; i += 97) tags[i] = tags[i - 1];
+    auto expected = tags;
+    std::sort(expected.begin(), expected.end());
+    sortTags(tags);
+    CHECK(tags == expected);
+  }
 }

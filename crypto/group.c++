@@ -92,8 +92,17 @@ SessionScalar SessionScalar::inverse() const {
   return inverted;
 }
 
-void SessionScalar::blind(std::span<const Point> in, std::span<Point> out) const {
-  if (in.size() != out.size()) throw std::logic_error("blind: input and output sizes differ");
+namespace {
+void checkSizes(const char* what, size_t in, size_t out, std::span<Tag> tags) {
+  if (in != out || (!tags.empty() && tags.size() != out)) {
+    throw std::logic_error(std::string(what) + ": input, output and tag counts differ");
+  }
+}
+}  // namespace
+
+void SessionScalar::blind(std::span<const Point> in, std::span<Point> out, std::span<Tag> tags,
+                          size_t tagBytes) const {
+  checkSizes("blind", in.size(), out.size(), tags);
   parallelFor(in.size(), [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       // Fails for a non-canonical encoding or a result equal to the identity, which an
@@ -101,13 +110,14 @@ void SessionScalar::blind(std::span<const Point> in, std::span<Point> out) const
       if (crypto_scalarmult_ristretto255(out[i].data(), bytes_.data(), in[i].data()) != 0) {
         throw std::runtime_error("a blinded value from the partner is not a valid group element");
       }
+      if (!tags.empty()) tags[i] = tagOf(out[i], tagBytes);
     }
   });
 }
 
 void SessionScalar::hashAndBlind(const HashDomain& domain, std::span<const HashInput> in,
-                                 std::span<Point> out) const {
-  if (in.size() != out.size()) throw std::logic_error("hashAndBlind: input and output sizes differ");
+                                 std::span<Point> out, std::span<Tag> tags, size_t tagBytes) const {
+  checkSizes("hashAndBlind", in.size(), out.size(), tags);
   parallelFor(in.size(), [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       if (!in[i].normalised) {
@@ -118,6 +128,7 @@ void SessionScalar::hashAndBlind(const HashDomain& domain, std::span<const HashI
       if (crypto_scalarmult_ristretto255(out[i].data(), bytes_.data(), p.data()) != 0) {
         throw std::logic_error("an identifier hashed to the identity element");
       }
+      if (!tags.empty()) tags[i] = tagOf(out[i], tagBytes);
     }
   });
 }
@@ -128,6 +139,28 @@ Tag tagOf(const Point& blinded, size_t tagBytes) {
   crypto_generichash_blake2b(digest, sizeof digest, blinded.data(), blinded.size(), nullptr, 0);
   for (size_t i = 0; i < tagBytes && i < kMaxTagBytes; ++i) tag[i] = digest[i];
   return tag;
+}
+
+void sortTags(std::vector<Tag>& tags) {
+  // Below this, one thread sorts faster than the split and the hand-off take.
+  constexpr size_t kSplitFrom = 65536;
+  if (tags.size() < kSplitFrom || parallelism() == 1) {
+    std::sort(tags.begin(), tags.end());
+    return;
+  }
+  std::array<size_t, 257> start{};
+  for (auto& t : tags) ++start[t[0] + 1u];
+  for (size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
+  std::vector<Tag> byFirst(tags.size());
+  auto next = start;
+  for (auto& t : tags) byFirst[next[t[0]]++] = t;
+  parallelFor(256, [&](size_t begin, size_t end) {
+    for (size_t b = begin; b < end; ++b) {
+      std::sort(byFirst.begin() + static_cast<std::ptrdiff_t>(start[b]),
+                byFirst.begin() + static_cast<std::ptrdiff_t>(start[b + 1]));
+    }
+  });
+  tags.swap(byFirst);
 }
 
 }  // namespace entente::crypto

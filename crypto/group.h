@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace entente::crypto {
 
@@ -70,7 +71,9 @@ class SessionScalar {
 
   // out[i] = in[i]^this. Spread over all cores. Throws std::runtime_error when an
   // input is not a valid point (only a broken or hostile peer sends one).
-  void blind(std::span<const Point> in, std::span<Point> out) const;
+  // With `tags` (as long as `out`), also tags[i] = tagOf(out[i], tagBytes) in the same
+  // pass: hashing each result on the caller's thread afterwards would be serial work.
+  void blind(std::span<const Point> in, std::span<Point> out, std::span<Tag> tags = {}, size_t tagBytes = 0) const;
 
   // One value to hash and blind, or a padding slot: an absent value becomes a random
   // point, indistinguishable from a blinded one and never equal to any (with
@@ -79,8 +82,10 @@ class SessionScalar {
     IdentifierKind kind;
     std::optional<std::string_view> normalised;
   };
-  // out[i] = hashToGroup(domain, in[i])^this, in one pass over all cores.
-  void hashAndBlind(const HashDomain& domain, std::span<const HashInput> in, std::span<Point> out) const;
+  // out[i] = hashToGroup(domain, in[i])^this, in one pass over all cores; `tags` as
+  // for blind.
+  void hashAndBlind(const HashDomain& domain, std::span<const HashInput> in, std::span<Point> out,
+                    std::span<Tag> tags = {}, size_t tagBytes = 0) const;
 
  private:
   SessionScalar();
@@ -89,5 +94,10 @@ class SessionScalar {
 
 // BLAKE2b of a blinded point, truncated to `tagBytes` (zero-padded to 16).
 Tag tagOf(const Point& blinded, size_t tagBytes);
+
+// Sorts tags (as std::sort would) on every core. Tags are hashes, spread evenly over
+// their first byte, so they are split by it into 256 runs sorted independently; a
+// peer that sends tags alike in it only makes its own sort serial again.
+void sortTags(std::vector<Tag>& tags);
 
 }  // namespace entente::crypto

@@ -34,7 +34,11 @@ void RequesterSession::accept(uint64_t responderValues, size_t tagBytes) {
   tagBytes_ = tagBytes;
   accepted_ = true;
   partnerTags_.reserve(responderValues);
-  if (learnsWhich(terms_.mode)) ownTags_.resize(values());
+  if (learnsWhich(terms_.mode)) {
+    ownTags_.resize(values());
+  } else {
+    ownTags_.reserve(values());
+  }
   if (learnsWhich(terms_.mode)) sentKeys_.reserve(groups_);
   if (terms_.mode == MatchMode::ENRICH) {
     ownKeys_.resize(values());
@@ -117,10 +121,9 @@ void RequesterSession::tagsDone(uint64_t count) {
 void RequesterSession::tagAnswer(const std::vector<crypto::Point>& points, std::vector<crypto::Tag>& into,
                                  crypto::SealKey* keys) {
   std::vector<crypto::Point> unblinded(points.size());
-  rInverse_.blind(points, unblinded);
   size_t base = into.size();
   into.resize(base + points.size());
-  for (size_t i = 0; i < points.size(); ++i) into[base + i] = crypto::tagOf(unblinded[i], tagBytes_);
+  rInverse_.blind(points, unblinded, std::span<crypto::Tag>(into).subspan(base), tagBytes_);
   if (keys != nullptr) {
     for (size_t i = 0; i < points.size(); ++i) keys[i] = crypto::sealKeyOf(unblinded[i]);
   }
@@ -173,7 +176,7 @@ MatchOutcome RequesterSession::finish() {
     for (size_t i = 0; i < order.size(); ++i) sorted[i] = partnerTags_[order[i]];
     partnerTags_.swap(sorted);
   } else {
-    std::sort(partnerTags_.begin(), partnerTags_.end());
+    crypto::sortTags(partnerTags_);
   }
   // Each customer's lookups are independent of the others': on all cores, like the
   // blinding, so that the event loop's thread does not search a million tags alone.

@@ -43,8 +43,9 @@ bool ResponderSession::prepareTags() {
       for (auto& v : g.values) inputs.push_back({v.kind, v.normalised});
     }
     std::vector<crypto::Point> blinded(inputs.size());
-    s_.hashAndBlind(domain_, inputs, blinded);
-    for (auto& p : blinded) tags_.push_back(crypto::tagOf(p, tagBytes_));
+    size_t base = tags_.size();
+    tags_.resize(base + inputs.size());
+    s_.hashAndBlind(domain_, inputs, blinded, std::span<crypto::Tag>(tags_).subspan(base), tagBytes_);
     if (terms_.mode == MatchMode::ENRICH) {
       size_t i = 0;
       for (auto& g : groups) {
@@ -75,10 +76,17 @@ bool ResponderSession::prepareTags() {
     tags_.swap(tags);
     sealed_.swap(sealed);
   } else {
-    std::sort(tags_.begin(), tags_.end());
+    crypto::sortTags(tags_);
   }
   tagsComputed_ = true;
   return true;
+}
+
+bool ResponderSession::tagsBehind() const {
+  if (tagsComputed_ || values_ == 0 || requestGroups_ == 0) return false;
+  // Shares, not products of counts, which could pass 64 bits; a pace needs no exactness.
+  return static_cast<double>(tags_.size()) / static_cast<double>(values_) <
+         static_cast<double>(receivedGroups_) / static_cast<double>(requestGroups_);
 }
 
 bool ResponderSession::nextTags(std::vector<uint8_t>& packed, std::vector<uint8_t>* sealed) {
@@ -141,6 +149,10 @@ void ResponderSession::absorb(const BlindedBatch& batch) {
   if (terms_.mode != MatchMode::COUNT) throw SessionError("this session is in ids or enrich mode: values are answered, not submitted");
   if (!groupOrder_.empty() || shuffledSent_ > 0) throw SessionError("values arrived after the session was finished");
   checkIncoming(batch);
+  // Room for every value announced, up to a bound: growing by doubling copied the
+  // whole list each time on the event loop's thread, and the bound keeps a partner
+  // that announces more than it sends from reserving much.
+  if (kept_.capacity() == 0) kept_.reserve(std::min<uint64_t>(requestGroups_ * terms_.kinds.size(), kReserveValues));
   size_t base = kept_.size();
   kept_.resize(base + batch.points.size());
   s_.blind(batch.points, std::span<crypto::Point>(kept_).subspan(base));

@@ -47,6 +47,11 @@ class ResponderSession {
   // side); returns true once every tag is computed and sorted. A driver calls it
   // once per event-loop turn, so that the node answers the requester in between.
   bool prepareTags();
+  // Whether the tags lag behind the requester: a smaller share of them is computed
+  // than of the announced customers has arrived. A driver computes tags while they
+  // do, so that both sides finish together: otherwise the requester, done sending
+  // early, waits on tags alone for as long as a stopped partner would make it wait.
+  bool tagsBehind() const;
   // The next chunk of at most kTagsPerMessage tags, tagBytes() each, or false when all
   // are out. Computes whatever prepareTags() has not yet.
   // Enrich mode: `sealed` receives the chunk's sealed records, one per tag, in order;
@@ -84,6 +89,7 @@ class ResponderSession {
 
   uint64_t receivedGroups_ = 0;
   std::vector<crypto::Point> kept_;       // count mode: received values raised to s
+  static constexpr uint64_t kReserveValues = uint64_t{1} << 23;  // 256 MiB of address space, untouched until used
   std::vector<uint32_t> groupOrder_;      // count mode: the random order of groups
   uint64_t shuffledSent_ = 0;
 };

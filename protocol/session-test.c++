@@ -280,6 +280,32 @@ TEST_CASE("the responder prepares its tags a batch at a time") {
   CHECK(total == 6000);
 }
 
+TEST_CASE("the responder's tags lag behind while a smaller share of them is done than of the requester's values") {
+  HashDomain domain("test");
+  SessionTerms terms{MatchMode::COUNT, {IdentifierKind::EMAIL, IdentifierKind::PHONE}, "p", {}};
+  ListSource mine(people(1, 0, 2048)), theirs(people(1, 0, 3000));  // 4096 and 6000 values
+  RequesterSession requester(domain, terms, mine);
+  ResponderSession responder(domain, terms, theirs, requester.groups());
+  requester.accept(responder.values(), responder.tagBytes());
+  CHECK_FALSE(responder.tagsBehind());  // nothing received yet
+  BlindedBatch batch;
+  REQUIRE(requester.nextBatch(batch));  // 511 customers: a quarter of the 2048 announced
+  responder.absorb(batch);
+  CHECK(responder.tagsBehind());
+  // One batch of tags (1024 customers' 2048 values of 6000) is past a quarter.
+  CHECK_FALSE(responder.prepareTags());
+  CHECK_FALSE(responder.tagsBehind());
+  while (requester.nextBatch(batch)) responder.absorb(batch);
+  int batches = 0;
+  while (responder.tagsBehind()) {
+    ++batches;
+    if (responder.prepareTags()) break;
+  }
+  CHECK(batches == 2);
+  CHECK_FALSE(responder.tagsBehind());
+  CHECK(responder.prepareTags());
+}
+
 TEST_CASE("enrich mode opens the attributes of exactly the matched customers, sealed beside the responder's tags") {
   HashDomain domain("test");
   auto mine = people(100, 0, 1500);

@@ -9,6 +9,10 @@
 
 #include <capnp/message.h>
 
+#include <algorithm>
+
+#include <thread>
+
 using namespace entente::storage;
 using entente::testing::TempDir;
 
@@ -159,6 +163,7 @@ TEST_CASE("a damaged consent record is reported, never misread") {
     INFO("truncated to " << size << " bytes");
     txn.put(Table::CONSENT, Bytes(key), bytesOf(std::string_view(bytes).substr(0, size)));
     CHECK_THROWS_WITH(ConsentStore::history(txn, 9, "cross-selling"), Catch::Contains("damaged"));
+    CHECK_THROWS_WITH(ConsentStore::state(txn, 9, "cross-selling", 100), Catch::Contains("damaged"));
   }
 }
 
@@ -175,4 +180,68 @@ TEST_CASE("a purpose is kept as a term, and one too long for a term is kept in f
   CHECK(ConsentStore::state(txn, 1, longPurpose, 100) == ConsentState::GRANTED);
   CHECK(ConsentStore::state(txn, 1, "cross-selling", 100) == ConsentState::GRANTED);
   CHECK(ConsentStore::state(txn, 1, "enrichment", 100) == ConsentState::NEVER_ASKED);
+}
+
+TEST_CASE("a consent query judges on another thread what state() says, compact or earlier records") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  Transaction txn(env, Transaction::Mode::WRITE);
+  ConsentChange expiring = change(true, 10, "import a.csv:2");
+  expiring.expiresAtUnix = 50;
+  ConsentChange noticed = change(true, 11, "import a.csv:2");
+  noticed.noticeVersion = "v3";
+  noticed.basis = "contract";
+  CHECK(ConsentStore::record(txn, 1, "overlap-analysis", change(true, 10)));
+  CHECK(ConsentStore::record(txn, 2, "overlap-analysis", change(true, 10)));
+  CHECK(ConsentStore::record(txn, 2, "overlap-analysis", change(false, 20)));
+  CHECK(ConsentStore::record(txn, 3, "overlap-analysis", expiring));
+  // Purposes before the one asked for, with texts and a repeated source, are skipped.
+  CHECK(ConsentStore::record(txn, 4, "cross-selling", noticed));
+  CHECK(ConsentStore::record(txn, 4, "enrichment", change(false, 12, "import a.csv:2")));
+  CHECK(ConsentStore::record(txn, 4, "overlap-analysis", change(true, 13, "cli:ana")));
+  CHECK(ConsentStore::record(txn, 5, "cross-selling", change(true, 10)));
+  // Customer 6: one record of an earlier release.
+  capnp::MallocMessageBuilder message;
+  auto old = message.initRoot<schema::ConsentRecord>().initChanges(1)[0];
+  old.setGranted(true);
+  old.setSource("import old.csv:2");
+  auto prefix = encodeKey(6);
+  std::string key(prefix.begin(), prefix.end());
+  key.append("overlap-analysis");
+  auto words = encodeRecord(message.getRoot<schema::ConsentRecord>().asReader());
+  txn.put(Table::CONSENT, bytesOf(key), bytesOf(words));
+
+  ConsentQuery query(txn, "overlap-analysis", 100);
+  std::vector<StoredConsent> found;
+  for (uint64_t customer = 1; customer <= 7; ++customer) found.push_back(query.find(txn, customer));
+  std::vector<ConsentState> judged;
+  std::thread([&] {
+    for (auto& f : found) judged.push_back(query.judge(f));
+  }).join();
+  CHECK(judged == std::vector<ConsentState>{ConsentState::GRANTED, ConsentState::WITHDRAWN, ConsentState::EXPIRED,
+                                            ConsentState::GRANTED, ConsentState::NEVER_ASKED, ConsentState::GRANTED,
+                                            ConsentState::NEVER_ASKED});
+  for (uint64_t customer = 1; customer <= 7; ++customer) {
+    CHECK(judged[customer - 1] == ConsentStore::state(txn, customer, "overlap-analysis", 100));
+  }
+  CHECK(found[5].legacy);
+  CHECK(found[6].bytes.empty());
+
+  // A walk in key order finds the same records without a search per customer.
+  CHECK(ConsentStore::record(txn, 9, "overlap-analysis", change(true, 10)));
+  ConsentWalk walk(txn, query);
+  for (uint64_t customer : {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}) {
+    INFO("customer " << customer);
+    auto walked = walk.find(customer);
+    auto searched = query.find(txn, customer);
+    CHECK(walked.legacy == searched.legacy);
+    CHECK(std::ranges::equal(walked.bytes, searched.bytes));
+    CHECK(query.judge(walked) == ConsentStore::state(txn, customer, "overlap-analysis", 100));
+  }
+  CHECK_THROWS_AS(walk.find(10), std::logic_error);
+  // Started past some records, it still finds the later ones.
+  ConsentWalk late(txn, query);
+  CHECK(query.judge(late.find(4)) == ConsentState::GRANTED);
+  CHECK(late.find(6).legacy);
+  CHECK(query.judge(late.find(9)) == ConsentState::GRANTED);
 }

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <stdexcept>
 
 namespace entente::storage {
 namespace {
@@ -110,6 +111,31 @@ class CompactConsent {
     if (purpose.number == 0) return purpose.text;
     if (purpose.number > UINT32_MAX) r_.damaged();
     return Terms::textOf(txn, static_cast<uint32_t>(purpose.number));
+  }
+  // Reads `n` changes without copying their texts; the last one's grant and expiry.
+  // Not mixed with nextChange in one record: it keeps no previous source for it.
+  struct LastChange {
+    bool granted = false;
+    int64_t expiresAtUnix = 0;
+  };
+  LastChange skipChanges(uint64_t n) {
+    LastChange last;
+    for (; n > 0; --n) {
+      uint8_t flags = r_.byte();
+      r_.signedNumber();
+      r_.signedNumber();
+      last.granted = (flags & kGranted) != 0;
+      last.expiresAtUnix = (flags & kHasExpiry) ? r_.signedNumber() : 0;
+      if (flags & kSourceAsBefore) {
+        if (!hasPrevious_) r_.damaged();
+      } else {
+        r_.text();
+      }
+      if (!(flags & kBasisConsent)) r_.text();
+      if (flags & kHasNotice) r_.text();
+      hasPrevious_ = true;
+    }
+    return last;
   }
   ConsentChange nextChange() {
     ConsentChange c;
@@ -238,29 +264,65 @@ std::vector<ConsentChange> ConsentStore::history(const Transaction& txn, uint64_
 
 ConsentState ConsentStore::state(const Transaction& txn, uint64_t customerKey, std::string_view purpose,
                                  int64_t nowUnix) {
-  // Read for every customer of a match: one lookup, nothing kept but the last change.
+  ConsentQuery query(txn, purpose, nowUnix);
+  return query.judge(query.find(txn, customerKey));
+}
+
+ConsentQuery::ConsentQuery(const Transaction& txn, std::string_view purpose, int64_t nowUnix)
+    : purpose_(purpose), number_(Terms::find(txn, purpose)), nowUnix_(nowUnix) {}
+
+StoredConsent ConsentQuery::find(const Transaction& txn, uint64_t customerKey) const {
   auto key = encodeKey(customerKey);
-  Bytes stored;
-  if (txn.get(Table::CONSENT, Bytes(key), stored)) {
-    // Purposes are compared by term number: no text is read.
-    auto wanted = Terms::find(txn, purpose);
-    CompactConsent record(stored);
-    CompactConsent::Purpose name;
-    uint64_t changes = 0;
-    while (record.nextPurpose(name, changes)) {
-      ConsentChange last;
-      for (uint64_t i = 0; i < changes; ++i) last = record.nextChange();
-      bool same = name.number == 0 ? name.text == purpose : wanted && name.number == *wanted;
-      if (same) return stateOf(changes > 0, last.granted, last.expiresAtUnix, nowUnix);
-    }
-    return ConsentState::NEVER_ASKED;
+  StoredConsent found;
+  if (txn.get(Table::CONSENT, Bytes(key), found.bytes)) return found;
+  if (txn.get(Table::CONSENT, bytesOf(legacyKey(customerKey, purpose_)), found.bytes)) {
+    found.legacy = true;
+    return found;
   }
-  if (!txn.get(Table::CONSENT, bytesOf(legacyKey(customerKey, purpose)), stored)) return ConsentState::NEVER_ASKED;
-  StoredRecord<schema::ConsentRecord> record(stored);
-  auto changes = record.get().getChanges();
-  if (changes.size() == 0) return ConsentState::NEVER_ASKED;
-  auto last = changes[changes.size() - 1];
-  return stateOf(true, last.getGranted(), last.getExpiresAtUnix(), nowUnix);
+  return {};
+}
+
+ConsentWalk::ConsentWalk(const Transaction& txn, const ConsentQuery& query)
+    : txn_(txn), query_(query), cursor_(txn, Table::CONSENT) {}
+
+StoredConsent ConsentWalk::find(uint64_t customerKey) {
+  if (started_ && customerKey <= last_) throw std::logic_error("ConsentWalk::find: customer keys must ascend");
+  auto key = encodeKey(customerKey);
+  Bytes wanted(key);
+  if (!started_) {
+    started_ = true;
+    atEnd_ = !cursor_.seek(wanted);
+  }
+  // Keys are compared as LMDB orders them: bytewise, a prefix first.
+  while (!atEnd_ && std::ranges::lexicographical_compare(cursor_.key(), wanted)) atEnd_ = !cursor_.next();
+  last_ = customerKey;
+  if (atEnd_) return {};
+  auto at = cursor_.key();
+  if (at.size() < key.size() || !std::equal(key.begin(), key.end(), at.begin())) return {};
+  if (at.size() == key.size()) return {cursor_.value(), false};
+  // Only records of an earlier release, one per purpose: the query's is looked up.
+  return query_.find(txn_, customerKey);
+}
+
+ConsentState ConsentQuery::judge(const StoredConsent& stored) const {
+  if (stored.bytes.empty()) return ConsentState::NEVER_ASKED;
+  if (stored.legacy) {
+    StoredRecord<schema::ConsentRecord> record(stored.bytes);
+    auto changes = record.get().getChanges();
+    if (changes.size() == 0) return ConsentState::NEVER_ASKED;
+    auto last = changes[changes.size() - 1];
+    return stateOf(true, last.getGranted(), last.getExpiresAtUnix(), nowUnix_);
+  }
+  // Purposes are compared by term number: no text is read.
+  CompactConsent record(stored.bytes);
+  CompactConsent::Purpose name;
+  uint64_t changes = 0;
+  while (record.nextPurpose(name, changes)) {
+    auto last = record.skipChanges(changes);
+    bool same = name.number == 0 ? name.text == purpose_ : number_ && name.number == *number_;
+    if (same) return stateOf(changes > 0, last.granted, last.expiresAtUnix, nowUnix_);
+  }
+  return ConsentState::NEVER_ASKED;
 }
 
 std::vector<std::string> ConsentStore::purposesOf(const Transaction& txn, uint64_t customerKey) {

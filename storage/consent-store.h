@@ -28,6 +28,48 @@ enum class ConsentState { NEVER_ASKED, GRANTED, WITHDRAWN, EXPIRED };
 
 const char* consentStateName(ConsentState state);
 
+// A customer's consent as stored: found on the transaction's thread, judged on any
+// (ConsentQuery::judge reads no table). Valid while the transaction that found it is open.
+struct StoredConsent {
+  Bytes bytes;          // empty: the customer has no consent record
+  bool legacy = false;  // one canonical record for the query's purpose (an earlier release)
+};
+
+// The state of one purpose at one moment, for many customers. A match judges the
+// consent of every customer, on every core: the purpose's term is looked up once here,
+// and judging a record reads no table and copies no text.
+class ConsentQuery {
+ public:
+  ConsentQuery(const Transaction& txn, std::string_view purpose, int64_t nowUnix);
+  // On the transaction's thread only.
+  StoredConsent find(const Transaction& txn, uint64_t customerKey) const;
+  // On any thread. Throws StoreError when the record is damaged.
+  ConsentState judge(const StoredConsent& stored) const;
+
+ private:
+  std::string purpose_;
+  std::optional<uint32_t> number_;
+  int64_t nowUnix_;
+};
+
+// Finds the stored consent of customers taken in ascending key order by stepping one
+// cursor through the table: a match reads every customer's, and searching the table
+// from its root for each cost more than judging it. On the transaction's thread.
+class ConsentWalk {
+ public:
+  ConsentWalk(const Transaction& txn, const ConsentQuery& query);
+  // As ConsentQuery::find. Throws std::logic_error for a key not above the one before.
+  StoredConsent find(uint64_t customerKey);
+
+ private:
+  const Transaction& txn_;
+  const ConsentQuery& query_;
+  Cursor cursor_;
+  bool started_ = false;
+  bool atEnd_ = false;
+  uint64_t last_ = 0;
+};
+
 class ConsentStore {
  public:
   // Appends a change, unless it would not change the state or its terms (same grant

@@ -123,4 +123,57 @@ schema::Customer::Reader CustomerRecord::get() {
   return decoded_->getRoot<schema::Customer>().asReader();
 }
 
+StoredIdentifiers::StoredIdentifiers(Bytes stored) {
+  if (!isCompact(stored)) {
+    canonical_.emplace(stored);
+    return;
+  }
+  auto& r = compact_.emplace(stored, kWhat);
+  r.text();  // customer_id
+  email_ = r.text();
+  phone_ = r.text();
+  r.text();  // first name
+  r.text();  // last name
+  birthDate_ = r.text();
+  postalCode_ = r.text();
+  country_ = r.text();
+  // Attributes are skipped as written: a name's term number is not looked up.
+  for (uint64_t n = r.count(3); n > 0; --n) {
+    if (r.unsignedNumber() == 0) r.text();
+    r.byte();
+    r.text();
+  }
+  left_ = r.count(1);
+}
+
+bool StoredIdentifiers::next(uint8_t& kind, std::string_view& value) {
+  if (canonical_) {
+    auto identifiers = canonical_->get().getIdentifiers();
+    if (nextCanonical_ >= identifiers.size()) return false;
+    auto id = identifiers[nextCanonical_++];
+    kind = static_cast<uint8_t>(id.getKind());
+    value = view(id.getValue());
+    return true;
+  }
+  auto& r = *compact_;
+  if (left_ == 0) {
+    if (!r.done()) r.damaged();
+    return false;
+  }
+  --left_;
+  uint8_t kindAndSource = r.byte();
+  kind = kindAndSource >> 2;
+  switch (kindAndSource & 3) {
+    case LITERAL: value = r.text(); break;
+    case SAME_AS_EMAIL: value = email_; break;
+    case SAME_AS_PHONE: value = phone_; break;
+    case THEN_FIELDS:
+      joined_ = r.text();
+      joined_ += fieldsSuffix(birthDate_, postalCode_, country_);
+      value = joined_;
+      break;
+  }
+  return true;
+}
+
 }  // namespace entente::storage

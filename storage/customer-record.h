@@ -3,14 +3,17 @@
 // schema::Customer, so that no reader of customers knows the difference.
 #pragma once
 
+#include "storage/compact-codec.h"
 #include "storage/environment.h"
 #include "storage/record-codec.h"
 #include "storage/records.capnp.h"
 
 #include <capnp/message.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace entente::storage {
 
@@ -35,6 +38,32 @@ class CustomerRecord {
  private:
   std::optional<StoredRecord<schema::Customer>> canonical_;
   std::optional<capnp::MallocMessageBuilder> decoded_;
+};
+
+// The identifiers of a stored customer, read without decoding the rest of it. A match
+// reads every customer's identifiers twice (to count, then to send), and a full decode
+// copies a dozen texts and looks up each attribute name's term; this reads the
+// identifiers only, needs no transaction, and so may run on any thread while the
+// transaction that found `stored` is open.
+class StoredIdentifiers {
+ public:
+  // Throws StoreError when the record is damaged.
+  explicit StoredIdentifiers(Bytes stored);
+  StoredIdentifiers(const StoredIdentifiers&) = delete;
+  StoredIdentifiers& operator=(const StoredIdentifiers&) = delete;
+
+  // The next identifier: false after the last. `value` stays valid until the next call.
+  bool next(uint8_t& kind, std::string_view& value);
+
+ private:
+  // Compact: the reader, positioned at the next identifier, and the fields an
+  // identifier may refer to. Canonical: the message and the next index.
+  std::optional<CompactReader> compact_;
+  std::string_view email_, phone_, birthDate_, postalCode_, country_;
+  std::string joined_;
+  uint64_t left_ = 0;
+  std::optional<StoredRecord<schema::Customer>> canonical_;
+  unsigned nextCanonical_ = 0;
 };
 
 }  // namespace entente::storage

@@ -11,6 +11,7 @@
 #include <capnp/serialize.h>
 
 #include <algorithm>
+#include <thread>
 
 using namespace entente::storage;
 using entente::testing::TempDir;
@@ -333,6 +334,71 @@ TEST_CASE("a damaged compact customer record is reported, never misread") {
   CHECK_THROWS_WITH(CustomerRecord(txn, bytesOf(unknownTerm)), Catch::Contains("damaged"));
   const uint8_t torn[12] = {};
   CHECK_THROWS_WITH(CustomerRecord(txn, Bytes(torn, sizeof torn)), Catch::Contains("damaged"));
+}
+
+namespace {
+std::vector<std::pair<unsigned, std::string>> identifiersOf(schema::Customer::Reader c) {
+  std::vector<std::pair<unsigned, std::string>> out;
+  for (auto id : c.getIdentifiers()) out.emplace_back(id.getKind(), id.getValue().cStr());
+  return out;
+}
+std::vector<std::pair<unsigned, std::string>> identifiersOf(Bytes stored) {
+  std::vector<std::pair<unsigned, std::string>> out;
+  StoredIdentifiers identifiers(stored);
+  uint8_t kind = 0;
+  std::string_view value;
+  while (identifiers.next(kind, value)) out.emplace_back(kind, std::string(value));
+  return out;
+}
+}  // namespace
+
+TEST_CASE("a record's identifiers read alone equal the whole record's, compact or canonical, on any thread") {
+  TempDir dir;
+  Environment env(dir / "store", true);
+  Transaction txn(env, Transaction::Mode::WRITE);
+  capnp::MallocMessageBuilder sample;
+  fill(sample.initRoot<schema::Customer>());
+  // Every way an identifier is kept (a reference to the e-mail or the phone, its own
+  // head before the date, postal code and country fields, its own bytes), and an
+  // attribute name too long to be a term, which is kept in full and skipped.
+  capnp::MallocMessageBuilder odd;
+  auto c = odd.initRoot<schema::Customer>();
+  c.setCustomerId("B-7");
+  c.setEmail("x@y.fi");
+  auto attributes = c.initAttributes(2);
+  attributes[0].setName(std::string(450, 'n'));
+  attributes[0].setValue("v");
+  attributes[1].setName("segment");
+  attributes[1].setValue("w");
+  auto ids = c.initIdentifiers(3);
+  ids[0].setKind(5);
+  ids[0].setValue("literal-value");
+  ids[1].setKind(0);
+  ids[1].setValue("x@y.fi");
+  ids[2].setKind(63);
+  ids[2].setValue("");
+  for (auto* message : {&sample, &odd}) {
+    auto customer = message->getRoot<schema::Customer>().asReader();
+    auto expected = identifiersOf(customer);
+    std::string compact = encodeCustomer(txn, customer);
+    auto canonical = encodeRecord(customer);
+    std::vector<std::pair<unsigned, std::string>> fromCompact, fromCanonical;
+    // No transaction is used: another thread reads the bytes.
+    std::thread([&] {
+      fromCompact = identifiersOf(bytesOf(compact));
+      fromCanonical = identifiersOf(Bytes(canonical.asBytes().begin(), canonical.asBytes().size()));
+    }).join();
+    CHECK(fromCompact == expected);
+    CHECK(fromCanonical == expected);
+  }
+  CHECK(identifiersOf(sample.getRoot<schema::Customer>().asReader()).size() == 4);
+
+  std::string compact = encodeCustomer(txn, sample.getRoot<schema::Customer>().asReader());
+  for (size_t size = 1; size < compact.size(); ++size) {
+    INFO("truncated to " << size << " bytes");
+    CHECK_THROWS_WITH(identifiersOf(bytesOf(std::string_view(compact).substr(0, size))), Catch::Contains("damaged"));
+  }
+  CHECK_THROWS_WITH(identifiersOf(bytesOf(compact + "x")), Catch::Contains("damaged"));
 }
 
 TEST_CASE("a canonical customer record of an earlier release is read, and an unchanged import makes it compact") {

@@ -86,6 +86,8 @@ class CustomerCursor {
   // Moves to the first customer, then to each next one; false when there is none.
   bool next() { return started_ ? cursor_.next() : (started_ = true, cursor_.first()); }
   uint64_t key() const { return decodeKey(cursor_.key()); }
+  // The record as stored: valid while the transaction is open, on any thread.
+  Bytes stored() const { return cursor_.value(); }
   // The record in place: valid until the cursor moves.
   schema::Customer::Reader record() {
     record_.emplace(txn_, cursor_.value());

@@ -1,84 +1,114 @@
 #include "node/match/match-selection.h"
 
-#include "storage/consent-store.h"
+#include "crypto/batch-pool.h"
 #include "storage/customer-store.h"
 
 #include <algorithm>
-#include <ctime>
 
 namespace entente::node {
 
 MatchSelection::MatchSelection(storage::Environment& env, const protocol::SessionTerms& terms,
                                int64_t startedAtUnix, SelectionOptions options)
-    : purpose_(terms.purpose),
-      attributes_(terms.attributes),
+    : attributes_(terms.attributes),
       options_(std::move(options)),
-      startedAtUnix_(startedAtUnix),
-      snapshot_(env, storage::Transaction::Mode::READ) {
+      snapshot_(env, storage::Transaction::Mode::READ),
+      consent_(snapshot_, terms.purpose, startedAtUnix),
+      enrichment_(snapshot_, kEnrichmentPurpose, startedAtUnix) {
   for (auto kind : terms.kinds) kindMask_ |= static_cast<uint8_t>(1u << static_cast<unsigned>(kind));
   // First pass: the totals both roles announce before sending anything.
   storage::CustomerCursor counter(snapshot_);
-  protocol::SelectedGroup group;
-  while (counter.next()) {
-    group.values.clear();
-    if (select(counter.key(), counter.record(), &group)) {
-      ++groups_;
-      values_ += group.values.size();
+  storage::ConsentWalk consent(snapshot_, consent_);
+  std::vector<Candidate> chunk;
+  while (scan(counter, consent, chunk, false)) {
+    for (auto& c : chunk) {
+      if (c.verdict == Candidate::Verdict::NO_VALUES) continue;
+      if (c.verdict == Candidate::Verdict::NO_CONSENT) {
+        ++withoutConsent_;
+      } else if (!passesFilter(c)) {
+        ++filteredOut_;
+      } else {
+        ++groups_;
+        values_ += c.valueCount;
+      }
     }
   }
   cursor_ = std::make_unique<storage::CustomerCursor>(snapshot_);
+  consentWalk_ = std::make_unique<storage::ConsentWalk>(snapshot_, consent_);
 }
 
 MatchSelection::~MatchSelection() = default;
 
-bool MatchSelection::select(uint64_t key, storage::schema::Customer::Reader record,
-                            protocol::SelectedGroup* into) const {
-  into->customerKey = key;
-  for (auto id : record.getIdentifiers()) {
-    if (id.getKind() < 8 && (kindMask_ >> id.getKind() & 1)) {
-      into->values.push_back({static_cast<crypto::IdentifierKind>(id.getKind()), id.getValue().cStr()});
-    }
+bool MatchSelection::scan(storage::CustomerCursor& cursor, storage::ConsentWalk& consent,
+                          std::vector<Candidate>& chunk, bool keepValues) {
+  chunk.clear();
+  // Only this thread may use the snapshot: it finds the records, the workers read them.
+  while (chunk.size() < kScanChunk && cursor.next()) {
+    auto& c = chunk.emplace_back();
+    c.key = cursor.key();
+    c.record = cursor.stored();
+    c.consent = consent.find(c.key);
   }
-  if (into->values.empty()) return false;
-  if (storage::ConsentStore::state(snapshot_, key, purpose_, startedAtUnix_) != storage::ConsentState::GRANTED) {
-    into->values.clear();
-    if (!started_) ++withoutConsent_;
-    return false;
-  }
-  if (options_.filter && !options_.filter(snapshot_, key, record)) {
-    into->values.clear();
-    if (!started_) ++filteredOut_;
-    return false;
-  }
-  // Attributes only for customers being read: the first pass only counts.
-  if (started_ && options_.shareAttributes && !attributes_.empty()) {
-    into->attributes.assign(attributes_.size(), std::nullopt);
-    if (storage::ConsentStore::state(snapshot_, key, kEnrichmentPurpose, startedAtUnix_) ==
-        storage::ConsentState::GRANTED) {
-      for (auto a : record.getAttributes()) {
-        if (a.getSpecialCategory()) continue;
-        auto at = std::find(attributes_.begin(), attributes_.end(), std::string_view(a.getName().cStr()));
-        if (at != attributes_.end()) into->attributes[static_cast<size_t>(at - attributes_.begin())] = a.getValue().cStr();
-      }
-    }
-  }
+  if (chunk.empty()) return false;
+  crypto::parallelFor(chunk.size(), [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) judge(chunk[i], keepValues);
+  });
   return true;
+}
+
+void MatchSelection::judge(Candidate& c, bool keepValues) const {
+  storage::StoredIdentifiers identifiers(c.record);
+  uint8_t kind = 0;
+  std::string_view value;
+  c.group.customerKey = c.key;
+  while (identifiers.next(kind, value)) {
+    if (kind >= 8 || !(kindMask_ >> kind & 1)) continue;
+    ++c.valueCount;
+    if (keepValues) c.group.values.push_back({static_cast<crypto::IdentifierKind>(kind), std::string(value)});
+  }
+  if (c.valueCount == 0) {
+    c.verdict = Candidate::Verdict::NO_VALUES;
+  } else if (consent_.judge(c.consent) != storage::ConsentState::GRANTED) {
+    c.verdict = Candidate::Verdict::NO_CONSENT;
+  } else {
+    c.verdict = Candidate::Verdict::SELECTED;
+  }
+}
+
+bool MatchSelection::passesFilter(const Candidate& c) {
+  if (!options_.filter) return true;
+  storage::CustomerRecord record(snapshot_, c.record);
+  return options_.filter(snapshot_, c.key, record.get());
+}
+
+void MatchSelection::addAttributes(Candidate& c) {
+  auto& into = c.group.attributes;
+  into.assign(attributes_.size(), std::nullopt);
+  if (enrichment_.judge(enrichment_.find(snapshot_, c.key)) != storage::ConsentState::GRANTED) return;
+  storage::CustomerRecord record(snapshot_, c.record);
+  for (auto a : record.get().getAttributes()) {
+    if (a.getSpecialCategory()) continue;
+    auto at = std::find(attributes_.begin(), attributes_.end(), std::string_view(a.getName().cStr()));
+    if (at != attributes_.end()) into[static_cast<size_t>(at - attributes_.begin())] = a.getValue().cStr();
+  }
 }
 
 size_t MatchSelection::read(size_t maxGroups, std::vector<protocol::SelectedGroup>& out) {
   size_t appended = 0;
-  while (appended < maxGroups && !finished_) {
-    started_ = true;
-    if (!cursor_->next()) {
-      finished_ = true;
-      break;
+  while (appended < maxGroups) {
+    if (chunkRead_ == chunk_.size()) {
+      chunkRead_ = 0;
+      chunk_.clear();
+      if (finished_ || !scan(*cursor_, *consentWalk_, chunk_, true)) {
+        finished_ = true;
+        break;
+      }
     }
-    protocol::SelectedGroup group;
-    if (select(cursor_->key(), cursor_->record(), &group)) {
-      readKeys_.push_back(group.customerKey);
-      out.push_back(std::move(group));
-      ++appended;
-    }
+    auto& c = chunk_[chunkRead_++];
+    if (c.verdict != Candidate::Verdict::SELECTED || !passesFilter(c)) continue;
+    if (options_.shareAttributes && !attributes_.empty()) addAttributes(c);
+    readKeys_.push_back(c.key);
+    out.push_back(std::move(c.group));
+    ++appended;
   }
   return appended;
 }

@@ -12,11 +12,15 @@
 //
 // The selection reads one consistent snapshot of the store (an LMDB read
 // transaction held for the session), so an import running meanwhile cannot change
-// a session's set halfway.
+// a session's set halfway. Only the thread that opened the snapshot walks it; the
+// records it finds are judged (identifiers read, consent decided) on every core, a
+// chunk at a time: done on the event loop's thread, that was most of a match's
+// serial work (docs/scaling.md).
 #pragma once
 
 #include "protocol/record-source.h"
 #include "protocol/session-terms.h"
+#include "storage/consent-store.h"
 #include "storage/customer-store.h"
 #include "storage/environment.h"
 
@@ -59,21 +63,45 @@ class MatchSelection final : public protocol::RecordSource {
   const std::vector<uint64_t>& readKeys() const { return readKeys_; }
 
  private:
-  bool select(uint64_t key, storage::schema::Customer::Reader record, protocol::SelectedGroup* into) const;
+  // A customer as this thread found it in the snapshot, then judged on a worker.
+  struct Candidate {
+    enum class Verdict : uint8_t { NO_VALUES, NO_CONSENT, SELECTED };
+    uint64_t key = 0;
+    storage::Bytes record;
+    storage::StoredConsent consent;
+    Verdict verdict = Verdict::NO_VALUES;
+    uint32_t valueCount = 0;
+    protocol::SelectedGroup group;  // with its values when the scan keeps them
+  };
+  // Customers walked per scan: enough to keep every core busy judging them.
+  static constexpr size_t kScanChunk = 4096;
 
-  std::string purpose_;
+  // Walks up to kScanChunk further customers of `cursor`, and their consent, into
+  // `chunk` and judges them
+  // on every core; false when the cursor had none left.
+  bool scan(storage::CustomerCursor& cursor, storage::ConsentWalk& consent, std::vector<Candidate>& chunk,
+            bool keepValues);
+  void judge(Candidate& candidate, bool keepValues) const;
+  // On this thread, for a candidate judged SELECTED: the filter, which may read the
+  // store. False when it leaves the customer out.
+  bool passesFilter(const Candidate& candidate);
+  void addAttributes(Candidate& candidate);
+
   std::vector<std::string> attributes_;
   SelectionOptions options_;
-  int64_t startedAtUnix_;
   storage::Transaction snapshot_;
+  storage::ConsentQuery consent_;
+  storage::ConsentQuery enrichment_;
   std::unique_ptr<storage::CustomerCursor> cursor_;
-  bool started_ = false;  // read() was called: customers left out from then on are not counted again
+  std::unique_ptr<storage::ConsentWalk> consentWalk_;
+  std::vector<Candidate> chunk_;  // scanned, not yet read
+  size_t chunkRead_ = 0;
   bool finished_ = false;
   uint8_t kindMask_ = 0;
   uint64_t groups_ = 0;
   uint64_t values_ = 0;
-  mutable uint64_t withoutConsent_ = 0;
-  mutable uint64_t filteredOut_ = 0;
+  uint64_t withoutConsent_ = 0;
+  uint64_t filteredOut_ = 0;
   std::vector<uint64_t> readKeys_;
 };
 

@@ -62,6 +62,7 @@ class MatchSessionService final : public wire::MatchSession::Server {
     return userFacing([&]() -> kj::Promise<void> {
       protocol::BlindedBatch batch{protocol::unpackPoints(asBytes(context.getParams().getBatch().getPoints()))};
       auto answer = session_.answer(batch);
+      catchUpTags();
       auto packed = protocol::packPoints(answer.points);
       context.getResults().initAnswer().setPoints(capnp::Data::Reader(packed.data(), packed.size()));
       return kj::READY_NOW;
@@ -72,6 +73,7 @@ class MatchSessionService final : public wire::MatchSession::Server {
     return userFacing([&]() -> kj::Promise<void> {
       protocol::BlindedBatch batch{protocol::unpackPoints(asBytes(context.getParams().getBatch().getPoints()))};
       session_.absorb(batch);
+      catchUpTags();
       return kj::READY_NOW;
     });
   }
@@ -136,11 +138,22 @@ class MatchSessionService final : public wire::MatchSession::Server {
     out.setSignature(capnp::Data::Reader(ours.signature.data(), ours.signature.size()));
   }
 
+  // Computes tags while they lag behind the requester's values (ResponderSession::
+  // tagsBehind): the batch is acknowledged after, which paces the requester to this
+  // node's whole work, not to its answering alone.
+  void catchUpTags() {
+    while (session_.tagsBehind() && !session_.prepareTags()) {
+    }
+  }
+
   kj::Promise<void> pushTags() {
     // One batch of tag computation per event-loop turn: the requester's batches are
-    // answered in between instead of waiting for the whole set.
+    // answered in between instead of waiting for the whole set. The next batch waits
+    // on the timer, not evalLater: KJ polls for I/O only when its queue is empty, so a
+    // chain of evalLater kept the requester's batches unread until every tag was done
+    // (at 2^20 customers, longer than the requester's no-progress timeout).
     if (!userFacing([&] { return session_.prepareTags(); })) {
-      return kj::evalLater([this] { return pushTags(); });
+      return context_.timer.afterDelay(0 * kj::NANOSECONDS).then([this] { return pushTags(); });
     }
     std::vector<uint8_t> chunk, sealed;
     bool more = userFacing([&] { return session_.nextTags(chunk, &sealed); });
