@@ -98,4 +98,12 @@ void ControlClient::wait(kj::Promise<void>&& promise) {
   }
 }
 
+void ControlClient::poll() {
+  try {
+    io_.waitScope.poll();
+  } catch (const kj::Exception& e) {
+    rethrowAsCliError(e);
+  }
+}
+
 }  // namespace entente::tools

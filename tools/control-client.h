@@ -51,6 +51,10 @@ class ControlClient {
   template <typename T>
   T wait(kj::Promise<T>&& promise);
   void wait(kj::Promise<void>&& promise);
+  // Runs what the event loop has ready (writes of messages sent, replies), without
+  // blocking: for a caller busy between waits, so that a large message it sent goes
+  // out meanwhile instead of only at its next wait.
+  void poll();
 
  private:
   kj::AsyncIoContext io_;

@@ -10,6 +10,7 @@
 
 #include <capnp/message.h>
 
+#include <algorithm>
 #include <ctime>
 #include <optional>
 
@@ -54,16 +55,22 @@ CustomerImport::CustomerImport(storage::Environment& env, const NodeConfig& conf
 }
 
 storage::RowDigest CustomerImport::digestOf(protocol::control::ImportRow::Reader row) const {
-  auto hash = digestPrefix_;  // the settings, hashed once
-  auto feed = [&hash](std::string_view part) {
+  // The row's parts, each after its size, gathered and hashed in one update: an
+  // update per part cost more than the hashing. (Called on the workers too: one
+  // buffer per thread.)
+  thread_local std::string parts;
+  parts.clear();
+  auto append = [](capnp::Text::Reader part) {
     uint32_t size = static_cast<uint32_t>(part.size());
-    hash.update(std::string_view(reinterpret_cast<const char*>(&size), sizeof size));
-    hash.update(part);
+    parts.append(reinterpret_cast<const char*>(&size), sizeof size);
+    parts.append(part.cStr(), part.size());
   };
   for (auto field : row.getFields()) {
-    feed(std::string_view(field.getName().cStr(), field.getName().size()));
-    feed(std::string_view(field.getValue().cStr(), field.getValue().size()));
+    append(field.getName());
+    append(field.getValue());
   }
+  auto hash = digestPrefix_;  // the settings, hashed once
+  hash.update(parts);
   auto full = hash.finish();
   storage::RowDigest digest;
   std::copy_n(full.begin(), digest.size(), digest.begin());
@@ -187,7 +194,12 @@ ImportTotals CustomerImport::storeBatch(storage::Transaction& txn,
                                         std::vector<RowRejection>& rejections, std::vector<RowWarning>& warnings) {
   int64_t now = static_cast<int64_t>(std::time(nullptr));
   std::vector<PreparedRow> prepared(rows.size());
-  seen_.reserve(seen_.size() + rows.size());
+  // Room for the batch's ids, grown by doubling: reserving just what the batch needs
+  // rehashed the whole table at every batch (a sixth of a 10^5 re-import's time).
+  size_t needed = seen_.size() + rows.size();
+  if (static_cast<double>(needed) > static_cast<double>(seen_.bucket_count()) * seen_.max_load_factor()) {
+    seen_.reserve(std::max(needed, 2 * seen_.size()));
+  }
   // First, in file order on this thread, what reads the store (an LMDB write
   // transaction belongs to its thread) or the file-wide state (repeated ids).
   for (unsigned i = 0; i < rows.size(); ++i) {
