@@ -5,6 +5,8 @@
 #include <sodium.h>
 
 #include <chrono>
+#include <latch>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -36,6 +38,27 @@ GroupCost measureGroupCost(size_t operations) {
   cost.hashToGroupMicros = std::chrono::duration<double, std::micro>(hashed - start).count() / operations;
   cost.scalarMultMicros = std::chrono::duration<double, std::micro>(multiplied - hashed).count() / operations;
   return cost;
+}
+
+GroupCost measureGroupCostAllBusy(size_t operations, size_t threads) {
+  if (threads < 1) threads = 1;
+  std::vector<GroupCost> costs(threads);
+  std::latch start(static_cast<std::ptrdiff_t>(threads));
+  {
+    std::vector<std::jthread> running;
+    for (size_t t = 0; t < threads; ++t) {
+      running.emplace_back([&, t] {
+        start.arrive_and_wait();
+        costs[t] = measureGroupCost(operations);
+      });
+    }
+  }
+  GroupCost mean;
+  for (auto& c : costs) {
+    mean.hashToGroupMicros += c.hashToGroupMicros / static_cast<double>(threads);
+    mean.scalarMultMicros += c.scalarMultMicros / static_cast<double>(threads);
+  }
+  return mean;
 }
 
 }  // namespace entente::crypto

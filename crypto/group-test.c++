@@ -1,6 +1,7 @@
 #include "crypto/group.h"
 
 #include "crypto/batch-pool.h"
+#include "crypto/group-cost.h"
 
 #include "tests/support/point-printer.h"
 
@@ -298,4 +299,16 @@ TEST_CASE("tags sorted on every core come out as std::sort puts them, spread or 
     sortTags(tags);
     CHECK(tags == expected);
   }
+}
+
+TEST_CASE("the group-operation costs are measured on each thread of an all-busy run") {
+  // No timing is asserted: a run on several threads (or on none asked) returns measured costs.
+  auto alone = measureGroupCost(50);
+  auto busy = measureGroupCostAllBusy(50, 3);
+  CHECK(alone.hashToGroupMicros > 0);
+  CHECK(alone.scalarMultMicros > 0);
+  CHECK(busy.hashToGroupMicros > 0);
+  CHECK(busy.scalarMultMicros > 0);
+  auto none = measureGroupCostAllBusy(50, 0);  // taken as one thread
+  CHECK(none.scalarMultMicros > 0);
 }
