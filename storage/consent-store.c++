@@ -112,33 +112,15 @@ class CompactConsent {
     if (purpose.number > UINT32_MAX) r_.damaged();
     return Terms::textOf(txn, static_cast<uint32_t>(purpose.number));
   }
-  // Reads `n` changes without copying their texts; the last one's grant and expiry.
-  // Not mixed with nextChange in one record: it keeps no previous source for it.
-  struct LastChange {
+  // The next change, its texts viewed in the stored bytes: what judging a state
+  // reads, for every customer of a match, without copying a text.
+  struct ChangeView {
     bool granted = false;
-    int64_t expiresAtUnix = 0;
+    int64_t atUnix = 0, recordedAtUnix = 0, expiresAtUnix = 0;
+    std::string_view source, basis, noticeVersion;
   };
-  LastChange skipChanges(uint64_t n) {
-    LastChange last;
-    for (; n > 0; --n) {
-      uint8_t flags = r_.byte();
-      r_.signedNumber();
-      r_.signedNumber();
-      last.granted = (flags & kGranted) != 0;
-      last.expiresAtUnix = (flags & kHasExpiry) ? r_.signedNumber() : 0;
-      if (flags & kSourceAsBefore) {
-        if (!hasPrevious_) r_.damaged();
-      } else {
-        r_.text();
-      }
-      if (!(flags & kBasisConsent)) r_.text();
-      if (flags & kHasNotice) r_.text();
-      hasPrevious_ = true;
-    }
-    return last;
-  }
-  ConsentChange nextChange() {
-    ConsentChange c;
+  ChangeView nextView() {
+    ChangeView c;
     uint8_t flags = r_.byte();
     c.granted = (flags & kGranted) != 0;
     c.atUnix = plus(previousAt_, r_.signedNumber());
@@ -158,12 +140,24 @@ class CompactConsent {
     hasPrevious_ = true;
     return c;
   }
+  ConsentChange nextChange() {
+    auto v = nextView();
+    ConsentChange c;
+    c.granted = v.granted;
+    c.atUnix = v.atUnix;
+    c.recordedAtUnix = v.recordedAtUnix;
+    c.source = v.source;
+    c.basis = v.basis;
+    c.noticeVersion = v.noticeVersion;
+    c.expiresAtUnix = v.expiresAtUnix;
+    return c;
+  }
 
  private:
   CompactReader r_;
   uint64_t purposes_;
   uint64_t read_ = 0;
-  std::string previousSource_;
+  std::string_view previousSource_;  // in the stored bytes, which outlive the reader
   int64_t previousAt_ = 0, previousRecorded_ = 0;
   bool hasPrevious_ = false;
 };
@@ -318,7 +312,8 @@ ConsentState ConsentQuery::judge(const StoredConsent& stored) const {
   CompactConsent::Purpose name;
   uint64_t changes = 0;
   while (record.nextPurpose(name, changes)) {
-    auto last = record.skipChanges(changes);
+    CompactConsent::ChangeView last;
+    for (uint64_t i = 0; i < changes; ++i) last = record.nextView();
     bool same = name.number == 0 ? name.text == purpose_ : number_ && name.number == *number_;
     if (same) return stateOf(changes > 0, last.granted, last.expiresAtUnix, nowUnix_);
   }
