@@ -8,6 +8,8 @@
 #include <capnp/message.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <tuple>
 
 using namespace entente::storage;
 using entente::testing::TempDir;
@@ -181,16 +183,19 @@ TEST_CASE("customers indexed later are found meanwhile, and the catch-up leaves 
     }
   }
   CHECK(indexOf(later) != indexOf(now));
-  // Two customers per transaction: the catch-up goes on from where it stopped.
-  uint64_t shared = 0, steps = 0;
-  for (bool done = false; !done; ++steps) {
-    Transaction txn(later, Transaction::Mode::WRITE);
-    auto step = CustomerStore::indexPending(txn, 2);
-    txn.commit();
-    shared += step.sharedIdentifiers;
-    done = step.done;
-  }
-  CHECK(steps == 4);  // keys 2-3, 4-5, 7-8 (C5, key 6, was erased), 9
+  // Two customers per sorted run: keys 2-3, 4-5, 7-8 (C5, key 6, was erased) and 9,
+  // spilled to a file beside the store and merged in one transaction.
+  Transaction write(later, Transaction::Mode::WRITE);
+  auto done = CustomerStore::indexPending(write, 2, dir / "later");
+  write.commit();
+  CHECK(done.customers == 7);
+  CHECK(done.runs == 4);
+  uint64_t shared = done.sharedIdentifiers;
+  // Nothing of the sort is left beside the store.
+  std::vector<std::string> files;
+  for (auto& entry : std::filesystem::directory_iterator(dir / "later")) files.push_back(entry.path().filename());
+  std::ranges::sort(files);
+  CHECK(files == std::vector<std::string>{"data.mdb", "lock.mdb"});
   CHECK(indexOf(later) == indexOf(now));
   // a@ (C1, C3), b@ (C2, C4) and y@ (C6, C7), counted against the index as it stands at
   // the catch-up, where C0 no longer holds a@.
@@ -212,8 +217,8 @@ TEST_CASE("a first load indexed later fills an empty index by appending, shared 
   }
   CHECK(indexOf(later).empty());
   Transaction txn(later, Transaction::Mode::WRITE);
-  auto step = CustomerStore::indexPending(txn, 100);
-  CHECK(step.done);
+  auto step = CustomerStore::indexPending(txn, 100, dir / "later");
+  CHECK(step.runs == 1);
   CHECK(step.customers == 4);
   CHECK(step.sharedIdentifiers == 1);
   CHECK(CustomerStore::sharedIdentifierCount(txn) == 1);
@@ -221,13 +226,15 @@ TEST_CASE("a first load indexed later fills an empty index by appending, shared 
   CHECK(indexOf(later) == indexOf(now));
 }
 
-TEST_CASE("a catch-up large enough to sort on every core leaves the index as indexing at once would") {
+TEST_CASE("a catch-up sorted on every core, in one run or in runs spilled to disk, appends the index as indexing at once would") {
   TempDir dir;
-  Environment now(dir / "now", true), later(dir / "later", true);
+  // The same customers in three stores: indexed at once, caught up in one sorted run,
+  // and caught up in five runs of 5000 customers merged from a file.
+  Environment now(dir / "now", true), oneRun(dir / "one", true), spilled(dir / "spilled", true);
   // 23,000 customers with three identifiers each: more entries than the sort does on
   // one thread. Every 100th customer shares its phone with the one before.
   constexpr int kCustomers = 23000;
-  for (auto* env : {&now, &later}) {
+  for (auto* env : {&now, &oneRun, &spilled}) {
     Transaction txn(*env, Transaction::Mode::WRITE);
     for (int i = 0; i < kCustomers; ++i) {
       capnp::MallocMessageBuilder message;
@@ -242,16 +249,24 @@ TEST_CASE("a catch-up large enough to sort on every core leaves the index as ind
       ids[1].setValue("+3361" + std::to_string(i % 100 == 1 ? i - 1 : i));
       ids[2].setKind(2);
       ids[2].setValue("n" + n);
-      CustomerStore::upsert(txn, customer.asReader(), env == &later ? IndexTiming::LATER : IndexTiming::NOW);
+      CustomerStore::upsert(txn, customer.asReader(), env == &now ? IndexTiming::NOW : IndexTiming::LATER);
     }
     txn.commit();
   }
-  Transaction txn(later, Transaction::Mode::WRITE);
-  auto step = CustomerStore::indexPending(txn, kCustomers);
-  CHECK(step.done);
-  CHECK(step.sharedIdentifiers == kCustomers / 100);
-  txn.commit();
-  CHECK(indexOf(later) == indexOf(now));
+  for (auto [env, perRun, runs] : {std::tuple{&oneRun, kCustomers, 1}, std::tuple{&spilled, 5000, 5}}) {
+    Transaction txn(*env, Transaction::Mode::WRITE);
+    auto done = CustomerStore::indexPending(txn, static_cast<uint64_t>(perRun), env->dir());
+    CHECK(done.runs == static_cast<uint64_t>(runs));
+    CHECK(done.customers == kCustomers);
+    CHECK(done.sharedIdentifiers == kCustomers / 100);
+    txn.commit();
+  }
+  CHECK(indexOf(oneRun) == indexOf(now));
+  CHECK(indexOf(spilled) == indexOf(now));
+  // Appended in order either way, the index's pages left full: the spilled runs write
+  // exactly the pages one run writes, and fewer than inserting one by one does.
+  CHECK(spilled.bytesInUse() == oneRun.bytesInUse());
+  CHECK(oneRun.bytesInUse() < now.bytesInUse());
 }
 
 TEST_CASE("peers are added, listed in name order and removed") {

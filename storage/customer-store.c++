@@ -1,11 +1,11 @@
 #include "storage/customer-store.h"
 
 #include "storage/compact-codec.h"
+#include "storage/identifier-runs.h"
 #include "storage/row-digests.h"
 
 #include <algorithm>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace entente::storage {
@@ -106,29 +106,45 @@ void indexIdentifiers(Transaction& txn, schema::Customer::Reader customer, uint6
   }
 }
 
-// std::sort on every core: the parts sorted each on a thread, then merged. (The
-// catch-up of a large import sorts millions of entries while nothing else runs.)
-template <typename It, typename Less>
-void sortOnAllCores(It begin, It end, Less less) {
-  size_t parts = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 16);
-  size_t count = static_cast<size_t>(end - begin);
-  if (parts == 1 || count < 65536) {
-    std::sort(begin, end, less);
-    return;
+// Puts sorted entries into the index. Those past the index's last key are appended,
+// the holders of one identifier counted as they go; the others are put in place (a
+// first load appends them all: every identifier, a kind byte and more, sorts after
+// the empty string).
+class IndexPlacer {
+ public:
+  explicit IndexPlacer(Transaction& txn) : txn_(txn) {
+    keepSharedCount(txn);
+    Cursor cursor(txn, Table::IDENTIFIERS);
+    if (cursor.last()) lastIndexed_ = textOf(cursor.key());
   }
-  std::vector<It> bounds;
-  for (size_t i = 0; i <= parts; ++i) bounds.push_back(begin + static_cast<std::ptrdiff_t>(count * i / parts));
-  {
-    std::vector<std::jthread> threads;
-    for (size_t i = 1; i < parts; ++i) threads.emplace_back([&, i] { std::sort(bounds[i], bounds[i + 1], less); });
-    std::sort(bounds[0], bounds[1], less);
-  }
-  for (size_t width = 1; width < parts; width *= 2) {
-    for (size_t i = 0; i + width < parts; i += 2 * width) {
-      std::inplace_merge(bounds[i], bounds[i + width], bounds[std::min(i + 2 * width, parts)], less);
+  IndexPlacer(const IndexPlacer&) = delete;
+  IndexPlacer& operator=(const IndexPlacer&) = delete;
+
+  void place(IndexEntry entry) {
+    auto encoded = encodeKey(entry.customerKey);
+    appending_ = appending_ || entry.identifier > lastIndexed_;
+    if (!appending_) {
+      if (addToIndex(txn_, entry.identifier, Bytes(encoded))) ++shared_;
+      return;
     }
+    bool sameKey = holders_ > 0 && entry.identifier == previous_;
+    txn_.append(Table::IDENTIFIERS, bytesOf(entry.identifier), Bytes(encoded), sameKey);
+    if (!sameKey) previous_.assign(entry.identifier);
+    holders_ = sameKey ? holders_ + 1 : 1;
+    if (holders_ == 2) adjustSharedIdentifiers(txn_, +1);
+    if (holders_ > 1) ++shared_;
   }
-}
+  // Of the entries placed, those whose identifier another customer holds too.
+  uint64_t shared() const { return shared_; }
+
+ private:
+  Transaction& txn_;
+  std::string lastIndexed_;
+  bool appending_ = false;
+  std::string previous_;
+  uint64_t holders_ = 0;
+  uint64_t shared_ = 0;
+};
 
 }  // namespace
 
@@ -179,84 +195,47 @@ UpsertResult CustomerStore::upsert(Transaction& txn, schema::Customer::Reader cu
   return result;
 }
 
-IndexCatchUp CustomerStore::indexPending(Transaction& txn, uint64_t maxCustomers) {
+IndexCatchUp CustomerStore::indexPending(Transaction& txn, uint64_t customersPerRun,
+                                         const std::filesystem::path& spillDir) {
   IndexCatchUp done;
   auto unindexed = unindexedFrom(txn);
   if (!unindexed) return done;
-  // Each identifier as kind byte || value in one arena, sorted by (identifier, key):
-  // index pages are then written in order, each once, and the holders of one
-  // identifier are added in key order, as one by one they would have been. Each entry
-  // carries its first 16 bytes, zero-padded and big-endian, so that most comparisons
-  // of the sort are two integer compares instead of a visit to the arena.
-  struct Entry {
-    uint64_t head[2];
-    uint64_t key;
-    uint32_t offset, size;
-  };
-  std::string arena;
-  std::vector<Entry> entries;
-  std::optional<uint64_t> next;
+  // Sorted by (identifier, key): index pages are then written in order, each once, and
+  // the holders of one identifier are added in key order, as one by one they would
+  // have been. Runs past the first go to a file and are merged back (identifier-runs.h).
+  SortedRun run;
+  std::optional<SpilledRuns> spilled;
   {
     Cursor cursor(txn, Table::CUSTOMERS);
     auto from = encodeKey(*unindexed);
-    bool more = cursor.seek(Bytes(from));
-    for (; more && done.customers < maxCustomers; more = cursor.next(), ++done.customers) {
-      uint64_t key = decodeKey(cursor.key());
-      CustomerRecord record(txn, cursor.value());
-      for (auto id : record.get().getIdentifiers()) {
-        Entry e{{0, 0}, key, static_cast<uint32_t>(arena.size()), static_cast<uint32_t>(id.getValue().size() + 1)};
-        arena.push_back(static_cast<char>(id.getKind()));
-        arena.append(id.getValue().cStr(), id.getValue().size());
-        for (uint32_t i = 0; i < 16 && i < e.size; ++i) {
-          e.head[i / 8] |= uint64_t{static_cast<uint8_t>(arena[e.offset + i])} << (56 - 8 * (i % 8));
-        }
-        entries.push_back(e);
+    uint64_t inRun = 0;
+    for (bool more = cursor.seek(Bytes(from)); more; more = cursor.next(), ++done.customers, ++inRun) {
+      if (inRun == customersPerRun) {
+        if (!spilled) spilled.emplace(spillDir);
+        run.sort();
+        spilled->write(run);
+        run.clear();
+        inRun = 0;
       }
+      uint64_t key = decodeKey(cursor.key());
+      StoredIdentifiers identifiers(cursor.value());
+      uint8_t kind;
+      std::string_view value;
+      while (identifiers.next(kind, value)) run.add(key, kind, value);
     }
-    if (more) next = decodeKey(cursor.key());
   }
-  auto textOfEntry = [&arena](const Entry& e) { return std::string_view(arena).substr(e.offset, e.size); };
-  sortOnAllCores(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
-    if (a.head[0] != b.head[0]) return a.head[0] < b.head[0];
-    if (a.head[1] != b.head[1]) return a.head[1] < b.head[1];
-    // Equal heads: the texts decide (a shorter one padded with zeros can tie).
-    auto ta = textOfEntry(a), tb = textOfEntry(b);
-    return ta != tb ? ta < tb : a.key < b.key;
-  });
-  keepSharedCount(txn);
-  // Entries past the index's last key are appended, the holders of one identifier
-  // counted as they go; the others are put in place (a first load appends them all:
-  // every identifier, a kind byte and more, sorts after the empty string).
-  std::string lastIndexed;
-  {
-    Cursor cursor(txn, Table::IDENTIFIERS);
-    if (cursor.last()) lastIndexed = textOf(cursor.key());
-  }
-  bool appending = false;
-  std::string_view previous;
-  uint64_t holders = 0;
-  for (auto& e : entries) {
-    auto text = textOfEntry(e);
-    auto encoded = encodeKey(e.key);
-    appending = appending || text > lastIndexed;
-    if (!appending) {
-      if (addToIndex(txn, text, Bytes(encoded))) ++done.sharedIdentifiers;
-      continue;
-    }
-    bool sameKey = holders > 0 && text == previous;
-    txn.append(Table::IDENTIFIERS, bytesOf(text), Bytes(encoded), sameKey);
-    holders = sameKey ? holders + 1 : 1;
-    previous = text;
-    if (holders == 2) adjustSharedIdentifiers(txn, +1);
-    if (holders > 1) ++done.sharedIdentifiers;
-  }
-  if (next) {
-    auto encoded = encodeKey(*next);
-    txn.put(Table::META, bytesOf(kUnindexedFrom), Bytes(encoded));
-    done.done = false;
+  run.sort();
+  IndexPlacer placer(txn);
+  if (spilled) {
+    spilled->write(run);
+    run.clear();
+    spilled->merge([&](IndexEntry entry) { placer.place(entry); });
   } else {
-    txn.erase(Table::META, bytesOf(kUnindexedFrom));
+    for (size_t i = 0; i < run.size(); ++i) placer.place(run[i]);
   }
+  done.sharedIdentifiers = placer.shared();
+  done.runs = spilled ? spilled->runs() : 1;
+  txn.erase(Table::META, bytesOf(kUnindexedFrom));
   return done;
 }
 

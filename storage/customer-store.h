@@ -13,6 +13,7 @@
 #include "storage/customer-record.h"
 #include "storage/records.capnp.h"
 
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string_view>
@@ -33,7 +34,7 @@ enum class IndexTiming { NOW, LATER };
 struct IndexCatchUp {
   uint64_t customers = 0;          // customers whose identifiers went into the index
   uint64_t sharedIdentifiers = 0;  // of their identifiers, those another customer also holds
-  bool done = true;                // no customer is left outside the index
+  uint64_t runs = 0;               // sorted runs (identifier-runs.h): more than one were spilled to disk
 };
 
 struct UpsertResult {
@@ -51,10 +52,15 @@ class CustomerStore {
   // the result's sharedIdentifiers is 0 (indexPending counts them).
   static UpsertResult upsert(Transaction& txn, schema::Customer::Reader customer,
                              IndexTiming timing = IndexTiming::NOW);
-  // Puts the identifiers of up to `maxCustomers` customers left outside the index into
-  // it, in key order, sorted so that each index page is written once. Bounded so that
-  // a caller can cut a large catch-up into transactions of a bounded size.
-  static IndexCatchUp indexPending(Transaction& txn, uint64_t maxCustomers);
+  // Puts the identifiers of every customer left outside the index into it, sorted so
+  // that each index page is written once, in order. They are sorted in runs of
+  // `customersPerRun` customers, which bounds the memory held; when there are more
+  // customers than that, the runs are written to a file in `spillDir` (the store's
+  // directory: about 40 bytes per identifier) and merged back (identifier-runs.h).
+  // One transaction, however many customers: a crash leaves them all outside the
+  // index, to be indexed again, and a first load appends every page of the index full.
+  static IndexCatchUp indexPending(Transaction& txn, uint64_t customersPerRun,
+                                   const std::filesystem::path& spillDir);
   // Whether some customers are outside the identifier index.
   static bool indexIsPending(const Transaction& txn);
 

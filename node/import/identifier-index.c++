@@ -12,19 +12,15 @@ uint64_t catchUpIdentifierIndex(ActionGate& gate, storage::Environment& store, s
     storage::Transaction txn(store, storage::Transaction::Mode::READ);
     if (!storage::CustomerStore::indexIsPending(txn)) return 0;
   }
-  uint64_t shared = 0;
-  for (bool done = false; !done;) {
-    auto step = gate.change("store.index", actor, {{"reason", std::string(reason)}},
-                            [](storage::Transaction& txn, Details& details) {
-                              auto step = storage::CustomerStore::indexPending(txn, kCustomersIndexedPerTransaction);
-                              details.emplace_back("customers", std::to_string(step.customers));
-                              details.emplace_back("shared_identifiers", std::to_string(step.sharedIdentifiers));
-                              return step;
-                            });
-    shared += step.sharedIdentifiers;
-    done = step.done;
-  }
-  return shared;
+  auto done = gate.change("store.index", actor, {{"reason", std::string(reason)}},
+                          [&store](storage::Transaction& txn, Details& details) {
+                            auto done = storage::CustomerStore::indexPending(txn, kCustomersPerSortedRun, store.dir());
+                            details.emplace_back("customers", std::to_string(done.customers));
+                            details.emplace_back("shared_identifiers", std::to_string(done.sharedIdentifiers));
+                            details.emplace_back("sorted_runs", std::to_string(done.runs));
+                            return done;
+                          });
+  return done.sharedIdentifiers;
 }
 
 }  // namespace entente::node

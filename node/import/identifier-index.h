@@ -12,13 +12,12 @@
 
 namespace entente::node {
 
-// Customers indexed per transaction. Each transaction's sorted entries spread over
-// the whole index and rewrite most of its pages, so that fewer, larger transactions
-// write less (ten million customers: 10 rewrites of the index, not 40); the sort holds
-// about 70 bytes per identifier meanwhile (some 200 MB at this size).
-inline constexpr uint64_t kCustomersIndexedPerTransaction = 1000000;
+// Customers sorted in memory at once (storage/identifier-runs.h): the sort holds about
+// 70 bytes per identifier, some 200 MB for a million customers. A larger catch-up
+// writes its sorted runs to a file beside the store and merges them.
+inline constexpr uint64_t kCustomersPerSortedRun = 1000000;
 
-// Indexes every customer left outside the index, each transaction through the gate
+// Indexes every customer left outside the index, in one transaction through the gate
 // (action "store.index", with `reason`). Returns the identifiers found held by another
 // customer too. Does nothing, and records nothing, when the index is up to date.
 uint64_t catchUpIdentifierIndex(ActionGate& gate, storage::Environment& store, std::string_view actor,
