@@ -19,7 +19,8 @@
 #include <cstdint>
 #include <initializer_list>
 #include <random>
-#include <set>
+#include <unordered_map>
+#include <unordered_set>
 #include <span>
 #include <sstream>
 #include <stdexcept>
@@ -253,7 +254,13 @@ std::string addressIn(const Country& country, PortableRandom& random) {
 std::vector<Person> makePersons(size_t count, PortableRandom& random) {
   std::vector<Person> persons;
   persons.reserve(count);
-  std::set<std::string> emails, mobiles, nameDobPostal;
+  std::unordered_set<std::string> emails, mobiles, nameDobPostal;
+  // Per e-mail address without its suffix, the first numbered suffix not known to be
+  // taken. Addresses only accumulate, so starting there finds the same free suffix as
+  // counting from 2 would, without walking the taken ones again: with a few thousand
+  // names per country, thousands of persons share each address in a pool of millions,
+  // and that walk made a pool of 15 million take hours.
+  std::unordered_map<std::string, int> nextSuffix;
   while (persons.size() < count) {
     Person p;
     const Country& country = pickCountry(random);
@@ -291,9 +298,16 @@ std::vector<Person> makePersons(size_t count, PortableRandom& random) {
     }
     std::string domain = random.pick(country.domains);
     p.email = local + "@" + domain;
-    for (int suffix = 1; emails.count(p.email); ++suffix) {
-      std::string tail = suffix == 1 ? padded(p.year % 100, 2) : std::to_string(suffix);
-      p.email = local + tail + "@" + domain;
+    if (emails.count(p.email)) {
+      // First the year of birth, then 2, 3, and so on: the first that is free.
+      p.email = local + padded(p.year % 100, 2) + "@" + domain;
+      if (emails.count(p.email)) {
+        int& suffix = nextSuffix.try_emplace(local + "@" + domain, 2).first->second;
+        for (;; ++suffix) {
+          p.email = local + std::to_string(suffix) + "@" + domain;
+          if (!emails.count(p.email)) break;
+        }
+      }
     }
     emails.insert(p.email);
 
