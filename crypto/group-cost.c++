@@ -1,11 +1,14 @@
 #include "crypto/group-cost.h"
 
+#include "crypto/batch-pool.h"
 #include "crypto/group.h"
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <chrono>
 #include <latch>
+#include <span>
 #include <thread>
 #include <string>
 #include <vector>
@@ -59,6 +62,24 @@ GroupCost measureGroupCostAllBusy(size_t operations, size_t threads) {
     mean.scalarMultMicros += c.scalarMultMicros / static_cast<double>(threads);
   }
   return mean;
+}
+
+double measurePooledScalarMultMicros(size_t operations, size_t batch) {
+  using Clock = std::chrono::steady_clock;
+  if (batch < 1) batch = 1;
+  HashDomain domain("cost-probe");
+  std::vector<Point> points(operations), out(operations);
+  for (size_t i = 0; i < operations; ++i) {
+    points[i] = hashToGroup(domain, IdentifierKind::EMAIL, "customer" + std::to_string(i) + "@example.org");
+  }
+  auto scalar = SessionScalar::random();
+  auto start = Clock::now();
+  for (size_t from = 0; from < operations; from += batch) {
+    size_t n = std::min(batch, operations - from);
+    scalar.blind(std::span<const Point>(points).subspan(from, n), std::span<Point>(out).subspan(from, n));
+  }
+  auto wall = std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+  return wall * static_cast<double>(parallelism()) / static_cast<double>(operations);
 }
 
 }  // namespace entente::crypto

@@ -22,4 +22,11 @@ GroupCost measureGroupCost(size_t operations);
 // multiplication took 45 µs alone and 61 to 65 µs with both cores busy.
 GroupCost measureGroupCostAllBusy(size_t operations, size_t threads);
 
+// Scalar multiplications as a match runs them: in batches of `batch` through the
+// worker pool (crypto/batch-pool.h), the calling thread included. Returns the wall
+// time per operation times the pool's threads: the cost per operation and core, to
+// set beside the all-busy cost. The difference is what handing out batches loses
+// (waking the workers, the last slices of each batch finishing one by one).
+double measurePooledScalarMultMicros(size_t operations, size_t batch);
+
 }  // namespace entente::crypto

@@ -2,6 +2,7 @@
 // which bench/match multiplies into the floor it compares a whole match against.
 #include "crypto/batch-pool.h"
 #include "crypto/group-cost.h"
+#include "protocol/blinded-batch.h"
 #include "tools/commands.h"
 
 #include <fmt/core.h>
@@ -20,13 +21,16 @@ void addBenchCommands(CLI::App& app) {
   floor->callback([ops] {
     auto alone = crypto::measureGroupCost(*ops);
     auto busy = crypto::measureGroupCostAllBusy(*ops, crypto::parallelism());
+    auto pooled = crypto::measurePooledScalarMultMicros(*ops, protocol::kBatchValues);
     // "allBusy": per operation and core while every core runs the same loop, the
-    // floor's true ingredient (a core alone usually runs faster).
+    // floor's true ingredient (a core alone usually runs faster). "pooled": the same
+    // multiplications in a session's batches through the worker pool, per operation
+    // and core; over allBusy, it is what the pool's hand-offs cost.
     fmt::print(
         "{{\"hashToGroupMicros\":{:.2f},\"scalarMultMicros\":{:.2f},\"allBusyHashToGroupMicros\":{:.2f},"
-        "\"allBusyScalarMultMicros\":{:.2f},\"cores\":{}}}\n",
-        alone.hashToGroupMicros, alone.scalarMultMicros, busy.hashToGroupMicros, busy.scalarMultMicros,
-        crypto::parallelism());
+        "\"allBusyScalarMultMicros\":{:.2f},\"pooledScalarMultMicros\":{:.2f},\"pooledBatch\":{},\"cores\":{}}}\n",
+        alone.hashToGroupMicros, alone.scalarMultMicros, busy.hashToGroupMicros, busy.scalarMultMicros, pooled,
+        protocol::kBatchValues, crypto::parallelism());
   });
 }
 
