@@ -190,12 +190,6 @@ WorkerPool& pool() {
 namespace {
 std::atomic<uint64_t> callerBatchNanos{0};
 
-uint64_t threadCpuNanos() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<uint64_t>(t.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(t.tv_nsec);
-}
-
 // Adds the calling thread's CPU time between construction and destruction to
 // callerBatchNanos.
 struct CallerBatchTime {
@@ -220,6 +214,12 @@ void parallelForInOrder(size_t count, const std::function<void(size_t begin, siz
     produce(begin, end);
   };
   pool().runInOrder(count, produce, consume, producedByCaller);
+}
+
+uint64_t threadCpuNanos() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<uint64_t>(t.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(t.tv_nsec);
 }
 
 double callerBatchCpuSeconds() { return static_cast<double>(callerBatchNanos.load()) / 1e9; }

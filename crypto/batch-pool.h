@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 
 namespace entente::crypto {
@@ -34,5 +35,8 @@ size_t parallelism();
 // batches) since the process started: a node's main thread minus this is its event
 // loop's own work, the serial part of a match.
 double callerBatchCpuSeconds();
+
+// The calling thread's CPU time so far (CLOCK_THREAD_CPUTIME_ID), in nanoseconds.
+uint64_t threadCpuNanos();
 
 }  // namespace entente::crypto

@@ -92,6 +92,13 @@ class SessionScalar {
   std::array<uint8_t, 32> bytes_;
 };
 
+// CPU seconds that every thread of the process spent in SessionScalar::blind and
+// hashAndBlind (their slices, with the tags taken in the same pass) since it
+// started: the floor's operations at the speed they actually ran, which a
+// benchmark compares a match's wall time against, free of the machine's drift
+// between a separate measurement and the match.
+double groupOperationCpuSeconds();
+
 // BLAKE2b of a blinded point, truncated to `tagBytes` (zero-padded to 16).
 Tag tagOf(const Point& blinded, size_t tagBytes);
 

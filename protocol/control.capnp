@@ -26,6 +26,8 @@ struct NodeStatus {
   mainBatchCpuSeconds @13 :Float64;  # CPU of the main thread in batches of group operations and
                                      # import normalisation since start (its share of them); the
                                      # rest of its CPU is the event loop's own, serial work
+  groupOperationCpuSeconds @14 :Float64;  # CPU of every thread in hashing to the group and
+                                          # blinding since start (crypto/group.h)
 }
 
 struct Field {

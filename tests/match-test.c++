@@ -51,9 +51,18 @@ struct PairedFirms {
 
 TEST_CASE("count mode reports exactly the known overlap") {
   PairedFirms firms(600);
+  auto groupCpu = [&](const char* firm) {
+    auto status = firms.net.run(firm, {"node", "status", "--json"});
+    REQUIRE(status.exitCode == 0);
+    return jsonReal(status.out, "groupOperationCpuSeconds");
+  };
+  double beforeA = groupCpu("firm-a"), beforeB = groupCpu("firm-b");
   auto r = firms.net.run("firm-a", {"match", "--peer", "firm-b", "--purpose", "overlap-analysis", "--mode", "count",
                                     "--json"});
   REQUIRE(r.exitCode == 0);
+  // Both nodes count the CPU their group operations took (bench/match's drift-free ratio).
+  CHECK(groupCpu("firm-a") > beforeA);
+  CHECK(groupCpu("firm-b") > beforeB);
   CHECK(jsonNumber(r.out, "overlap") == firms.truth("firm-a", "overlap-analysis").requesterIds.size());
   // Only customers who consented to the purpose enter the session.
   CHECK(jsonNumber(r.out, "ownCustomers") < 600);

@@ -120,7 +120,8 @@ void status(const std::string& nodeOption, bool json) {
                                {"wireBytesSent", s.getWireBytesSent()},
                                {"wireBytesReceived", s.getWireBytesReceived()},
                                {"pid", s.getPid()},
-                               {"mainBatchCpuSeconds", s.getMainBatchCpuSeconds()}};
+                               {"mainBatchCpuSeconds", s.getMainBatchCpuSeconds()},
+                               {"groupOperationCpuSeconds", s.getGroupOperationCpuSeconds()}};
     fmt::print("{}\n", out.dump());
     return;
   }

@@ -2,6 +2,7 @@
 
 #include "crypto/batch-pool.h"
 #include "crypto/credential.h"
+#include "crypto/group.h"
 #include "crypto/wipe.h"
 #include "node/consent/consent-service.h"
 #include "node/control/audit-endpoints.h"
@@ -70,6 +71,7 @@ class ControlSessionService final : public control::ControlSession::Server {
     s.setWireBytesReceived(protocol::partnerWireCounters().received);
     s.setPid(static_cast<uint32_t>(getpid()));
     s.setMainBatchCpuSeconds(crypto::callerBatchCpuSeconds());
+    s.setGroupOperationCpuSeconds(crypto::groupOperationCpuSeconds());
     return kj::READY_NOW;
   }
 

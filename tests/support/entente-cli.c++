@@ -19,6 +19,12 @@ uint64_t jsonNumber(const std::string& json, const std::string& key) {
   return std::stoull(json.substr(at + key.size() + 3));
 }
 
+double jsonReal(const std::string& json, const std::string& key) {
+  auto at = json.find("\"" + key + "\":");
+  if (at == std::string::npos) throw std::runtime_error("no \"" + key + "\" in: " + json);
+  return std::stod(json.substr(at + key.size() + 3));
+}
+
 std::string readFile(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   std::stringstream all;

@@ -28,6 +28,8 @@ CliResult runCli(const std::vector<std::string>& args);
 
 // A top-level unsigned number of the one-line JSON objects the CLI prints.
 uint64_t jsonNumber(const std::string& json, const std::string& key);
+// The same for a number with a fraction (CPU seconds).
+double jsonReal(const std::string& json, const std::string& key);
 
 // Reads a whole file ("" when missing).
 std::string readFile(const std::filesystem::path& file);
