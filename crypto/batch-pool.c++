@@ -17,7 +17,7 @@ constexpr size_t kMinSlice = 8;
 // Each batch ends with its last slices finishing one by one while the other threads
 // wait, about half a slice per thread: with 4 slices per thread that was up to a
 // tenth of a batch of multiplications on 2 busy cores (`entente bench floor`'s
-// pooled cost 5 to 13% over the all-busy one), with 16 it is 0 to 3%.
+// pooled cost 4 to 13% over the all-busy one), with 16 it is 0 to 4%.
 constexpr size_t kSlicesPerThread = 16;
 // Consumed in order, slices are smaller: the caller's first consume waits for the
 // first slice only, and the last slice produced leaves little to consume after it.
@@ -190,18 +190,20 @@ WorkerPool& pool() {
 namespace {
 std::atomic<uint64_t> callerBatchNanos{0};
 
-// Adds the calling thread's CPU time between construction and destruction to
-// callerBatchNanos.
-struct CallerBatchTime {
-  uint64_t before = threadCpuNanos();
-  ~CallerBatchTime() { callerBatchNanos += threadCpuNanos() - before; }
-};
+uint64_t threadCpuNanos() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<uint64_t>(t.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(t.tv_nsec);
+}
 }  // namespace
+
+ThreadCpuTo::ThreadCpuTo(std::atomic<uint64_t>& total) : total_(total), before_(threadCpuNanos()) {}
+ThreadCpuTo::~ThreadCpuTo() { total_ += threadCpuNanos() - before_; }
 
 void parallelFor(size_t count, const std::function<void(size_t, size_t)>& body) {
   // The calling thread's CPU here is its share of the batch, counted apart so that
   // what it does outside batches (a node's event loop) is measured, not estimated.
-  CallerBatchTime counted;
+  ThreadCpuTo counted(callerBatchNanos);
   pool().run(count, body);
 }
 
@@ -210,16 +212,10 @@ void parallelForInOrder(size_t count, const std::function<void(size_t begin, siz
   // Only the caller's share of producing counts as batch work: consuming is the
   // caller's own, serial work.
   auto producedByCaller = [&](size_t begin, size_t end) {
-    CallerBatchTime counted;
+    ThreadCpuTo counted(callerBatchNanos);
     produce(begin, end);
   };
   pool().runInOrder(count, produce, consume, producedByCaller);
-}
-
-uint64_t threadCpuNanos() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<uint64_t>(t.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(t.tv_nsec);
 }
 
 double callerBatchCpuSeconds() { return static_cast<double>(callerBatchNanos.load()) / 1e9; }

@@ -7,6 +7,7 @@
 // arithmetic.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -36,7 +37,18 @@ size_t parallelism();
 // loop's own work, the serial part of a match.
 double callerBatchCpuSeconds();
 
-// The calling thread's CPU time so far (CLOCK_THREAD_CPUTIME_ID), in nanoseconds.
-uint64_t threadCpuNanos();
+// Adds the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID) between its
+// construction and destruction to `total`: how the node counts its batches' CPU.
+class ThreadCpuTo {
+ public:
+  explicit ThreadCpuTo(std::atomic<uint64_t>& total);
+  ~ThreadCpuTo();
+  ThreadCpuTo(const ThreadCpuTo&) = delete;
+  ThreadCpuTo& operator=(const ThreadCpuTo&) = delete;
+
+ private:
+  std::atomic<uint64_t>& total_;
+  uint64_t before_;
+};
 
 }  // namespace entente::crypto

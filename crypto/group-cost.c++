@@ -14,12 +14,19 @@
 #include <vector>
 
 namespace entente::crypto {
+namespace {
+
+// Distinct e-mail-like values to hash, in the probe's own domain.
+const HashDomain kProbeDomain("cost-probe");
+std::string probeValue(size_t i) { return "customer" + std::to_string(i) + "@example.org"; }
+
+}  // namespace
 
 GroupCost measureGroupCost(size_t operations) {
   using Clock = std::chrono::steady_clock;
-  HashDomain domain("cost-probe");
+  const auto& domain = kProbeDomain;
   std::vector<std::string> values;
-  for (size_t i = 0; i < operations; ++i) values.push_back("customer" + std::to_string(i) + "@example.org");
+  for (size_t i = 0; i < operations; ++i) values.push_back(probeValue(i));
   std::vector<Point> points(operations);
 
   auto start = Clock::now();
@@ -67,11 +74,8 @@ GroupCost measureGroupCostAllBusy(size_t operations, size_t threads) {
 double measurePooledScalarMultMicros(size_t operations, size_t batch) {
   using Clock = std::chrono::steady_clock;
   if (batch < 1) batch = 1;
-  HashDomain domain("cost-probe");
   std::vector<Point> points(operations), out(operations);
-  for (size_t i = 0; i < operations; ++i) {
-    points[i] = hashToGroup(domain, IdentifierKind::EMAIL, "customer" + std::to_string(i) + "@example.org");
-  }
+  for (size_t i = 0; i < operations; ++i) points[i] = hashToGroup(kProbeDomain, IdentifierKind::EMAIL, probeValue(i));
   auto scalar = SessionScalar::random();
   auto start = Clock::now();
   for (size_t from = 0; from < operations; from += batch) {

@@ -15,14 +15,9 @@ namespace {
 
 unsigned ceilLog2(uint64_t v) { return v <= 1 ? 0 : 64 - std::countl_zero(v - 1); }
 
+// Every thread's CPU in slices of group operations: two clock reads per slice of
+// dozens of multiplications.
 std::atomic<uint64_t> groupOperationNanos{0};
-
-// Adds the calling thread's CPU over one slice of group operations to
-// groupOperationNanos: two clock reads per slice of dozens of multiplications.
-struct SliceTime {
-  uint64_t before = threadCpuNanos();
-  ~SliceTime() { groupOperationNanos += threadCpuNanos() - before; }
-};
 
 }  // namespace
 
@@ -114,7 +109,7 @@ void SessionScalar::blind(std::span<const Point> in, std::span<Point> out, std::
                           size_t tagBytes) const {
   checkSizes("blind", in.size(), out.size(), tags);
   parallelFor(in.size(), [&](size_t begin, size_t end) {
-    SliceTime counted;
+    ThreadCpuTo counted(groupOperationNanos);
     for (size_t i = begin; i < end; ++i) {
       // Fails for a non-canonical encoding or a result equal to the identity, which an
       // honest peer never produces.
@@ -130,7 +125,7 @@ void SessionScalar::hashAndBlind(const HashDomain& domain, std::span<const HashI
                                  std::span<Point> out, std::span<Tag> tags, size_t tagBytes) const {
   checkSizes("hashAndBlind", in.size(), out.size(), tags);
   parallelFor(in.size(), [&](size_t begin, size_t end) {
-    SliceTime counted;
+    ThreadCpuTo counted(groupOperationNanos);
     for (size_t i = begin; i < end; ++i) {
       if (!in[i].normalised) {
         crypto_core_ristretto255_random(out[i].data());

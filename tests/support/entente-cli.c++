@@ -13,17 +13,18 @@ namespace entente::testing {
 
 std::filesystem::path ententeBinary() { return ENTENTE_BINARY; }
 
-uint64_t jsonNumber(const std::string& json, const std::string& key) {
+namespace {
+// The text right after `"key":` in a one-line JSON object.
+std::string valueOf(const std::string& json, const std::string& key) {
   auto at = json.find("\"" + key + "\":");
   if (at == std::string::npos) throw std::runtime_error("no \"" + key + "\" in: " + json);
-  return std::stoull(json.substr(at + key.size() + 3));
+  return json.substr(at + key.size() + 3);
 }
+}  // namespace
 
-double jsonReal(const std::string& json, const std::string& key) {
-  auto at = json.find("\"" + key + "\":");
-  if (at == std::string::npos) throw std::runtime_error("no \"" + key + "\" in: " + json);
-  return std::stod(json.substr(at + key.size() + 3));
-}
+uint64_t jsonNumber(const std::string& json, const std::string& key) { return std::stoull(valueOf(json, key)); }
+
+double jsonReal(const std::string& json, const std::string& key) { return std::stod(valueOf(json, key)); }
 
 std::string readFile(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
