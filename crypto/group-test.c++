@@ -288,7 +288,7 @@ TEST_CASE("blinding with tags gives each result's tag in the same pass") {
 TEST_CASE("tags sorted on every core come out as std::sort puts them, spread or alike") {
   for (size_t n : {size_t{0}, size_t{1}, size_t{1000}, size_t{200'000}}) {
     INFO(n << " tags");
-    std::vector<Tag> tags(n);
+    TagList tags(n, Tag{});
     for (auto& t : tags) randombytes_buf(t.data(), 12);
     // A quarter of them share a first byte, as a hostile peer's might.
     for (size_t i = 0; i < n / 4; ++i) tags[i * 4][0] = 0x42;

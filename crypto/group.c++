@@ -150,19 +150,45 @@ Tag tagOf(const Point& blinded, size_t tagBytes) {
   return tag;
 }
 
-void sortTags(std::vector<Tag>& tags) {
-  // Below this, one thread sorts faster than the split and the hand-off take.
+void sortTags(TagList& tags) {
+  // Below this, one thread sorts faster than the split and the hand-offs take.
   constexpr size_t kSplitFrom = 65536;
   if (tags.size() < kSplitFrom || parallelism() == 1) {
     std::sort(tags.begin(), tags.end());
     return;
   }
+  // Every step on the workers, the event loop's thread only adding up 256 counts per
+  // chunk: the count and the scatter were 4% of a responder's serial work at 2^20.
+  // Each chunk counts its tags by first byte, then writes them to its own part of
+  // each run, so that no two chunks write the same element.
+  const size_t chunks = parallelism() * 4;
+  const size_t n = tags.size();
+  auto chunkBegin = [&](size_t c) { return n * c / chunks; };
+  std::vector<std::array<size_t, 256>> at(chunks);
+  parallelFor(chunks, [&](size_t begin, size_t end) {
+    for (size_t c = begin; c < end; ++c) {
+      at[c].fill(0);
+      for (size_t i = chunkBegin(c); i < chunkBegin(c + 1); ++i) ++at[c][tags[i][0]];
+    }
+  });
   std::array<size_t, 257> start{};
-  for (auto& t : tags) ++start[t[0] + 1u];
-  for (size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
-  std::vector<Tag> byFirst(tags.size());
-  auto next = start;
-  for (auto& t : tags) byFirst[next[t[0]]++] = t;
+  size_t next = 0;
+  for (size_t b = 0; b < 256; ++b) {
+    start[b] = next;
+    for (size_t c = 0; c < chunks; ++c) {
+      size_t count = at[c][b];
+      at[c][b] = next;
+      next += count;
+    }
+  }
+  start[256] = next;
+  TagList byFirst(n);
+  parallelFor(chunks, [&](size_t begin, size_t end) {
+    for (size_t c = begin; c < end; ++c) {
+      auto& to = at[c];
+      for (size_t i = chunkBegin(c); i < chunkBegin(c + 1); ++i) byFirst[to[tags[i][0]]++] = tags[i];
+    }
+  });
   parallelFor(256, [&](size_t begin, size_t end) {
     for (size_t b = begin; b < end; ++b) {
       std::sort(byFirst.begin() + static_cast<std::ptrdiff_t>(start[b]),

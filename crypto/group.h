@@ -10,6 +10,7 @@
 #pragma once
 
 #include "crypto/identifier-kind.h"
+#include "crypto/uninitialised-list.h"
 
 #include <array>
 #include <cstdint>
@@ -28,6 +29,10 @@ using Point = std::array<uint8_t, 32>;
 // requester compares. Up to 16 bytes are used; the session decides how many
 // (see tagBytesFor). Unused trailing bytes are zero.
 using Tag = std::array<uint8_t, 16>;
+
+// The large lists of a session: grown on the event loop's thread, written by workers.
+using PointList = UninitialisedList<Point>;
+using TagList = UninitialisedList<Tag>;
 
 inline constexpr size_t kMinTagBytes = 8;
 inline constexpr size_t kMaxTagBytes = 16;
@@ -104,7 +109,8 @@ Tag tagOf(const Point& blinded, size_t tagBytes);
 
 // Sorts tags (as std::sort would) on every core. Tags are hashes, spread evenly over
 // their first byte, so they are split by it into 256 runs sorted independently; a
-// peer that sends tags alike in it only makes its own sort serial again.
-void sortTags(std::vector<Tag>& tags);
+// peer that sends tags alike in it only makes its own sort serial again. The split
+// (a count and a scatter) runs on the workers too.
+void sortTags(TagList& tags);
 
 }  // namespace entente::crypto

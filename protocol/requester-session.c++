@@ -33,7 +33,7 @@ void RequesterSession::accept(uint64_t responderValues, size_t tagBytes) {
   responderValues_ = responderValues;
   tagBytes_ = tagBytes;
   accepted_ = true;
-  partnerTags_.reserve(responderValues);
+  partnerPacked_.reserve(responderValues * tagBytes);
   if (learnsWhich(terms_.mode)) {
     ownTags_.resize(values());
   } else {
@@ -90,7 +90,7 @@ void RequesterSession::addTags(std::span<const uint8_t> packed, std::span<const 
     return;
   }
   if (!accepted_ || tagsComplete_ || packed.size() % tagBytes_ != 0 ||
-      partnerTags_.size() + packed.size() / tagBytes_ > responderValues_) {
+      tagsReceived() + packed.size() / tagBytes_ > responderValues_) {
     throw SessionError("the partner sent more tags than it announced, or tags of the wrong length");
   }
   size_t recordBytes = terms_.mode == MatchMode::ENRICH ? crypto::sealedBytes(terms_.attributes.size()) : 0;
@@ -99,11 +99,8 @@ void RequesterSession::addTags(std::span<const uint8_t> packed, std::span<const 
                        std::to_string(recordBytes) + " bytes per tag expected)");
   }
   partnerSealed_.insert(partnerSealed_.end(), sealed.begin(), sealed.end());
-  for (size_t i = 0; i < packed.size(); i += tagBytes_) {
-    crypto::Tag tag{};
-    std::copy_n(packed.begin() + i, tagBytes_, tag.begin());
-    partnerTags_.push_back(tag);
-  }
+  partnerPacked_.insert(partnerPacked_.end(), packed.begin(), packed.end());
+  tagsReceived_ += packed.size() / tagBytes_;
 }
 
 void RequesterSession::tagsDone(uint64_t count) {
@@ -111,19 +108,17 @@ void RequesterSession::tagsDone(uint64_t count) {
     earlyTagsDone_ = count;
     return;
   }
-  if (count != partnerTags_.size() || count != responderValues_) {
-    throw SessionError("the partner's tag stream ended early (" + std::to_string(partnerTags_.size()) +
+  if (count != tagsReceived() || count != responderValues_) {
+    throw SessionError("the partner's tag stream ended early (" + std::to_string(tagsReceived()) +
                        " of " + std::to_string(responderValues_) + " received)");
   }
   tagsComplete_ = true;
 }
 
-void RequesterSession::tagAnswer(const std::vector<crypto::Point>& points, std::vector<crypto::Tag>& into,
+void RequesterSession::tagAnswer(const std::vector<crypto::Point>& points, std::span<crypto::Tag> into,
                                  crypto::SealKey* keys) {
-  std::vector<crypto::Point> unblinded(points.size());
-  size_t base = into.size();
-  into.resize(base + points.size());
-  rInverse_.blind(points, unblinded, std::span<crypto::Tag>(into).subspan(base), tagBytes_);
+  crypto::PointList unblinded(points.size());
+  rInverse_.blind(points, unblinded, into, tagBytes_);
   if (keys != nullptr) {
     for (size_t i = 0; i < points.size(); ++i) keys[i] = crypto::sealKeyOf(unblinded[i]);
   }
@@ -140,9 +135,8 @@ void RequesterSession::addAnswer(uint64_t index, const BlindedBatch& answer) {
   if (answered_[index] || answer.points.size() != (end - first) * k) {
     throw SessionError("the partner's answer does not match the batch it answers");
   }
-  std::vector<crypto::Tag> tags;
-  tagAnswer(answer.points, tags, terms_.mode == MatchMode::ENRICH ? ownKeys_.data() + first * k : nullptr);
-  std::copy(tags.begin(), tags.end(), ownTags_.begin() + first * k);
+  tagAnswer(answer.points, std::span<crypto::Tag>(ownTags_).subspan(first * k, answer.points.size()),
+            terms_.mode == MatchMode::ENRICH ? ownKeys_.data() + first * k : nullptr);
   answered_[index] = true;
   ++answeredBatches_;
   valuesAnswered_ += answer.points.size();
@@ -154,8 +148,23 @@ void RequesterSession::addShuffled(const BlindedBatch& batch) {
       ownTags_.size() + batch.points.size() > values()) {
     throw SessionError("the partner returned more values than were sent, or split a customer");
   }
-  tagAnswer(batch.points, ownTags_, nullptr);
+  size_t base = ownTags_.size();
+  ownTags_.resize(base + batch.points.size());
+  tagAnswer(batch.points, std::span<crypto::Tag>(ownTags_).subspan(base), nullptr);
   valuesAnswered_ += batch.points.size();
+}
+
+crypto::TagList RequesterSession::unpackPartnerTags() {
+  crypto::TagList tags(tagsReceived_);
+  crypto::parallelFor(tags.size(), [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      crypto::Tag tag{};  // unused trailing bytes are zero, as in crypto::tagOf
+      std::copy_n(partnerPacked_.begin() + static_cast<ptrdiff_t>(i * tagBytes_), tagBytes_, tag.begin());
+      tags[i] = tag;
+    }
+  });
+  std::vector<uint8_t>().swap(partnerPacked_);
+  return tags;
 }
 
 MatchOutcome RequesterSession::finish() {
@@ -166,13 +175,14 @@ MatchOutcome RequesterSession::finish() {
                        std::to_string(values()) + ")");
   }
   const bool enrich = terms_.mode == MatchMode::ENRICH;
+  partnerTags_ = unpackPartnerTags();
   // Enrich mode keeps each tag's position, to find the sealed record received with it.
   std::vector<uint32_t> order;
   if (enrich) {
     order.resize(partnerTags_.size());
     for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
     std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return partnerTags_[a] < partnerTags_[b]; });
-    std::vector<crypto::Tag> sorted(partnerTags_.size());
+    crypto::TagList sorted(partnerTags_.size());
     for (size_t i = 0; i < order.size(); ++i) sorted[i] = partnerTags_[order[i]];
     partnerTags_.swap(sorted);
   } else {

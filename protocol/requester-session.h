@@ -43,7 +43,7 @@ class RequesterSession {
   uint64_t batchesSent() const { return batchesSent_; }
   // For progress reports: customers sent so far, and the partner's tags received.
   uint64_t sentGroups() const { return sentGroups_; }
-  uint64_t tagsReceived() const { return partnerTags_.size(); }
+  uint64_t tagsReceived() const { return tagsReceived_; }
   bool accepted() const { return accepted_; }
   // Our values back from the partner, raised to its scalar (answers or shuffled).
   uint64_t valuesAnswered() const { return valuesAnswered_; }
@@ -61,7 +61,10 @@ class RequesterSession {
   MatchOutcome finish();
 
  private:
-  void tagAnswer(const std::vector<crypto::Point>& points, std::vector<crypto::Tag>& into, crypto::SealKey* keys);
+  // Raises `points` to 1/r and writes their tags to `into` (and seal keys to `keys`).
+  void tagAnswer(const std::vector<crypto::Point>& points, std::span<crypto::Tag> into, crypto::SealKey* keys);
+  // The partner's tags as 16-byte tags, expanded on the workers from the bytes received.
+  crypto::TagList unpackPartnerTags();
   std::vector<std::optional<std::string>> openMatched(uint64_t group, uint8_t mask,
                                                       const std::vector<uint32_t>& order) const;
 
@@ -86,10 +89,14 @@ class RequesterSession {
   std::vector<uint8_t> earlyTags_;
   std::vector<uint8_t> earlySealed_;
   std::optional<uint64_t> earlyTagsDone_;
-  std::vector<crypto::Tag> partnerTags_;
+  // The partner's tags as received, tagBytes_ each: appending bytes is all the event
+  // loop's thread does per message; finish() expands them on the workers.
+  std::vector<uint8_t> partnerPacked_;
+  uint64_t tagsReceived_ = 0;
+  crypto::TagList partnerTags_;  // finish(): the partner's tags, expanded and sorted
   bool tagsComplete_ = false;
   // Our values as H(x)^s tags: in send order (ids) or in the responder's order (count).
-  std::vector<crypto::Tag> ownTags_;
+  crypto::TagList ownTags_;
   std::vector<bool> answered_;
   // Enrich mode: the partner's sealed records, in the order of its tags as received,
   // and the seal key of each of our values, in send order.

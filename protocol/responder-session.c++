@@ -1,5 +1,7 @@
 #include "protocol/responder-session.h"
 
+#include "crypto/batch-pool.h"
+
 #include <algorithm>
 #include <memory>
 #include <numeric>
@@ -42,7 +44,7 @@ bool ResponderSession::prepareTags() {
     for (auto& g : groups) {
       for (auto& v : g.values) inputs.push_back({v.kind, v.normalised});
     }
-    std::vector<crypto::Point> blinded(inputs.size());
+    crypto::PointList blinded(inputs.size());
     size_t base = tags_.size();
     tags_.resize(base + inputs.size());
     s_.hashAndBlind(domain_, inputs, blinded, std::span<crypto::Tag>(tags_).subspan(base), tagBytes_);
@@ -66,7 +68,7 @@ bool ResponderSession::prepareTags() {
     std::vector<uint32_t> order(tags_.size());
     std::iota(order.begin(), order.end(), 0u);
     std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return tags_[a] < tags_[b]; });
-    std::vector<crypto::Tag> tags(tags_.size());
+    crypto::TagList tags(tags_.size());
     std::vector<uint8_t> sealed(sealed_.size());
     for (size_t i = 0; i < order.size(); ++i) {
       tags[i] = tags_[order[i]];
@@ -97,14 +99,14 @@ bool ResponderSession::nextTags(std::vector<uint8_t>& packed, std::vector<uint8_
   // Once every tag is out the list is freed (below) and tagsSent_ stays: a later call
   // must answer false again, not read past the end (found by the responder fuzzer).
   if (tagsSent_ >= tags_.size()) {
-    std::vector<crypto::Tag>().swap(tags_);
+    crypto::TagList().swap(tags_);
     std::vector<uint8_t>().swap(sealed_);
     return false;
   }
   size_t n = std::min<uint64_t>(kTagsPerMessage, tags_.size() - tagsSent_);
   if (n == 0) {
     // The tags are no longer needed: free them before the rest of the session.
-    std::vector<crypto::Tag>().swap(tags_);
+    crypto::TagList().swap(tags_);
     std::vector<uint8_t>().swap(sealed_);
     return false;
   }
@@ -179,21 +181,42 @@ bool ResponderSession::nextShuffled(BlindedBatch& out) {
       std::swap(groupOrder_[i - 1], groupOrder_[randomBelow_(static_cast<uint32_t>(i))]);
     }
   }
-  out.points.clear();
-  size_t perBatch = kBatchValues / k;
-  while (shuffledSent_ < groupOrder_.size() && out.points.size() / k < perBatch) {
-    uint32_t g = groupOrder_[shuffledSent_++];
-    size_t first = out.points.size();
-    out.points.insert(out.points.end(), kept_.begin() + g * k, kept_.begin() + (g + 1) * k);
-    for (size_t i = k; i > 1; --i) {
-      std::swap(out.points[first + i - 1], out.points[first + randomBelow_(static_cast<uint32_t>(i))]);
-    }
-  }
-  if (out.points.empty()) {
-    std::vector<crypto::Point>().swap(kept_);
+  if (stagedRead_ * k == staged_.size()) stageShuffled();
+  size_t groups = std::min(kBatchValues / k, staged_.size() / k - stagedRead_);
+  if (groups == 0) {
+    crypto::PointList().swap(kept_);
+    crypto::PointList().swap(staged_);
+    out.points.clear();
     return false;
   }
+  auto from = staged_.begin() + static_cast<ptrdiff_t>(stagedRead_ * k);
+  out.points.assign(from, from + static_cast<ptrdiff_t>(groups * k));
+  stagedRead_ += groups;
   return true;
+}
+
+void ResponderSession::stageShuffled() {
+  const size_t k = terms_.kinds.size();
+  const size_t groups = std::min<uint64_t>(kStagedGroups, groupOrder_.size() - shuffledSent_);
+  // The draws stay on this thread and in the order they always came, each customer's
+  // inner shuffle after the one before, so that an injected source still predicts
+  // the order. Reading the kept values in random order, a cache miss per customer,
+  // is the costly part: it runs on the workers.
+  std::vector<uint8_t> draws(groups * (k - 1));
+  for (size_t g = 0, d = 0; g < groups; ++g) {
+    for (size_t i = k; i > 1; --i) draws[d++] = static_cast<uint8_t>(randomBelow_(static_cast<uint32_t>(i)));
+  }
+  staged_.resize(groups * k);
+  crypto::parallelFor(groups, [&](size_t begin, size_t end) {
+    for (size_t g = begin; g < end; ++g) {
+      crypto::Point* to = staged_.data() + g * k;
+      std::copy_n(kept_.data() + size_t{groupOrder_[shuffledSent_ + g]} * k, k, to);
+      const uint8_t* draw = draws.data() + g * (k - 1);
+      for (size_t i = k; i > 1; --i) std::swap(to[i - 1], to[*draw++]);
+    }
+  });
+  shuffledSent_ += groups;
+  stagedRead_ = 0;
 }
 
 }  // namespace entente::protocol

@@ -72,6 +72,7 @@ class ResponderSession {
 
  private:
   void checkIncoming(const BlindedBatch& batch);
+  void stageShuffled();
 
   const crypto::HashDomain& domain_;
   SessionTerms terms_;
@@ -82,16 +83,23 @@ class ResponderSession {
   uint64_t values_;
   size_t tagBytes_;
 
-  std::vector<crypto::Tag> tags_;
+  crypto::TagList tags_;
   std::vector<uint8_t> sealed_;  // enrich mode: one record per tag, same order
   bool tagsComputed_ = false;
   uint64_t tagsSent_ = 0;
 
   uint64_t receivedGroups_ = 0;
-  std::vector<crypto::Point> kept_;       // count mode: received values raised to s
-  static constexpr uint64_t kReserveValues = uint64_t{1} << 23;  // 256 MiB of address space, untouched until used
+  crypto::PointList kept_;                // count mode: received values raised to s
+  // 1 GiB of address space, untouched until used: 33 million values, so that ten
+  // million customers' values never make the list grow by a copy on the loop's thread.
+  static constexpr uint64_t kReserveValues = uint64_t{1} << 25;
   std::vector<uint32_t> groupOrder_;      // count mode: the random order of groups
-  uint64_t shuffledSent_ = 0;
+  uint64_t shuffledSent_ = 0;             // groups of groupOrder_ staged so far
+  // Count mode: the next customers in their shuffled order, gathered from kept_ by the
+  // workers kStagedGroups at a time, and how many of them are sent.
+  static constexpr size_t kStagedGroups = 16384;
+  crypto::PointList staged_;
+  size_t stagedRead_ = 0;
 };
 
 }  // namespace entente::protocol

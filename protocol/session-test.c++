@@ -257,6 +257,51 @@ TEST_CASE("count mode returns whole customers in the order its random source dra
   CHECK(sortedOut == sortedRaised);
 }
 
+TEST_CASE("count mode over several staged runs of customers returns the order Fisher-Yates draws, customers whole") {
+  // The responder gathers the shuffled customers on the workers, a run of them at a
+  // time; 2^15 + 5 customers span three runs. A predictable source and the scalar 1
+  // (each kept value is then the value sent) let the test replay the shuffle itself.
+  using entente::crypto::Point;
+  using entente::crypto::SessionScalar;
+  HashDomain domain("test");
+  const std::vector<IdentifierKind> kinds = {IdentifierKind::EMAIL, IdentifierKind::PHONE};
+  const uint32_t customers = (1u << 15) + 5;
+  std::vector<Point> in(2 * size_t{customers});
+  for (uint32_t i = 0; i < in.size(); ++i) in[i] = entente::crypto::hashToGroup(domain, kinds[i % 2], std::to_string(i));
+  auto predictable = [] {
+    return [x = uint64_t{1}](uint32_t bound) mutable {
+      x = x * 6364136223846793005u + 1442695040888963407u;
+      return static_cast<uint32_t>((x >> 33) % bound);
+    };
+  };
+  const std::array<uint8_t, 32> one = {1};
+  ListSource source({});
+  ResponderSession responder(domain, {MatchMode::COUNT, kinds, "p", {}}, source, customers,
+                             SessionScalar::fromBytes(one), predictable());
+  for (size_t at = 0; at < in.size(); at += kBatchValues) {
+    responder.absorb(BlindedBatch{std::vector<Point>(in.begin() + at, in.begin() + std::min(in.size(), at + kBatchValues))});
+  }
+  std::vector<Point> out;
+  BlindedBatch batch;
+  while (responder.nextShuffled(batch)) {
+    CHECK(batch.points.size() % 2 == 0);
+    out.insert(out.end(), batch.points.begin(), batch.points.end());
+  }
+
+  auto draw = predictable();
+  std::vector<uint32_t> order(customers);
+  for (uint32_t c = 0; c < customers; ++c) order[c] = c;
+  for (uint32_t i = customers; i > 1; --i) std::swap(order[i - 1], order[draw(i)]);
+  std::vector<Point> expected;
+  for (uint32_t c : order) {
+    std::array<Point, 2> pair = {in[2 * c], in[2 * c + 1]};
+    std::swap(pair[1], pair[draw(2)]);
+    expected.insert(expected.end(), pair.begin(), pair.end());
+  }
+  REQUIRE(out.size() == expected.size());
+  CHECK(out == expected);
+}
+
 TEST_CASE("a responder notices a requester that finishes before sending every announced customer") {
   HashDomain domain("test");
   ListSource source(people(1, 0, 10));
