@@ -7,6 +7,9 @@
 
 #include <capnp/message.h>
 
+#include <map>
+#include <set>
+
 using namespace entente;
 using entente::crypto::IdentifierKind;
 using entente::testing::TempDir;
@@ -108,4 +111,55 @@ TEST_CASE("only customers whose consent covers the session's purpose are selecte
   crossSelling.read(10, groups);
   REQUIRE(groups.size() == 1);
   CHECK(crossSelling.customerIdOf(groups[0].customerKey) == "3");
+}
+
+TEST_CASE("over several chunks, read() hands out each selected customer once, in key order, the filter asked once each") {
+  // The store is walked once, to count; read() then takes the chosen records from
+  // there, 4096 at a time. 10,000 customers span three chunks.
+  TempDir dir;
+  storage::Environment env(dir / "store", true);
+  std::vector<std::vector<std::pair<std::string, std::string>>> rows;
+  for (int i = 0; i < 10'000; ++i) {
+    std::vector<std::pair<std::string, std::string>> row = {{"customer_id", std::to_string(i)}};
+    if (i % 5 != 0) row.emplace_back("email", "c" + std::to_string(i) + "@x.fi");  // every 5th has none
+    row.emplace_back("consent_overlap-analysis", i % 3 == 0 ? "no" : "yes");         // every 3rd refuses
+    rows.push_back(row);
+  }
+  importRows(env, rows);
+  std::map<std::string, int> asked;
+  node::SelectionOptions options;
+  options.filter = [&](const storage::Transaction&, uint64_t, storage::schema::Customer::Reader customer) {
+    std::string id = customer.getCustomerId().cStr();
+    ++asked[id];
+    return std::stoi(id) % 2 == 0;
+  };
+  node::MatchSelection selection(env, {protocol::MatchMode::COUNT, {IdentifierKind::EMAIL}, "overlap-analysis", {}}, kNow,
+                                 options);
+  std::set<int> expected;
+  for (int i = 0; i < 10'000; ++i) {
+    if (i % 5 != 0 && i % 3 != 0 && i % 2 == 0) expected.insert(i);
+  }
+  CHECK(selection.groupCount() == expected.size());
+  CHECK(selection.valueCount() == expected.size());
+
+  std::vector<protocol::SelectedGroup> groups;
+  while (selection.read(1000, groups) > 0) {
+  }
+  CHECK(selection.read(1000, groups) == 0);
+  REQUIRE(groups.size() == expected.size());
+  std::set<int> seen;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    if (g > 0) CHECK(groups[g].customerKey > groups[g - 1].customerKey);
+    int id = std::stoi(selection.customerIdOf(groups[g].customerKey));
+    seen.insert(id);
+    REQUIRE(groups[g].values.size() == 1);
+    CHECK(groups[g].values[0].normalised == "c" + std::to_string(id) + "@x.fi");
+  }
+  CHECK(seen == expected);
+  CHECK(selection.readKeys().size() == expected.size());
+  // Asked about every consenting customer with an e-mail, once: not again while reading.
+  size_t consenting = 0;
+  for (int i = 0; i < 10'000; ++i) consenting += (i % 5 != 0 && i % 3 != 0) ? 1 : 0;
+  CHECK(asked.size() == consenting);
+  for (auto& [id, times] : asked) CHECK(times == 1);
 }

@@ -19,7 +19,7 @@ MatchSelection::MatchSelection(storage::Environment& env, const protocol::Sessio
   storage::CustomerCursor counter(snapshot_);
   storage::ConsentWalk consent(snapshot_, consent_);
   std::vector<Candidate> chunk;
-  while (scan(counter, consent, chunk, false)) {
+  while (scan(counter, consent, chunk)) {
     for (auto& c : chunk) {
       if (c.verdict == Candidate::Verdict::NO_VALUES) continue;
       if (c.verdict == Candidate::Verdict::NO_CONSENT) {
@@ -29,17 +29,16 @@ MatchSelection::MatchSelection(storage::Environment& env, const protocol::Sessio
       } else {
         ++groups_;
         values_ += c.valueCount;
+        chosen_.push_back({c.key, c.record});
       }
     }
   }
-  cursor_ = std::make_unique<storage::CustomerCursor>(snapshot_);
-  consentWalk_ = std::make_unique<storage::ConsentWalk>(snapshot_, consent_);
 }
 
 MatchSelection::~MatchSelection() = default;
 
 bool MatchSelection::scan(storage::CustomerCursor& cursor, storage::ConsentWalk& consent,
-                          std::vector<Candidate>& chunk, bool keepValues) {
+                          std::vector<Candidate>& chunk) {
   chunk.clear();
   // Only this thread may use the snapshot: it finds the records, the workers read them.
   while (chunk.size() < kScanChunk && cursor.next()) {
@@ -50,20 +49,17 @@ bool MatchSelection::scan(storage::CustomerCursor& cursor, storage::ConsentWalk&
   }
   if (chunk.empty()) return false;
   crypto::parallelFor(chunk.size(), [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) judge(chunk[i], keepValues);
+    for (size_t i = begin; i < end; ++i) judge(chunk[i]);
   });
   return true;
 }
 
-void MatchSelection::judge(Candidate& c, bool keepValues) const {
+void MatchSelection::judge(Candidate& c) const {
   storage::StoredIdentifiers identifiers(c.record);
   uint8_t kind = 0;
   std::string_view value;
-  c.group.customerKey = c.key;
   while (identifiers.next(kind, value)) {
-    if (kind >= 8 || !(kindMask_ >> kind & 1)) continue;
-    ++c.valueCount;
-    if (keepValues) c.group.values.push_back({static_cast<crypto::IdentifierKind>(kind), std::string(value)});
+    if (kind < 8 && (kindMask_ >> kind & 1)) ++c.valueCount;
   }
   if (c.valueCount == 0) {
     c.verdict = Candidate::Verdict::NO_VALUES;
@@ -92,19 +88,43 @@ void MatchSelection::addAttributes(Candidate& c) {
   }
 }
 
+void MatchSelection::readValues(Candidate& c) const {
+  storage::StoredIdentifiers identifiers(c.record);
+  uint8_t kind = 0;
+  std::string_view value;
+  c.group.customerKey = c.key;
+  while (identifiers.next(kind, value)) {
+    if (kind >= 8 || !(kindMask_ >> kind & 1)) continue;
+    c.group.values.push_back({static_cast<crypto::IdentifierKind>(kind), std::string(value)});
+  }
+}
+
+bool MatchSelection::takeChosen() {
+  chunkRead_ = 0;
+  chunk_.clear();
+  size_t n = std::min(kScanChunk, chosen_.size() - chosenTaken_);
+  if (n == 0) {
+    std::vector<Chosen>().swap(chosen_);
+    chosenTaken_ = 0;
+    return false;
+  }
+  chunk_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    chunk_[i].key = chosen_[chosenTaken_ + i].key;
+    chunk_[i].record = chosen_[chosenTaken_ + i].record;
+  }
+  chosenTaken_ += n;
+  crypto::parallelFor(n, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) readValues(chunk_[i]);
+  });
+  return true;
+}
+
 size_t MatchSelection::read(size_t maxGroups, std::vector<protocol::SelectedGroup>& out) {
   size_t appended = 0;
   while (appended < maxGroups) {
-    if (chunkRead_ == chunk_.size()) {
-      chunkRead_ = 0;
-      chunk_.clear();
-      if (finished_ || !scan(*cursor_, *consentWalk_, chunk_, true)) {
-        finished_ = true;
-        break;
-      }
-    }
+    if (chunkRead_ == chunk_.size() && !takeChosen()) break;
     auto& c = chunk_[chunkRead_++];
-    if (c.verdict != Candidate::Verdict::SELECTED || !passesFilter(c)) continue;
     if (options_.shareAttributes && !attributes_.empty()) addAttributes(c);
     readKeys_.push_back(c.key);
     out.push_back(std::move(c.group));
