@@ -54,13 +54,18 @@ bool MatchSelection::scan(storage::CustomerCursor& cursor, storage::ConsentWalk&
   return true;
 }
 
-void MatchSelection::judge(Candidate& c) const {
-  storage::StoredIdentifiers identifiers(c.record);
+template <class Each>
+void MatchSelection::forEachSessionValue(storage::Bytes record, Each each) const {
+  storage::StoredIdentifiers identifiers(record);
   uint8_t kind = 0;
   std::string_view value;
   while (identifiers.next(kind, value)) {
-    if (kind < 8 && (kindMask_ >> kind & 1)) ++c.valueCount;
+    if (kind < 8 && (kindMask_ >> kind & 1)) each(static_cast<crypto::IdentifierKind>(kind), value);
   }
+}
+
+void MatchSelection::judge(Candidate& c) const {
+  forEachSessionValue(c.record, [&](crypto::IdentifierKind, std::string_view) { ++c.valueCount; });
   if (c.valueCount == 0) {
     c.verdict = Candidate::Verdict::NO_VALUES;
   } else if (consent_.judge(c.consent) != storage::ConsentState::GRANTED) {
@@ -89,14 +94,10 @@ void MatchSelection::addAttributes(Candidate& c) {
 }
 
 void MatchSelection::readValues(Candidate& c) const {
-  storage::StoredIdentifiers identifiers(c.record);
-  uint8_t kind = 0;
-  std::string_view value;
   c.group.customerKey = c.key;
-  while (identifiers.next(kind, value)) {
-    if (kind >= 8 || !(kindMask_ >> kind & 1)) continue;
-    c.group.values.push_back({static_cast<crypto::IdentifierKind>(kind), std::string(value)});
-  }
+  forEachSessionValue(c.record, [&](crypto::IdentifierKind kind, std::string_view value) {
+    c.group.values.push_back({kind, std::string(value)});
+  });
 }
 
 bool MatchSelection::takeChosen() {

@@ -88,6 +88,9 @@ class MatchSelection final : public protocol::RecordSource {
   // Walks up to kScanChunk further customers of `cursor`, and their consent, into
   // `chunk` and judges them on every core; false when the cursor had none left.
   bool scan(storage::CustomerCursor& cursor, storage::ConsentWalk& consent, std::vector<Candidate>& chunk);
+  // Calls each(kind, value) for every identifier of the session's kinds in a record.
+  template <class Each>
+  void forEachSessionValue(storage::Bytes record, Each each) const;
   void judge(Candidate& candidate) const;
   // The next up to kScanChunk chosen customers into chunk_, their values read on
   // every core; false when every one was read.
