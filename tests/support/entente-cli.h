@@ -34,7 +34,10 @@ double jsonReal(const std::string& json, const std::string& key);
 // Reads a whole file ("" when missing).
 std::string readFile(const std::filesystem::path& file);
 
-// Polls `condition` until true or the deadline; returns its last value.
+// Polls `condition` until true or the deadline; returns its last value. A poll, not a
+// wait on a signal: what the tests wait for happens in another process (a node's log
+// line, its exit, a count it reports), which has no way to wake this one. The 20 ms
+// between polls only bounds how soon a condition already true is seen.
 template <typename Condition>
 bool waitFor(Condition condition, std::chrono::milliseconds within = std::chrono::seconds(30)) {
   auto deadline = std::chrono::steady_clock::now() + within;
