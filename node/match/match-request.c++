@@ -1,6 +1,7 @@
 #include "node/match/match-request.h"
 
 #include "node/match/match-driver.h"
+#include "node/match/match-release.h"
 #include "node/match/match-selection.h"
 #include "node/match/participation.h"
 #include "node/match/release-guards.h"
@@ -47,18 +48,6 @@ struct RequestedMatch {
     };
     return options;
   }
-};
-
-// What the marketer is shown, decided once the session is over.
-struct Release {
-  QueryPlan plan;
-  uint64_t minGroupSize = 0;
-  ReleasedQuery released;
-  bool withheld = false;  // the overlap is below the minimum group size: nothing shown
-  std::string shown;      // the overlap as shown, for the saved query's history
-  // Withheld because an earlier exact count over a nested set of our customers differs
-  // from this one by fewer than k: the two together would reveal a small group.
-  std::string differencedWith;
 };
 
 kj::Promise<void> streamMatches(control::MatchSink::Client sink, RequestedMatch& match,
@@ -177,28 +166,6 @@ void summarise(RequestedMatch& m, const std::string& peer, const SessionReport& 
   if (release.plan.epsilon > 0) details.emplace_back("noise_epsilon", fmt::format("{:.3g}", release.plan.epsilon));
   if (!release.plan.queryName.empty()) details.emplace_back("query", release.plan.queryName);
   details.emplace_back("min_group_size", std::to_string(release.minGroupSize));
-}
-
-Release decideRelease(const QueryPlan& plan, const SessionReport& report, RequestedMatch& m, uint64_t ourMinimum,
-                      int64_t now, const std::string& peer) {
-  Release r;
-  r.plan = plan;
-  // The stricter of our minimum and the partner's: the partner's protects its
-  // customers, ours what we show of the answers.
-  r.minGroupSize = std::max(ourMinimum, report.partnerMinGroupSize);
-  r.released = releaseQuery(plan, report.outcome, m.selection.snapshot(), now, r.minGroupSize, secureRandom64);
-  r.withheld = r.released.total.suppressed;
-  if (!r.withheld && plan.epsilon <= 0) {
-    r.differencedWith = differencedSession(m.selection.snapshot(), m.selection.readKeys(), peer,
-                                           m.session.terms().purpose, r.released.total.shown, r.minGroupSize, now);
-    r.withheld = !r.differencedWith.empty();
-  }
-  r.shown = !r.differencedWith.empty() ? "withheld (differs from session " + r.differencedWith + " by < " +
-                                             thousands(r.minGroupSize) + ")"
-             : r.withheld              ? "< " + thousands(r.minGroupSize)
-                                       : thousands(r.released.total.shown);
-  if (plan.epsilon > 0 && !r.withheld) r.shown += fmt::format(" (noise epsilon {:.3g})", plan.epsilon);
-  return r;
 }
 
 }  // namespace
@@ -432,7 +399,7 @@ kj::Promise<void> requestMatch(NodeContext& context, const std::string& actor,
               // Below the minimum group size (the stricter of this node's minimum
               // reportable overlap for the partner and the partner's own), show neither
               // the count nor who, so that tiny overlaps cannot single people out.
-              auto release = std::make_shared<Release>(decideRelease(*plan, report, m, minOverlap, context.clock(), peer));
+              auto release = std::make_shared<Release>(decideRelease(*plan, report, m.selection, peer, m.session.terms().purpose, minOverlap, context.clock()));
               bool list = plan->listCustomers && !release->withheld;
               auto matched = std::make_shared<std::vector<protocol::MatchedGroup>>(
                   list ? report.outcome.matched : std::vector<protocol::MatchedGroup>());
