@@ -26,8 +26,7 @@ TEST_CASE("a client that presents no certificate is refused by the server") {
   Nodes nodes;
   auto client = startRawClient(net.port(), [](SSL_CTX*) {});
 
-  auto failure = net.failureOf(net.listener->accept().then(
-      [&](kj::Own<kj::AsyncIoStream> raw) { return nodes.bob.accept(kj::mv(raw)); }));
+  auto failure = net.failureOf(net.acceptAs(nodes.bob));
   CHECK_THAT(failure, Catch::StartsWith("TLS handshake with the partner failed: "));
   CHECK_THAT(failure, Catch::Contains("peer did not return a certificate"));
 
@@ -41,8 +40,7 @@ TEST_CASE("a client whose certificate key is not Ed25519 is refused by the serve
   auto ecdsa = makeIdentity("mallory", false);
   auto client = startRawClient(net.port(), [&ecdsa](SSL_CTX* context) { useIdentity(context, ecdsa); });
 
-  auto failure = net.failureOf(net.listener->accept().then(
-      [&](kj::Own<kj::AsyncIoStream> raw) { return nodes.bob.accept(kj::mv(raw)); }));
+  auto failure = net.failureOf(net.acceptAs(nodes.bob));
   CHECK_THAT(failure, Catch::StartsWith("TLS handshake with the partner failed: "));
   client.get();
 }
@@ -68,9 +66,7 @@ TEST_CASE("a client refuses a server whose certificate is not yet valid") {
 TEST_CASE("a plain TCP client sending an HTTP request is refused before any data is delivered") {
   Loopback net;
   Nodes nodes;
-  auto accepted = net.listener->accept()
-                      .then([&](kj::Own<kj::AsyncIoStream> raw) { return nodes.bob.accept(kj::mv(raw)); })
-                      .eagerlyEvaluate(nullptr);
+  auto accepted = net.acceptAs(nodes.bob).eagerlyEvaluate(nullptr);
   auto plain = net.wait(net.dial(net.port()));
   net.wait(writeText(*plain, "GET / HTTP/1.1\r\nHost: partner.example\r\n\r\n"));
 
@@ -82,9 +78,7 @@ TEST_CASE("a plain TCP client sending an HTTP request is refused before any data
 TEST_CASE("a plain TCP client sending garbage is refused") {
   Loopback net;
   Nodes nodes;
-  auto accepted = net.listener->accept()
-                      .then([&](kj::Own<kj::AsyncIoStream> raw) { return nodes.bob.accept(kj::mv(raw)); })
-                      .eagerlyEvaluate(nullptr);
+  auto accepted = net.acceptAs(nodes.bob).eagerlyEvaluate(nullptr);
   auto plain = net.wait(net.dial(net.port()));
   auto garbage = patternedBytes(4096, 7);
   net.wait(plain->write(garbage.data(), garbage.size()));
@@ -95,9 +89,7 @@ TEST_CASE("a plain TCP client sending garbage is refused") {
 TEST_CASE("a client that hangs up during the handshake is refused as DISCONNECTED") {
   Loopback net;
   Nodes nodes;
-  auto accepted = net.listener->accept()
-                      .then([&](kj::Own<kj::AsyncIoStream> raw) { return nodes.bob.accept(kj::mv(raw)); })
-                      .eagerlyEvaluate(nullptr);
+  auto accepted = net.acceptAs(nodes.bob).eagerlyEvaluate(nullptr);
   net.wait(net.dial(net.port()));  // connects, then drops the connection at once
 
   CHECK(net.failureTypeOf(kj::mv(accepted)) == kj::Exception::Type::DISCONNECTED);
@@ -111,8 +103,7 @@ TEST_CASE("a client limited to TLS 1.2 is refused for its protocol version") {
     useIdentity(context, nodes.aliceIdentity);
   });
 
-  auto failure = net.failureOf(net.listener->accept().then(
-      [&](kj::Own<kj::AsyncIoStream> raw) { return nodes.bob.accept(kj::mv(raw)); }));
+  auto failure = net.failureOf(net.acceptAs(nodes.bob));
   CHECK_THAT(failure, Catch::StartsWith("TLS handshake with the partner failed: "));
   CHECK_THAT(failure, Catch::Contains("unsupported protocol"));
 

@@ -143,9 +143,7 @@ std::future<RawPeerOutcome> startRawServer(int listening, ContextSetup setup) {
 }
 
 TlsPair connectOverLoopback(Loopback& net, TlsConfig& client, TlsConfig& server, kj::StringPtr protocol) {
-  auto accepted = net.listener->accept()
-                      .then([&server](kj::Own<kj::AsyncIoStream> raw) { return server.accept(kj::mv(raw)); })
-                      .eagerlyEvaluate(nullptr);
+  auto accepted = net.acceptAs(server).eagerlyEvaluate(nullptr);
   auto connected =
       net.dial(net.port()).then([&client, protocol](kj::Own<kj::AsyncIoStream> raw) {
         return client.connect(kj::mv(raw), protocol);
@@ -155,8 +153,7 @@ TlsPair connectOverLoopback(Loopback& net, TlsConfig& client, TlsConfig& server,
 }
 
 BothFailures failuresOf(Loopback& net, TlsConfig& client, TlsConfig& server, kj::StringPtr protocol) {
-  auto accepted = net.listener->accept()
-                      .then([&server](kj::Own<kj::AsyncIoStream> raw) { return server.accept(kj::mv(raw)); })
+  auto accepted = net.acceptAs(server)
                       .then([](kj::Own<TlsStream> stream) {
                         // A TLS 1.3 client may finish first; the server's verdict reaches
                         // it when it reads.

@@ -78,6 +78,11 @@ struct Loopback {
   kj::Network& network() { return io.provider->getNetwork(); }
   uint16_t port() { return static_cast<uint16_t>(listener->getPort()); }
 
+  // The next connection on the listener, accepted as `server`: its TLS handshake done.
+  kj::Promise<kj::Own<TlsStream>> acceptAs(TlsConfig& server) {
+    return listener->accept().then([&server](kj::Own<kj::AsyncIoStream> raw) { return server.accept(kj::mv(raw)); });
+  }
+
   kj::Promise<kj::Own<kj::AsyncIoStream>> dial(uint16_t toPort) {
     return network().parseAddress("127.0.0.1", toPort).then([](kj::Own<kj::NetworkAddress> address) {
       return address->connect().attach(kj::mv(address));
